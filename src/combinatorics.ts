@@ -1,0 +1,77 @@
+/**
+ * Binomial ratios computed stably: no factorials, no raw binomials (which overflow past n ≈ 1030).
+ * Everything here trusts its arguments; callers validate. Math: docs/estimators/pass-at-k.md.
+ */
+
+/**
+ * log(C(n−c, k) / C(n, k)) = log(1 − pass@k): a sum of log1p terms, −Infinity when n − c < k.
+ *
+ * Two equal products: Π_{i=n−c+1..n} (1 − k/i) (c terms) and Π_{i=0..k−1} (1 − c/(n−i)) (k terms);
+ * we take the shorter one. Each log1p term is accurate to an ulp and all have the same sign, so the
+ * compensated sum keeps the relative error near machine epsilon even for n = 10^5.
+ */
+export function logFailAtKUnchecked(n: number, c: number, k: number): number {
+  if (n - c < k) return -Infinity;
+  if (c === 0 || k === 0) return 0;
+  let sum = 0;
+  let comp = 0;
+  if (c <= k) {
+    for (let i = n - c + 1; i <= n; i++) {
+      const t = Math.log1p(-k / i);
+      const s = sum + t;
+      comp += Math.abs(sum) >= Math.abs(t) ? sum - s + t : t - s + sum;
+      sum = s;
+    }
+  } else {
+    for (let i = 0; i < k; i++) {
+      const t = Math.log1p(-c / (n - i));
+      const s = sum + t;
+      comp += Math.abs(sum) >= Math.abs(t) ? sum - s + t : t - s + sum;
+      sum = s;
+    }
+  }
+  return sum + comp;
+}
+
+/** pass@k = 1 − C(n−c,k)/C(n,k); exactly 1 when n − c < k and exactly 0 when c = 0 or k = 0. */
+export function passAtKUnchecked(n: number, c: number, k: number): number {
+  if (n - c < k) return 1;
+  return -Math.expm1(logFailAtKUnchecked(n, c, k));
+}
+
+/** 1 − pass@k = C(n−c,k)/C(n,k), without the cancellation of `1 − passAtK`. */
+export function failAtKUnchecked(n: number, c: number, k: number): number {
+  return Math.exp(logFailAtKUnchecked(n, c, k));
+}
+
+/**
+ * Fills `out[0..n−1]` with μ_p = C(p−1, k−1) / C(n, k) for sorted positions p = 1..n (stored at p−1):
+ * the probability that position p is the maximum of a uniformly random k-subset. μ_n = k/n and
+ * μ_{p−1} = μ_p · (p−k)/(p−1), so only ratios ≤ 1 are ever multiplied; Σ μ = 1.
+ */
+export function subsetMaxWeights(n: number, k: number, out: Float64Array): Float64Array {
+  let mu = k / n;
+  out[n - 1] = mu;
+  for (let p = n; p > 1; p--) {
+    mu = p - 1 >= k ? (mu * (p - k)) / (p - 1) : 0;
+    out[p - 2] = mu;
+  }
+  return out;
+}
+
+/** Cache of μ tables: the same (n, k) recurs across the groups of a batch. Small and per call. */
+export class SubsetWeightCache {
+  private readonly tables = new Map<number, Float64Array>();
+
+  /** μ for subsets of size k of n items (see {@link subsetMaxWeights}); k = 0 gives all zeros. */
+  get(n: number, k: number): Float64Array {
+    const key = n * 4294967296 + k;
+    let t = this.tables.get(key);
+    if (t === undefined) {
+      t = new Float64Array(n);
+      if (k > 0 && k <= n) subsetMaxWeights(n, k, t);
+      this.tables.set(key, t);
+    }
+    return t;
+  }
+}

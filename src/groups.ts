@@ -1,0 +1,168 @@
+/**
+ * The one place that validates and walks group layouts (SPEC §5): a single group, uniform groups
+ * (`groupSize`) or ragged groups (`groupOffsets`).
+ */
+import { DomainError, InvalidArgumentError, ShapeError, show } from './errors.js';
+import { checkArrayLike } from './validate.js';
+
+/** How a flat array of samples is cut into groups (one group = the n samples of one prompt). */
+export interface BatchOptions {
+  /**
+   * Uniform groups: every `groupSize` consecutive samples form one group. Must divide the length.
+   * Give at most one of `groupSize` and `groupOffsets`; with neither, the whole input is one group.
+   */
+  groupSize?: number;
+  /**
+   * Ragged groups: B + 1 non-decreasing integers from 0 to the length; group b is
+   * `[groupOffsets[b], groupOffsets[b+1])`. Empty groups are an error.
+   */
+  groupOffsets?: ArrayLike<number>;
+}
+
+/** Options of every per-sample weight estimator: layout plus an optional output array. */
+export interface WeightOutputOptions extends BatchOptions {
+  /** Write the weights here (length = number of samples) instead of allocating a new array. */
+  out?: Float64Array;
+}
+
+/** Options of every metric: layout plus an optional output array for batched results. */
+export interface MetricOutputOptions extends BatchOptions {
+  /** With `groupSize` or `groupOffsets`: write the B metrics here instead of allocating. */
+  out?: Float64Array;
+}
+
+/** A metric's return type: a number for one group, a Float64Array of B values when batched. */
+export type MetricResult<O> = O extends { groupSize: number } | { groupOffsets: ArrayLike<number> }
+  ? Float64Array
+  : number;
+
+/** The option keys that every batched function accepts. */
+export const BATCH_KEYS = ['groupSize', 'groupOffsets', 'out'] as const;
+
+/** A validated layout: group b covers `[offsets[b], offsets[b+1])`. */
+export interface Layout {
+  /** B + 1 offsets. */
+  readonly offsets: Int32Array;
+  /** Number of groups B. */
+  readonly groups: number;
+  /** The common group size, or 0 when groups are ragged. */
+  readonly uniformSize: number;
+  /** Whether a batching option was given (metrics then return one value per group). */
+  readonly batched: boolean;
+  /** The smallest group size (Infinity when B = 0). */
+  readonly minSize: number;
+}
+
+/** Validates `groupSize` / `groupOffsets` against `length` and returns the layout. */
+export function resolveLayout(length: number, opts: BatchOptions | undefined): Layout {
+  const groupSize = opts?.groupSize;
+  const groupOffsets = opts?.groupOffsets;
+  if (groupSize !== undefined && groupOffsets !== undefined) {
+    throw new InvalidArgumentError('opts.groupSize', 'give at most one of opts.groupSize and opts.groupOffsets (got both)');
+  }
+  if (groupSize !== undefined) {
+    if (typeof groupSize !== 'number' || !Number.isInteger(groupSize) || groupSize < 1) {
+      throw new DomainError('opts.groupSize', `opts.groupSize must be an integer ≥ 1 (got ${show(groupSize)})`);
+    }
+    if (length % groupSize !== 0) {
+      throw new ShapeError(
+        'opts.groupSize',
+        `opts.groupSize must divide the number of samples (got groupSize=${groupSize}, length=${length})`,
+      );
+    }
+    const groups = length / groupSize;
+    const offsets = new Int32Array(groups + 1);
+    for (let b = 1; b <= groups; b++) offsets[b] = b * groupSize;
+    return { offsets, groups, uniformSize: groupSize, batched: true, minSize: groups > 0 ? groupSize : Infinity };
+  }
+  if (groupOffsets !== undefined) {
+    const arr = checkArrayLike(groupOffsets, 'opts.groupOffsets');
+    if (arr.length < 1) {
+      throw new ShapeError('opts.groupOffsets', 'opts.groupOffsets must hold B + 1 ≥ 1 offsets (got an empty array)');
+    }
+    const offsets = new Int32Array(arr.length);
+    let minSize = Infinity;
+    let maxSize = 0;
+    for (let b = 0; b < arr.length; b++) {
+      const v = arr[b];
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        throw new DomainError('opts.groupOffsets', `opts.groupOffsets must be integers (got ${show(v)} at index ${b})`);
+      }
+      offsets[b] = v;
+      if (b === 0) {
+        if (v !== 0) throw new ShapeError('opts.groupOffsets', `opts.groupOffsets must start at 0 (got ${v})`);
+        continue;
+      }
+      const size = v - (offsets[b - 1] as number);
+      if (size < 0) {
+        throw new ShapeError(
+          'opts.groupOffsets',
+          `opts.groupOffsets must be non-decreasing (got ${offsets[b - 1]} then ${v} at index ${b})`,
+        );
+      }
+      if (size === 0) throw new ShapeError('opts.groupOffsets', `groups must not be empty (group ${b - 1} is empty)`);
+      if (size < minSize) minSize = size;
+      if (size > maxSize) maxSize = size;
+    }
+    const last = offsets[offsets.length - 1];
+    if (last !== length) {
+      throw new ShapeError(
+        'opts.groupOffsets',
+        `opts.groupOffsets must end at the number of samples (got last offset ${last}, length=${length})`,
+      );
+    }
+    const groups = offsets.length - 1;
+    return { offsets, groups, uniformSize: minSize === maxSize ? minSize : 0, batched: true, minSize };
+  }
+  if (length === 0) throw new ShapeError('rewards', 'a group must not be empty (got 0 samples)');
+  return { offsets: Int32Array.of(0, length), groups: 1, uniformSize: length, batched: false, minSize: length };
+}
+
+/**
+ * Throws unless `minN ≤ n` holds for every group, with a message naming the first group that breaks it.
+ * `what` describes the requirement, e.g. `k` (needs k ≤ n) or `k + 1` (needs k ≤ n − 1).
+ */
+export function checkGroupSizes(
+  layout: Layout,
+  required: number,
+  message: (n: number) => string,
+  argument: string,
+): void {
+  if (layout.minSize >= required) return;
+  const { offsets, groups } = layout;
+  for (let b = 0; b < groups; b++) {
+    const n = (offsets[b + 1] as number) - (offsets[b] as number);
+    if (n < required) {
+      throw new DomainError(argument, `${message(n)}${layout.batched ? ` in group ${b}` : ''})`);
+    }
+  }
+}
+
+/** Throws unless k ≤ n in every group: `k must be ≤ n (got k=9, n=8 in group 3)`. */
+export function checkKAtMostN(layout: Layout, k: number, name = 'k'): void {
+  checkGroupSizes(layout, k, (n) => `${name} must be ≤ n (got ${name}=${k}, n=${n}`, name);
+}
+
+/** Returns `opts.out` after checking its type and length, or a new Float64Array. */
+export function outputArray(out: unknown, length: number): Float64Array {
+  if (out === undefined) return new Float64Array(length);
+  if (!(out instanceof Float64Array)) {
+    throw new InvalidArgumentError('opts.out', `opts.out must be a Float64Array (got ${show(out)})`);
+  }
+  if (out.length !== length) {
+    throw new ShapeError('opts.out', `opts.out must have length ${length} (got length ${out.length})`);
+  }
+  return out;
+}
+
+/** Throws unless two arrays have the same length. */
+export function checkSameLength(a: ArrayLike<unknown>, aName: string, b: ArrayLike<unknown>, bName: string): void {
+  if (a.length !== b.length) {
+    throw new ShapeError(bName, `${aName} and ${bName} must have the same length (got ${a.length} and ${b.length})`);
+  }
+}
+
+/** Shapes a metric's per-group values into its return type (a number when not batched). */
+export function metricResult(layout: Layout, values: Float64Array): number | Float64Array {
+  return layout.batched ? values : (values[0] as number);
+}
