@@ -51,3 +51,21 @@ export {
   GroupMoments,
   AffineScatter,
 } from './backends/types.js';
+export {
+  estimators,
+  estimatorNames,
+  getEstimator,
+  defineEstimator,
+  type Answer,
+  type EstimatorInputs,
+  type EstimatorEntry,
+  type EstimatorName,
+  type EstimatorOptions,
+  type InputName,
+} from './registry.js';
+
+// --- majority vote (issue 4): exports go here ---
+
+// --- best-of-N (issue 5): exports go here ---
+
+// --- wasm backend loader (issue 6): exports go here ---

@@ -1,0 +1,138 @@
+/**
+ * A typed name → estimator table, so a trainer can pick its estimator from a config string:
+ *
+ * ```ts
+ * const est = getEstimator(config.estimator);           // e.g. 'pass@k'
+ * const w = est.weights({ rewards, k: 8 }, { baseline: 'loo-1', groupSize: 16 });
+ * ```
+ *
+ * With a literal name the options are typed per estimator; with a string from a config file they are
+ * checked at run time (unknown names, options and option values throw typed errors).
+ */
+import { InvalidArgumentError, show } from './errors.js';
+import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/baselines.js';
+import { maxAtK, maxAtKAdvantage, type MaxAtKAdvantageOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
+import {
+  chenPassAtKAdvantage,
+  passAtKAdvantage,
+  type ChenPassAtKOptions,
+  type PassAtKAdvantageOptions,
+} from './estimators/pass-at-k.js';
+
+/** A sample's parsed answer for majority voting: equal answers form a cluster; null/undefined never wins. */
+export type Answer = string | number | null | undefined;
+
+/** What an estimator reads. Which fields are required is listed in its `inputs`. */
+export interface EstimatorInputs {
+  /** One reward per sample (0/1 for binary estimators). */
+  rewards: ArrayLike<number>;
+  /** The inference budget k (or N for best-of-N); required when the estimator's `usesK` is true. */
+  k?: number;
+  /** One answer per sample, for majority voting. */
+  answers?: ArrayLike<Answer>;
+  /** One verifier score per sample, for best-of-N. */
+  scores?: ArrayLike<number>;
+}
+
+/** The input fields an estimator may require. */
+export type InputName = 'rewards' | 'k' | 'answers' | 'scores';
+
+/** One registry entry. `O` is the options type of its weight function. */
+export interface EstimatorEntry<O, M = never> {
+  /** The registry key. */
+  readonly name: string;
+  /** One line: what it optimises. */
+  readonly description: string;
+  /** Where the math comes from. */
+  readonly reference: string;
+  /** The inputs it needs. */
+  readonly inputs: readonly InputName[];
+  /** Per-sample gradient weights (advantages), in input order. */
+  weights(inputs: EstimatorInputs, opts?: O): Float64Array;
+  /** The unbiased metric of the objective, when it has one. */
+  readonly metric?: (inputs: EstimatorInputs, opts?: M) => number | Float64Array;
+}
+
+function need<K extends InputName>(name: string, inputs: EstimatorInputs, field: K): NonNullable<EstimatorInputs[K]> {
+  if (inputs === null || typeof inputs !== 'object') {
+    throw new InvalidArgumentError('inputs', `inputs of estimator '${name}' must be an object (got ${show(inputs)})`);
+  }
+  const v = inputs[field];
+  if (v === undefined || v === null) {
+    throw new InvalidArgumentError(`inputs.${field}`, `estimator '${name}' needs inputs.${field} (got ${show(v)})`);
+  }
+  return v as NonNullable<EstimatorInputs[K]>;
+}
+
+/** Helper for declaring entries with their option types inferred. */
+export function defineEstimator<O, M = never>(entry: EstimatorEntry<O, M>): EstimatorEntry<O, M> {
+  return entry;
+}
+
+/** Every estimator by name. */
+export const estimators = {
+  'pass@k': defineEstimator<PassAtKAdvantageOptions, MaxAtKOptions>({
+    name: 'pass@k',
+    description: 'pass@k of binary rewards: probability that at least one of k samples is correct',
+    reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201); Tang et al. 2025 (arXiv 2503.19595)',
+    inputs: ['rewards', 'k'],
+    weights: (i, o) => passAtKAdvantage(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
+    metric: (i, o) => maxAtK(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
+  }),
+  'max@k': defineEstimator<MaxAtKAdvantageOptions, MaxAtKOptions>({
+    name: 'max@k',
+    description: 'max@k of continuous rewards: expected best reward among k samples',
+    reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201)',
+    inputs: ['rewards', 'k'],
+    weights: (i, o) => maxAtKAdvantage(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
+    metric: (i, o) => maxAtK(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
+  }),
+  'chen-pass@k': defineEstimator<ChenPassAtKOptions, MaxAtKOptions>({
+    name: 'chen-pass@k',
+    description: "Chen et al.'s analytic pass@k advantage (std-normalised, biased; for comparison)",
+    reference: 'Chen et al., pass@k training (arXiv 2508.10751)',
+    inputs: ['rewards', 'k'],
+    weights: (i, o) => chenPassAtKAdvantage(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
+    metric: (i, o) => maxAtK(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
+  }),
+  grpo: defineEstimator<GrpoOptions>({
+    name: 'grpo',
+    description: 'GRPO group-normalised mean-reward advantage (k = 1 objective)',
+    reference: 'Shao et al., DeepSeekMath (arXiv 2402.03300)',
+    inputs: ['rewards'],
+    weights: (i, o) => grpoAdvantage(need('grpo', i, 'rewards'), o),
+  }),
+  rloo: defineEstimator<RlooOptions>({
+    name: 'rloo',
+    description: 'REINFORCE leave-one-out mean-reward advantage (k = 1 objective)',
+    reference: 'Ahmadian et al., Back to Basics (arXiv 2402.14740)',
+    inputs: ['rewards'],
+    weights: (i, o) => rlooAdvantage(need('rloo', i, 'rewards'), o),
+  }),
+  // New estimators add their entries here (majority vote, best-of-N, …).
+} as const;
+
+/** The names of all registered estimators. */
+export type EstimatorName = keyof typeof estimators;
+
+/** The options type of a named estimator's weight function. */
+export type EstimatorOptions<N extends EstimatorName> = NonNullable<Parameters<(typeof estimators)[N]['weights']>[1]>;
+
+/** All estimator names. */
+export const estimatorNames = Object.keys(estimators) as EstimatorName[];
+
+/**
+ * The estimator registered under `name`. Throws {@link InvalidArgumentError} naming the known
+ * estimators when there is none.
+ */
+export function getEstimator<N extends EstimatorName>(name: N): (typeof estimators)[N];
+export function getEstimator(name: string): (typeof estimators)[EstimatorName];
+export function getEstimator(name: string): (typeof estimators)[EstimatorName] {
+  if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(estimators, name)) {
+    throw new InvalidArgumentError(
+      'name',
+      `name must be a registered estimator (got ${show(name)}; known: ${estimatorNames.join(', ')})`,
+    );
+  }
+  return estimators[name as EstimatorName];
+}
