@@ -8,5 +8,7 @@ export default defineConfig({
   clean: true,
   treeshake: true,
   target: 'es2022',
-  splitting: false,
+  // Shared chunks keep one backend registry across entry points (index, tfjs) in ESM and CJS alike, and
+  // let the wasm payload live in a chunk that only loadWasmBackend() pulls in.
+  splitting: true,
 });
