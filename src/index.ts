@@ -59,6 +59,7 @@ export {
   type Answer,
   type EstimatorInputs,
   type EstimatorEntry,
+  type DynamicEstimatorEntry,
   type EstimatorName,
   type EstimatorOptions,
   type InputName,

@@ -118,6 +118,12 @@ export type EstimatorName = keyof typeof estimators;
 /** The options type of a named estimator's weight function. */
 export type EstimatorOptions<N extends EstimatorName> = NonNullable<Parameters<(typeof estimators)[N]['weights']>[1]>;
 
+/**
+ * An entry looked up by a name known only at run time (e.g. from a config file): options are any object,
+ * checked at run time by the estimator (unknown keys and values throw).
+ */
+export type DynamicEstimatorEntry = EstimatorEntry<object, object>;
+
 /** All estimator names. */
 export const estimatorNames = Object.keys(estimators) as EstimatorName[];
 
@@ -126,13 +132,13 @@ export const estimatorNames = Object.keys(estimators) as EstimatorName[];
  * estimators when there is none.
  */
 export function getEstimator<N extends EstimatorName>(name: N): (typeof estimators)[N];
-export function getEstimator(name: string): (typeof estimators)[EstimatorName];
-export function getEstimator(name: string): (typeof estimators)[EstimatorName] {
+export function getEstimator(name: string): DynamicEstimatorEntry;
+export function getEstimator(name: string): DynamicEstimatorEntry {
   if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(estimators, name)) {
     throw new InvalidArgumentError(
       'name',
       `name must be a registered estimator (got ${show(name)}; known: ${estimatorNames.join(', ')})`,
     );
   }
-  return estimators[name as EstimatorName];
+  return estimators[name as EstimatorName] as DynamicEstimatorEntry;
 }

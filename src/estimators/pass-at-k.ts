@@ -72,7 +72,7 @@ export function passAtK(n: number | ArrayLike<number>, c: number | ArrayLike<num
 
 /**
  * log(1 − pass@k) = log(C(n−c, k)/C(n, k)) as a compensated sum of log1p terms; −Infinity when n − c < k.
- * Keeps full precision where pass@k rounds to 1 (e.g. n = 10^5, c = 5·10^4, k = 100 gives ≈ −69.6).
+ * Keeps full precision where pass@k rounds to 1 (e.g. n = 10^5, c = 5·10^4, k = 100 gives −69.364…, where pass@k is 1 in double precision).
  * Same argument rules and array forms as {@link passAtK}.
  *
  * @example
