@@ -36,7 +36,8 @@ export function logFailAtKUnchecked(n: number, c: number, k: number): number {
 /** pass@k = 1 − C(n−c,k)/C(n,k); exactly 1 when n − c < k and exactly 0 when c = 0 or k = 0. */
 export function passAtKUnchecked(n: number, c: number, k: number): number {
   if (n - c < k) return 1;
-  return -Math.expm1(logFailAtKUnchecked(n, c, k));
+  // 0 − x rather than −x: c = 0 must give +0, not −0 (which prints as "-0").
+  return 0 - Math.expm1(logFailAtKUnchecked(n, c, k));
 }
 
 /** 1 − pass@k = C(n−c,k)/C(n,k), without the cancellation of `1 − passAtK`. */
@@ -61,17 +62,32 @@ export function subsetMaxWeights(n: number, k: number, out: Float64Array): Float
 
 /** Cache of μ tables: the same (n, k) recurs across the groups of a batch. Small and per call. */
 export class SubsetWeightCache {
-  private readonly tables = new Map<number, Float64Array>();
+  private readonly tables = new Map<string, Float64Array>();
+  // Uniform batches ask for the same one or two (n, k) pairs over and over: skip the map for them.
+  private lastN = -1;
+  private lastK = -1;
+  private last: Float64Array = new Float64Array(0);
+  private prevN = -1;
+  private prevK = -1;
+  private prev: Float64Array = new Float64Array(0);
 
   /** μ for subsets of size k of n items (see {@link subsetMaxWeights}); k = 0 gives all zeros. */
   get(n: number, k: number): Float64Array {
-    const key = n * 4294967296 + k;
+    if (n === this.lastN && k === this.lastK) return this.last;
+    if (n === this.prevN && k === this.prevK) return this.prev;
+    const key = `${n},${k}`;
     let t = this.tables.get(key);
     if (t === undefined) {
       t = new Float64Array(n);
       if (k > 0 && k <= n) subsetMaxWeights(n, k, t);
       this.tables.set(key, t);
     }
+    this.prevN = this.lastN;
+    this.prevK = this.lastK;
+    this.prev = this.last;
+    this.lastN = n;
+    this.lastK = k;
+    this.last = t;
     return t;
   }
 }

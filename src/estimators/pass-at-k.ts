@@ -144,18 +144,30 @@ function scatterByCounts(
   const { offsets, groups } = layout;
   const wCorrect = new Float64Array(groups);
   const wIncorrect = new Float64Array(groups);
-  const memo = new Map<number, [number, number]>();
+  // Memo per group size: an array indexed by c (Smi indices, no hashing of doubles).
+  const memo = new Map<number, Float64Array>();
+  let memoN = -1;
+  let table = new Float64Array(0);
   for (let b = 0; b < groups; b++) {
     const n = (offsets[b + 1] as number) - (offsets[b] as number);
     const c = counts[b] as number;
-    const key = n * 2147483648 + c;
-    let w = memo.get(key);
-    if (w === undefined) {
-      w = weightsOf(n, c);
-      memo.set(key, w);
+    if (n !== memoN) {
+      let t = memo.get(n);
+      if (t === undefined) {
+        t = new Float64Array(2 * (n + 1)).fill(NaN);
+        memo.set(n, t);
+      }
+      table = t;
+      memoN = n;
     }
-    wCorrect[b] = w[0];
-    wIncorrect[b] = w[1];
+    let wc = table[2 * c] as number;
+    if (wc !== wc) {
+      const w = weightsOf(n, c);
+      wc = table[2 * c] = w[0];
+      table[2 * c + 1] = w[1];
+    }
+    wCorrect[b] = wc;
+    wIncorrect[b] = table[2 * c + 1] as number;
   }
   kernel(backend, BinaryScatter)(rewards, offsets, wCorrect, wIncorrect, out);
 }
