@@ -8,7 +8,20 @@
  * @packageDocumentation
  */
 
-/** Base class of every error thrown by inference-aware-rl. */
+/**
+ * Base class of every error thrown by inference-aware-rl.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   passAtKAdvantage([1, 0.5], 1);
+ * } catch (e) {
+ *   e instanceof InferenceAwareRLError; // true (and e instanceof DomainError)
+ *   (e as InferenceAwareRLError).argument; // 'rewards'
+ *   (e as Error).message; // 'rewards must be 0 or 1 for passAtKAdvantage (got 0.5 at index 1)'
+ * }
+ * ```
+ */
 export class InferenceAwareRLError extends Error {
   /** The argument (or option) that was wrong, e.g. `"k"` or `"opts.groupSize"`. */
   readonly argument: string;

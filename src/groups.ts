@@ -27,7 +27,10 @@ export interface WeightOutputOptions extends BatchOptions {
 
 /** Options of every metric: layout plus an optional output array for batched results. */
 export interface MetricOutputOptions extends BatchOptions {
-  /** With `groupSize` or `groupOffsets`: write the B metrics here instead of allocating. */
+  /**
+   * Write the B metrics here instead of allocating (length B; without `groupSize` / `groupOffsets`,
+   * B = 1 and the number is also returned).
+   */
   out?: Float64Array;
 }
 
@@ -100,7 +103,12 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined): L
           `opts.groupOffsets must be non-decreasing (got ${offsets[b - 1]} then ${v} at index ${b})`,
         );
       }
-      if (size === 0) throw new ShapeError('opts.groupOffsets', `groups must not be empty (group ${b - 1} is empty)`);
+      if (size === 0) {
+        throw new ShapeError(
+          'opts.groupOffsets',
+          `opts.groupOffsets must not give an empty group (got ${v} then ${v} at index ${b}: group ${b - 1} is empty)`,
+        );
+      }
       if (size < minSize) minSize = size;
       if (size > maxSize) maxSize = size;
     }
@@ -114,7 +122,7 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined): L
     const groups = offsets.length - 1;
     return { offsets, groups, uniformSize: minSize === maxSize ? minSize : 0, batched: true, minSize };
   }
-  if (length === 0) throw new ShapeError('rewards', 'a group must not be empty (got 0 samples)');
+  if (length === 0) throw new ShapeError('rewards', 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)');
   return { offsets: Int32Array.of(0, length), groups: 1, uniformSize: length, batched: false, minSize: length };
 }
 

@@ -166,7 +166,47 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
     }
   }
   kernel(backend, AffineScatter)(values, offsets, mean, scale, out);
+  for (let b = 0; b < groups; b++) {
+    const ss = sumSquares[b] as number;
+    const extreme =
+      !Number.isFinite(mean[b] as number) ||
+      (normalize === 'std' && range[b] !== 0 && !(Number.isFinite(range[b] as number) && ss > 1e-280 && ss < Infinity));
+    if (!extreme) continue;
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    const m = scaledMoments(values, start, end);
+    if (normalize === 'std') {
+      const denom = Math.sqrt(m.sumSquares / (end - start - ddof)) + eps / m.unit;
+      for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) / denom;
+    } else {
+      for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) * m.unit;
+    }
+  }
   return out;
+}
+
+/**
+ * Mean and Σ(x − mean)² of one group of x / unit, unit = max |x|. Rewards near the ends of the double
+ * range overflow (Σx, (x − mean)² for |x| ≳ 1e154) or underflow ((x − mean)² for |x| ≲ 1e-162) in
+ * the plain formulas, which would give NaN, ±Infinity or silent zeros; scaled to [−1, 1] they cannot.
+ * Only such rare groups take this path.
+ */
+function scaledMoments(values: ArrayLike<number>, start: number, end: number): { unit: number; mean: number; sumSquares: number } {
+  let unit = 0;
+  for (let i = start; i < end; i++) unit = Math.max(unit, Math.abs(values[i] as number));
+  const n = end - start;
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += (values[i] as number) / unit;
+  let mean = sum / n;
+  let corr = 0;
+  for (let i = start; i < end; i++) corr += (values[i] as number) / unit - mean;
+  mean += corr / n;
+  let sumSquares = 0;
+  for (let i = start; i < end; i++) {
+    const d = (values[i] as number) / unit - mean;
+    sumSquares += d * d;
+  }
+  return { unit, mean, sumSquares };
 }
 
 /** Options of {@link rlooAdvantage}. */
@@ -186,7 +226,7 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
   const values = checkFiniteArray(rewards, 'rewards');
   const backend = resolveBackend(opts?.backend);
   const layout = resolveLayout(values.length, opts);
-  checkGroupSizes(layout, 2, (n) => `rlooAdvantage needs n ≥ 2 (got n=${n}`, 'rewards');
+  checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
   const out = outputArray(opts?.out, values.length);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
@@ -197,5 +237,14 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
     scale[b] = n / (n - 1);
   }
   kernel(backend, AffineScatter)(values, offsets, mean, scale, out);
+  for (let b = 0; b < groups; b++) {
+    if (Number.isFinite(mean[b] as number)) continue;
+    // Σx overflowed (|x| near 1e308): redo the group scaled, see scaledMoments.
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    const m = scaledMoments(values, start, end);
+    const n = end - start;
+    for (let i = start; i < end; i++) out[i] = (((values[i] as number) / m.unit - m.mean) * n) / (n - 1) * m.unit;
+  }
   return out;
 }

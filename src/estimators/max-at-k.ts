@@ -43,11 +43,32 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   const backend = resolveBackend(opts?.backend);
   const layout = resolveLayout(values.length, opts);
   checkKAtMostN(layout, kk);
-  const out = layout.batched ? outputArray(opts?.out, layout.groups) : new Float64Array(1);
+  // Unbatched, a given `out` must still be a Float64Array (of length 1): a bad option never passes silently.
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
+  const unscale = shrinkIfRangeOverflows(sorted, layout.offsets);
   kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
+  if (unscale !== 1) for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * unscale;
   return metricResult(layout, out) as MetricResult<O>;
+}
+
+/**
+ * The kernels shift each group by its minimum, so a group whose range overflows (e.g. [−1e308, 1e308])
+ * would give Inf − Inf = NaN. Metric and weights are positively homogeneous in g: such a batch is
+ * computed on g/4 (exact for all but subnormal values) and scaled back. Returns the factor to scale
+ * back by (1 when nothing overflows, the usual case: an O(B) check on the sorted groups).
+ */
+function shrinkIfRangeOverflows(sorted: Float64Array, offsets: Int32Array): number {
+  let overflows = false;
+  for (let b = 0; b + 1 < offsets.length && !overflows; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    overflows = end > start && !Number.isFinite((sorted[end - 1] as number) - (sorted[start] as number));
+  }
+  if (!overflows) return 1;
+  for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
+  return 4;
 }
 
 /** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
@@ -76,7 +97,11 @@ export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAd
   const sorted = new Float64Array(values.length);
   const bySorted = new Float64Array(values.length);
   kernel(p.backend, SegmentedSort)(values, offsets, sorted);
+  const unscale = shrinkIfRangeOverflows(sorted, offsets);
+  // The gather finds each value in `sorted`, so it must see the values scaled the same way.
+  const keys = unscale === 1 ? values : Float64Array.from(values, (x) => x / unscale);
   kernel(p.backend, SortedMaxWeights)(sorted, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, bySorted);
-  kernel(p.backend, GatherBySortedValue)(values, sorted, offsets, bySorted, p.out);
+  kernel(p.backend, GatherBySortedValue)(keys, sorted, offsets, bySorted, p.out);
+  if (unscale !== 1) for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * unscale;
   return p.out;
 }

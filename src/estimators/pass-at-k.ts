@@ -147,7 +147,7 @@ function scatterByCounts(
   // Memo per group size: an array indexed by c (Smi indices, no hashing of doubles).
   const memo = new Map<number, Float64Array>();
   let memoN = -1;
-  let table = new Float64Array(0);
+  let table: Float64Array = new Float64Array(0);
   for (let b = 0; b < groups; b++) {
     const n = (offsets[b + 1] as number) - (offsets[b] as number);
     const c = counts[b] as number;
