@@ -7,15 +7,31 @@
  * `[offsets[b], offsets[b+1])`), so one call crosses the JS/WASM boundary once per batch.
  */
 
-/** Kernel names, one constant per kernel (tfjs-core style): a backend that lacks one fails naming it. */
+// Kernel names, one constant per kernel (tfjs-core style): a backend that lacks one fails naming it.
+/** Name of the {@link KernelTable.binaryCounts} kernel. */
 export const BinaryCounts = 'binaryCounts';
+/** Name of the {@link KernelTable.binaryScatter} kernel. */
 export const BinaryScatter = 'binaryScatter';
+/** Name of the {@link KernelTable.segmentedSort} kernel. */
 export const SegmentedSort = 'segmentedSort';
+/** Name of the {@link KernelTable.sortedMaxWeights} kernel. */
 export const SortedMaxWeights = 'sortedMaxWeights';
+/** Name of the {@link KernelTable.sortedMaxMetric} kernel. */
 export const SortedMaxMetric = 'sortedMaxMetric';
+/** Name of the {@link KernelTable.gatherBySortedValue} kernel. */
 export const GatherBySortedValue = 'gatherBySortedValue';
+/** Name of the {@link KernelTable.groupMoments} kernel. */
 export const GroupMoments = 'groupMoments';
+/** Name of the {@link KernelTable.affineScatter} kernel. */
 export const AffineScatter = 'affineScatter';
+/** Name of the {@link KernelTable.segmentedArgsort} kernel. */
+export const SegmentedArgsort = 'segmentedArgsort';
+/** Name of the {@link KernelTable.sortedBestOfNWeights} kernel. */
+export const SortedBestOfNWeights = 'sortedBestOfNWeights';
+/** Name of the {@link KernelTable.sortedBestOfNMetric} kernel. */
+export const SortedBestOfNMetric = 'sortedBestOfNMetric';
+/** Name of the {@link KernelTable.sortedBestOfNSelection} kernel. */
+export const SortedBestOfNSelection = 'sortedBestOfNSelection';
 
 /** Baseline codes as the kernels see them. */
 export const BaselineCode = { none: 0, loo: 1, 'loo-pkpo': 2, 'loo-1': 3 } as const;
@@ -25,6 +41,10 @@ export type BaselineCode = (typeof BaselineCode)[keyof typeof BaselineCode];
 /** The numeric arrays a kernel reads: any array of numbers (plain or typed). */
 export type Values = ArrayLike<number>;
 
+/**
+ * The kernels a backend can implement, keyed by the kernel-name constants ({@link BinaryCounts}, …).
+ * Inputs are trusted (validated by the estimators); outputs are written into the arrays passed in.
+ */
 export interface KernelTable {
   /**
    * Counts the ones per group into `counts` (length B). Returns the index of the first value that is
@@ -86,6 +106,50 @@ export interface KernelTable {
     scale: Float64Array,
     out: Float64Array,
   ): void;
+  /**
+   * Argsort per group: `perm[offsets[b] .. offsets[b+1])` receives the indices i of group b (absolute
+   * indices into `keys`, so in `[offsets[b], offsets[b+1])`) ordered by `keys[i]` ascending. Equal keys
+   * may come in any order: every best-of-N kernel treats a block of equal scores symmetrically.
+   */
+  [SegmentedArgsort](keys: Values, offsets: Int32Array, perm: Int32Array): void;
+  /**
+   * Best-of-N gradient weights (SPEC §3, ties split exactly, with the §0 baseline), times n when
+   * `scaleByN`, written in INPUT order (`out[i]` is sample i's weight). `perm` comes from
+   * {@link KernelTable.segmentedArgsort} on `scores`; tie blocks are the runs of equal
+   * `scores[perm[p]]`. Formulas: docs/estimators/best-of-n.md.
+   */
+  [SortedBestOfNWeights](
+    scores: Values,
+    rewards: Values,
+    perm: Int32Array,
+    offsets: Int32Array,
+    k: number,
+    baseline: BaselineCode,
+    scaleByN: boolean,
+    out: Float64Array,
+  ): void;
+  /** Best-of-N metric per group: Σ_blocks (Σ_{p∈block} μ_p) · (block's mean reward), into `out` (length B). */
+  [SortedBestOfNMetric](
+    scores: Values,
+    rewards: Values,
+    perm: Int32Array,
+    offsets: Int32Array,
+    k: number,
+    out: Float64Array,
+  ): void;
+  /**
+   * Probability that each sample is best-of-N's pick (SPEC §3 BoN-SFT targets, ties split), in INPUT
+   * order. Without replacement (`withReplacement` false, needs N ≤ n) position p gets
+   * C(p−1, N−1)/C(n, N); with replacement (p/n)^N − ((p−1)/n)^N; a tie block shares its total equally.
+   */
+  [SortedBestOfNSelection](
+    scores: Values,
+    perm: Int32Array,
+    offsets: Int32Array,
+    N: number,
+    withReplacement: boolean,
+    out: Float64Array,
+  ): void;
 }
 
 /** Every kernel name. */
@@ -93,6 +157,8 @@ export type KernelName = keyof KernelTable;
 
 /** A backend: a name and the kernels it implements (a partial table is allowed; calls then fail clearly). */
 export interface Backend {
+  /** The name `setBackend` and `{ backend }` options select it by. */
   readonly name: string;
+  /** Its kernels; a missing one fails with an error naming it (callers can fall back to `'js'`). */
   readonly kernels: Partial<KernelTable>;
 }

@@ -6,11 +6,38 @@ import { BaselineCode, type Backend, type KernelTable, type Values } from '../ty
 
 function binaryCounts(values: Values, offsets: Int32Array, counts: Int32Array): number {
   const groups = offsets.length - 1;
+  // A plain array may hold true, null or '1', which arithmetic would coerce to 0/1: compare strictly.
+  if (!ArrayBuffer.isView(values)) return binaryCountsStrict(values, offsets, counts);
+  for (let b = 0; b < groups; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    // Branch-free: random 0/1 rewards make a per-element branch mispredict half the time. v·(1 − v) is 0
+    // exactly for 0 and 1 and non-zero (or NaN) for anything else, so one check per group suffices.
+    let c = 0;
+    let invalid = 0;
+    for (let i = start; i < end; i++) {
+      const v = values[i] as number;
+      c += v;
+      invalid += +(v * (1 - v) !== 0);
+    }
+    if (invalid !== 0 || c !== c) {
+      for (let i = start; i < end; i++) {
+        const v = values[i];
+        if (v !== 0 && v !== 1) return i;
+      }
+    }
+    counts[b] = c;
+  }
+  return -1;
+}
+
+function binaryCountsStrict(values: Values, offsets: Int32Array, counts: Int32Array): number {
+  const groups = offsets.length - 1;
   for (let b = 0; b < groups; b++) {
     const end = offsets[b + 1] as number;
     let c = 0;
     for (let i = offsets[b] as number; i < end; i++) {
-      const v = values[i] as number;
+      const v = values[i];
       if (v === 1) c++;
       else if (v !== 0) return i;
     }
@@ -31,7 +58,11 @@ function binaryScatter(
     const end = offsets[b + 1] as number;
     const wc = wCorrect[b] as number;
     const wi = wIncorrect[b] as number;
-    for (let i = offsets[b] as number; i < end; i++) out[i] = values[i] === 1 ? wc : wi;
+    // An arithmetic select, exact for v ∈ {0, 1} (1·w + 0·w' = w), without a data-dependent branch.
+    for (let i = offsets[b] as number; i < end; i++) {
+      const v = values[i] as number;
+      out[i] = v * wc + (1 - v) * wi;
+    }
   }
 }
 
@@ -72,6 +103,7 @@ function sortedMaxWeights(
 ): void {
   const cache = new SubsetWeightCache();
   const groups = offsets.length - 1;
+  let rhoMinus = new Float64Array(0);
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const n = (offsets[b + 1] as number) - start;
@@ -100,7 +132,8 @@ function sortedMaxWeights(
       if (p > 0) tail += ((m * nuFactor) / p) * y;
     }
     if (baseline === BaselineCode.none) {
-      const shift = (x0 * k) / n;
+      // x0·(k/n), not (x0·k)/n: x0·k overflows for |x0| near 1e308.
+      const shift = x0 * (k / n);
       for (let p = 0; p < n; p++) out[start + p] = ((out[start + p] as number) + shift) * scale;
       continue;
     }
@@ -108,7 +141,7 @@ function sortedMaxWeights(
     // (loo-1 at k = 1 falls back to loo, as SPEC §0 says.)
     const m1 = cache.get(n - 1, k);
     let suffix = 0;
-    const rhoMinus = new Float64Array(n);
+    if (rhoMinus.length < n) rhoMinus = new Float64Array(n);
     for (let p = n - 1; p >= 0; p--) {
       rhoMinus[p] = suffix;
       if (p > 0) suffix += (m1[p - 1] as number) * ((sorted[start + p] as number) - x0);
@@ -120,7 +153,7 @@ function sortedMaxWeights(
     }
     if (baseline === BaselineCode['loo-pkpo']) {
       const a = k / (n - 1);
-      const shift = (x0 * k) / n - a * x0;
+      const shift = x0 * (k / n) - a * x0;
       for (let p = 0; p < n; p++) {
         out[start + p] = ((out[start + p] as number) - a * (rhoMinus[p] as number) + shift) * scale;
       }
@@ -156,16 +189,18 @@ function gatherBySortedValue(
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const end = offsets[b + 1] as number;
+    const n = end - start;
     for (let i = start; i < end; i++) {
       const v = values[i] as number;
-      let lo = start;
-      let hi = end - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((sorted[mid] as number) < v) lo = mid + 1;
-        else hi = mid;
+      // Lower bound without a data-dependent branch (random rewards make the branchy search mispredict).
+      let base = start;
+      let len = n;
+      while (len > 1) {
+        const half = len >>> 1;
+        base = (sorted[base + half - 1] as number) < v ? base + half : base;
+        len -= half;
       }
-      out[i] = bySorted[lo] as number;
+      out[i] = bySorted[base] as number;
     }
   }
 }
@@ -223,6 +258,324 @@ function affineScatter(
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Best-of-N with a verifier (SPEC §3). Math and the derivations: docs/estimators/best-of-n.md.
+
+/** Runs this short are insertion-sorted before merging: cheaper than merging single elements. */
+const ARGSORT_RUN = 16;
+
+/**
+ * Keys and indices move together through local buffers, so comparisons read contiguous doubles rather
+ * than chasing `keys[perm[i]]` through an arbitrary ArrayLike.
+ */
+function segmentedArgsort(keys: Values, offsets: Int32Array, perm: Int32Array): void {
+  const groups = offsets.length - 1;
+  let maxSize = 0;
+  for (let b = 0; b < groups; b++) maxSize = Math.max(maxSize, (offsets[b + 1] as number) - (offsets[b] as number));
+  let k0 = new Float64Array(maxSize);
+  let i0 = new Int32Array(maxSize);
+  let k1 = new Float64Array(maxSize);
+  let i1 = new Int32Array(maxSize);
+  for (let b = 0; b < groups; b++) {
+    const start = offsets[b] as number;
+    const n = (offsets[b + 1] as number) - start;
+    for (let lo = 0; lo < n; lo += ARGSORT_RUN) {
+      const hi = Math.min(lo + ARGSORT_RUN, n);
+      for (let p = lo; p < hi; p++) {
+        const key = keys[start + p] as number;
+        let j = p - 1;
+        while (j >= lo && (k0[j] as number) > key) {
+          k0[j + 1] = k0[j] as number;
+          i0[j + 1] = i0[j] as number;
+          j--;
+        }
+        k0[j + 1] = key;
+        i0[j + 1] = start + p;
+      }
+    }
+    for (let width = ARGSORT_RUN; width < n; width *= 2) {
+      for (let lo = 0; lo < n; lo += 2 * width) {
+        const mid = Math.min(lo + width, n);
+        const hi = Math.min(lo + 2 * width, n);
+        let i = lo;
+        let j = mid;
+        let o = lo;
+        while (i < mid && j < hi) {
+          if ((k0[j] as number) < (k0[i] as number)) {
+            k1[o] = k0[j] as number;
+            i1[o++] = i0[j++] as number;
+          } else {
+            k1[o] = k0[i] as number;
+            i1[o++] = i0[i++] as number;
+          }
+        }
+        while (i < mid) {
+          k1[o] = k0[i] as number;
+          i1[o++] = i0[i++] as number;
+        }
+        while (j < hi) {
+          k1[o] = k0[j] as number;
+          i1[o++] = i0[j++] as number;
+        }
+      }
+      [k0, k1] = [k1, k0];
+      [i0, i1] = [i1, i0];
+    }
+    perm.set(i0.subarray(0, n), start);
+  }
+}
+
+/** Per-group scratch of the best-of-N kernels: sorted shifted rewards and the tie blocks. */
+class BlockScratch {
+  y = new Float64Array(0);
+  /** Tie blocks: block t covers sorted positions [blockStart[t], blockStart[t+1]). */
+  blockStart = new Int32Array(1);
+  /** Σ of y over block t. */
+  blockSum = new Float64Array(0);
+  blocks = 0;
+  /** Smallest reward of the group (the shift). */
+  shift = 0;
+
+  constructor(offsets: Int32Array) {
+    let maxSize = 0;
+    for (let b = 0; b + 1 < offsets.length; b++) {
+      maxSize = Math.max(maxSize, (offsets[b + 1] as number) - (offsets[b] as number));
+    }
+    this.y = new Float64Array(maxSize);
+    this.blockStart = new Int32Array(maxSize + 1);
+    this.blockSum = new Float64Array(maxSize);
+  }
+
+  /**
+   * Loads one group. Rewards are shifted by their minimum (y = r − min r ≥ 0): every sum below is then
+   * a sum of non-negative terms, and equal rewards give exact zeros under `loo` and `loo-1`.
+   */
+  load(scores: Values, rewards: Values | undefined, perm: Int32Array, start: number, n: number): void {
+    const { y, blockStart, blockSum } = this;
+    let shift = 0;
+    if (rewards !== undefined) {
+      shift = Infinity;
+      for (let p = 0; p < n; p++) {
+        const r = rewards[perm[start + p] as number] as number;
+        y[p] = r;
+        if (r < shift) shift = r;
+      }
+    }
+    this.shift = shift;
+    let t = 0;
+    let prev = NaN;
+    let sum = 0;
+    for (let p = 0; p < n; p++) {
+      const v = scores[perm[start + p] as number] as number;
+      const yp = rewards === undefined ? 0 : (y[p] as number) - shift;
+      y[p] = yp;
+      if (v !== prev) {
+        if (t > 0) blockSum[t - 1] = sum;
+        blockStart[t++] = p;
+        sum = 0;
+        prev = v;
+      }
+      sum += yp;
+    }
+    blockSum[t - 1] = sum;
+    blockStart[t] = n;
+    this.blocks = t;
+  }
+}
+
+/** ν_p = C(p−1, k−2)/C(n, k) = μ_p (k−1)/(p−1) in 1-based p, stored at p − 1 (ν_1 = 0), cached per (n, k). */
+function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number, k: number): Float64Array {
+  const key = n * 4294967296 + k;
+  let t = tables.get(key);
+  if (t === undefined) {
+    t = new Float64Array(n);
+    for (let p = 1; p < n; p++) t[p] = ((mu[p] as number) * (k - 1)) / p;
+    tables.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * Per sample i in the tie block of sorted positions a..b (m members, block sum S):
+ *   s_i = M·y_i + N·(S − y_i)/(m − 1) + T
+ * with M = mean of μ_p over the block, N = (1/m) Σ_{j∈block} (j − a) ν_j and T = Σ_{blocks above}
+ * (Σ ν over the block)·(block mean): SPEC §3's tie formula with its double sum collapsed.
+ * The leave-one-out metric of the reduced group (κ = k or k − 1, m' = μ(n−1, κ)) is
+ *   ρ(y₋ᵢ, κ) = P + (Σ_{q=a}^{b−1} m'_q)·(S − y_i)/(m − 1) + Q
+ * where P sums the intact blocks below (positions unchanged) and Q those above (shifted down by one).
+ */
+function sortedBestOfNWeights(
+  scores: Values,
+  rewards: Values,
+  perm: Int32Array,
+  offsets: Int32Array,
+  k: number,
+  baseline: BaselineCode,
+  scaleByN: boolean,
+  out: Float64Array,
+): void {
+  const cache = new SubsetWeightCache();
+  const nuTables = new Map<number, Float64Array>();
+  const scratch = new BlockScratch(offsets);
+  const { y, blockStart, blockSum } = scratch;
+  const s = new Float64Array(y.length);
+  const below = new Float64Array(y.length);
+  const groups = offsets.length - 1;
+  for (let g = 0; g < groups; g++) {
+    const start = offsets[g] as number;
+    const n = (offsets[g + 1] as number) - start;
+    scratch.load(scores, rewards, perm, start, n);
+    const blocks = scratch.blocks;
+    const mu = cache.get(n, k);
+    const nu = nuTable(nuTables, mu, n, k);
+    let tail = 0;
+    for (let t = blocks - 1; t >= 0; t--) {
+      const a = blockStart[t] as number;
+      const e = blockStart[t + 1] as number;
+      const m = e - a;
+      if (m === 1) {
+        // No tie: the common case with continuous scores, without the block averages' divisions.
+        const yp = y[a] as number;
+        s[a] = (mu[a] as number) * yp + tail;
+        tail += (nu[a] as number) * yp;
+        continue;
+      }
+      let muSum = 0;
+      let nuSum = 0;
+      let nuRamp = 0;
+      for (let p = a; p < e; p++) {
+        muSum += mu[p] as number;
+        const np = nu[p] as number;
+        nuSum += np;
+        nuRamp += (p - a) * np;
+      }
+      const sum = blockSum[t] as number;
+      const mAvg = muSum / m;
+      const nAvg = nuRamp / m / (m - 1);
+      for (let p = a; p < e; p++) {
+        const yp = y[p] as number;
+        s[p] = mAvg * yp + nAvg * (sum - yp) + tail;
+      }
+      tail += (nuSum * sum) / m;
+    }
+    const scale = scaleByN ? n : 1;
+    const x0 = scratch.shift;
+    if (baseline === BaselineCode.none) {
+      const shift = x0 * (k / n);
+      for (let p = 0; p < n; p++) out[perm[start + p] as number] = ((s[p] as number) + shift) * scale;
+      continue;
+    }
+    // loo-1 at k = 1 falls back to loo (SPEC §0).
+    const kappa = baseline === BaselineCode['loo-1'] && k >= 2 ? k - 1 : k;
+    const m1 = cache.get(n - 1, kappa);
+    let lower = 0;
+    for (let t = 0; t < blocks; t++) {
+      below[t] = lower;
+      const a = blockStart[t] as number;
+      const e = blockStart[t + 1] as number;
+      if (e - a === 1) {
+        if (a < n - 1) lower += (m1[a] as number) * (y[a] as number);
+        continue;
+      }
+      let w = 0;
+      for (let p = a; p < e && p < n - 1; p++) w += m1[p] as number;
+      lower += (w * (blockSum[t] as number)) / (e - a);
+    }
+    const a1 = baseline === BaselineCode['loo-pkpo'] ? k / (n - 1) : k / n;
+    const shift = baseline === BaselineCode['loo-pkpo'] ? x0 * (k / n) - a1 * x0 : 0;
+    let upper = 0;
+    for (let t = blocks - 1; t >= 0; t--) {
+      const a = blockStart[t] as number;
+      const e = blockStart[t + 1] as number;
+      const m = e - a;
+      const base = (below[t] as number) + upper;
+      if (m === 1) {
+        out[perm[start + a] as number] = ((s[a] as number) - a1 * base + shift) * scale;
+        if (a > 0) upper += (m1[a - 1] as number) * (y[a] as number);
+        continue;
+      }
+      const sum = blockSum[t] as number;
+      let middle = 0;
+      for (let q = a; q < e - 1; q++) middle += m1[q] as number;
+      const mid = middle / (m - 1);
+      for (let p = a; p < e; p++) {
+        const yp = y[p] as number;
+        const rhoMinus = base + mid * (sum - yp);
+        out[perm[start + p] as number] = ((s[p] as number) - a1 * rhoMinus + shift) * scale;
+      }
+      let w = 0;
+      for (let p = Math.max(a, 1); p < e; p++) w += m1[p - 1] as number;
+      upper += (w * sum) / m;
+    }
+  }
+}
+
+function sortedBestOfNMetric(
+  scores: Values,
+  rewards: Values,
+  perm: Int32Array,
+  offsets: Int32Array,
+  k: number,
+  out: Float64Array,
+): void {
+  const cache = new SubsetWeightCache();
+  const scratch = new BlockScratch(offsets);
+  const { blockStart, blockSum } = scratch;
+  const groups = offsets.length - 1;
+  for (let g = 0; g < groups; g++) {
+    const start = offsets[g] as number;
+    const n = (offsets[g + 1] as number) - start;
+    scratch.load(scores, rewards, perm, start, n);
+    const mu = cache.get(n, k);
+    let sum = 0;
+    for (let t = 0; t < scratch.blocks; t++) {
+      const a = blockStart[t] as number;
+      const e = blockStart[t + 1] as number;
+      let w = 0;
+      for (let p = a; p < e; p++) w += mu[p] as number;
+      sum += (w * (blockSum[t] as number)) / (e - a);
+    }
+    out[g] = sum + scratch.shift;
+  }
+}
+
+/**
+ * With replacement, the block's share (e/n)^N − (a/n)^N is computed as (e/n)^N · (−expm1(N·log1p(−m/e))):
+ * no cancellation when the two powers are close, no overflow for large N.
+ */
+function sortedBestOfNSelection(
+  scores: Values,
+  perm: Int32Array,
+  offsets: Int32Array,
+  N: number,
+  withReplacement: boolean,
+  out: Float64Array,
+): void {
+  const cache = new SubsetWeightCache();
+  const scratch = new BlockScratch(offsets);
+  const { blockStart } = scratch;
+  const groups = offsets.length - 1;
+  for (let g = 0; g < groups; g++) {
+    const start = offsets[g] as number;
+    const n = (offsets[g + 1] as number) - start;
+    scratch.load(scores, undefined, perm, start, n);
+    const mu = withReplacement ? undefined : cache.get(n, N);
+    for (let t = 0; t < scratch.blocks; t++) {
+      const a = blockStart[t] as number;
+      const e = blockStart[t + 1] as number;
+      const m = e - a;
+      let w = 0;
+      if (mu === undefined) {
+        w = Math.pow(e / n, N) * -Math.expm1(N * Math.log1p(-m / e));
+      } else {
+        for (let p = a; p < e; p++) w += mu[p] as number;
+      }
+      w /= m;
+      for (let p = a; p < e; p++) out[perm[start + p] as number] = w;
+    }
+  }
+}
+
 const kernels: KernelTable = {
   binaryCounts,
   binaryScatter,
@@ -232,6 +585,10 @@ const kernels: KernelTable = {
   gatherBySortedValue,
   groupMoments,
   affineScatter,
+  segmentedArgsort,
+  sortedBestOfNWeights,
+  sortedBestOfNMetric,
+  sortedBestOfNSelection,
 };
 
 /** The reference backend: plain TypeScript, always available, the default. */

@@ -1,0 +1,457 @@
+/**
+ * Best-of-N with a verifier (Chow et al. 2024, arXiv 2412.15287; BOND, Gui et al., arXiv 2407.14622):
+ * a verifier scores each sample, best-of-N returns the true reward of the highest-scoring one. Exact
+ * metrics and gradient weights of that objective (ties in score split exactly), the binary BoN-RL
+ * weights, BoN-SFT imitation targets and the exact best-of-N distribution. SPEC §3.
+ * Math and derivations: docs/estimators/best-of-n.md.
+ */
+import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import {
+  BinaryScatter,
+  SegmentedArgsort,
+  SortedBestOfNMetric,
+  SortedBestOfNSelection,
+  SortedBestOfNWeights,
+} from '../backends/types.js';
+import { failAtKUnchecked } from '../combinatorics.js';
+import { DomainError, show } from '../errors.js';
+import {
+  BATCH_KEYS,
+  checkGroupSizes,
+  checkKAtMostN,
+  checkSameLength,
+  metricResult,
+  outputArray,
+  resolveLayout,
+  type BatchOptions,
+  type MetricOutputOptions,
+  type MetricResult,
+  type WeightOutputOptions,
+} from '../groups.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './baselines.js';
+import { countCorrect } from './pass-at-k.js';
+
+/**
+ * The kernels shift each group's rewards by their minimum and add up to n shifted values, so a group
+ * whose range times n overflows (e.g. rewards [−1e308, 1e308]) would give Inf − Inf = NaN. Metric and
+ * weights are positively homogeneous in the rewards: such a batch is computed on rewards divided by a
+ * power of two (exact for all but subnormal values) and scaled back. O(n) check; almost always 1.
+ */
+function shrinkIfSumsOverflow(rewards: ArrayLike<number>, offsets: Int32Array): { values: ArrayLike<number>; unscale: number } {
+  let overflows = false;
+  let maxSize = 0;
+  for (let b = 0; b + 1 < offsets.length; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    maxSize = Math.max(maxSize, end - start);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < end; i++) {
+      const r = rewards[i] as number;
+      if (r < lo) lo = r;
+      if (r > hi) hi = r;
+    }
+    if (end > start && !Number.isFinite((hi - lo) * (end - start))) overflows = true;
+  }
+  if (!overflows) return { values: rewards, unscale: 1 };
+  const unscale = 2 ** (Math.ceil(Math.log2(maxSize)) + 2);
+  return { values: Float64Array.from(rewards, (x) => x / unscale), unscale };
+}
+
+/** Options of {@link bestOfNAtK}: batching, output, backend. */
+export interface BestOfNAtKOptions extends MetricOutputOptions, BackendOptions {}
+
+/**
+ * The unbiased estimate, from n ≥ k samples, of the true reward that best-of-k returns when a verifier
+ * picks the highest-scoring sample: the mean over all k-subsets of the reward of the subset's
+ * top-scoring sample, ties in score split evenly (a uniform random tie-break, in expectation — exact,
+ * not sampled). Over the ascending sort by score, Σ_p μ_p r̄_(p) with μ_p = C(p−1,k−1)/C(n,k) and r̄_(p)
+ * the mean reward of p's tie block. With `scores` equal to `rewards` it is {@link maxAtK}.
+ *
+ * @param scores - finite verifier scores, one per sample (what best-of-k selects on).
+ * @param rewards - finite true rewards, one per sample (what best-of-k is judged by).
+ * @param k - 1 ≤ k ≤ n in every group.
+ * @example
+ * ```ts
+ * bestOfNAtK([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // 0.875
+ * bestOfNAtK([0.2, 0.9, 0.4, 0.1, 0.8, 0.3], [1, 0, 1, 0, 1, 1], 2, { groupSize: 3 });
+ * // Float64Array [0.333…, 1]
+ * ```
+ */
+export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
+  scores: ArrayLike<number>,
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: O,
+): MetricResult<O> {
+  checkOptions(opts, 'bestOfNAtK', [...BATCH_KEYS, 'backend']);
+  const v = checkFiniteArray(scores, 'scores');
+  const r = checkFiniteArray(rewards, 'rewards');
+  checkSameLength(v, 'scores', r, 'rewards');
+  const kk = checkInteger(k, 'k', 1);
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(v.length, opts);
+  checkKAtMostN(layout, kk);
+  // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  const perm = new Int32Array(v.length);
+  kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
+  const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets);
+  kernel(backend, SortedBestOfNMetric)(v, values, perm, layout.offsets, kk, out);
+  if (unscale !== 1) for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * unscale;
+  return metricResult(layout, out) as MetricResult<O>;
+}
+
+/** Options of {@link bestOfNAdvantage}: baseline, scale, batching, output, backend. */
+export interface BestOfNAdvantageOptions extends KSampleWeightOptions {}
+
+/**
+ * Exact per-sample gradient weights of the best-of-k objective ({@link bestOfNAtK}), minus a baseline
+ * of SPEC §0: Σ_i w_i ∇log π(y_i) is an unbiased estimate of ∇ E[reward of best-of-k]. No surrogate for
+ * the argmax is involved: s_i is the mean, over the k-subsets containing i, of the true reward the
+ * verifier's pick would get. Ties in score are split exactly. O(n log n) per group (the sort), O(n) after.
+ *
+ * Sum form: multiply each sample's summed token log-probs by its weight and add (`scale: 'mean'`
+ * multiplies by n, for trainers that average over the group). With `scores` equal to `rewards` the
+ * weights are those of {@link maxAtKAdvantage}.
+ *
+ * @param scores - finite verifier scores, one per sample.
+ * @param rewards - finite true rewards, one per sample.
+ * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
+ * @example
+ * ```ts
+ * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3, { baseline: 'none' });
+ * // Float64Array [0.625, 0.625, 0.625, 0.75]
+ * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // loo-1: [0, 0.0625, −0.0625, 0.375]
+ * ```
+ */
+export function bestOfNAdvantage(
+  scores: ArrayLike<number>,
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: BestOfNAdvantageOptions,
+): Float64Array {
+  const v = checkFiniteArray(scores, 'scores');
+  const r = checkFiniteArray(rewards, 'rewards');
+  checkSameLength(v, 'scores', r, 'rewards');
+  const p = prepareKSample('bestOfNAdvantage', v.length, k, opts);
+  const { offsets } = p.layout;
+  const perm = new Int32Array(v.length);
+  kernel(p.backend, SegmentedArgsort)(v, offsets, perm);
+  const { values, unscale } = shrinkIfSumsOverflow(r, offsets);
+  kernel(p.backend, SortedBestOfNWeights)(
+    v,
+    values,
+    perm,
+    offsets,
+    p.k,
+    baselineCode(p.effectiveBaseline),
+    p.scaleByN,
+    p.out,
+  );
+  if (unscale !== 1) for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * unscale;
+  return p.out;
+}
+
+/** The baselines of {@link bonRlBinaryAdvantage}. */
+export type BonRlBaseline = 'none' | 'loo';
+
+/**
+ * Which coefficient multiplies (r_i − b_i) in {@link bonRlBinaryAdvantage}.
+ * - `'unbiased'`: C(f₋ᵢ, N−1)/C(n−1, N−1), f₋ᵢ the failures among the other samples: its expectation is
+ *   exactly p^{N−1}, so the weights are an unbiased gradient of 1 − p^N.
+ * - `'plug-in'`: p̂^{N−1} with p̂ = (failures in the group)/n, Chow et al.'s plug-in estimate. BIASED:
+ *   p̂ is estimated from the same samples it multiplies, and a power of an estimate is not the estimate
+ *   of the power. Offered for comparison with the paper only (measured bias: docs/estimators/best-of-n.md).
+ */
+export type BonRlCoefficient = 'unbiased' | 'plug-in';
+
+/** Options of {@link bonRlBinaryAdvantage}. */
+export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions {
+  /**
+   * `'loo'`: b_i = mean reward of the other samples (needs n ≥ 2); `'none'`: b_i = 0.
+   * @defaultValue `'loo'`
+   */
+  baseline?: BonRlBaseline;
+  /**
+   * The coefficient estimating N·p^{N−1}/n; see {@link BonRlCoefficient}.
+   * @defaultValue `'unbiased'`
+   */
+  coefficient?: BonRlCoefficient;
+  /**
+   * `'sum'` (weights sum-form) or `'mean'` (times n, for trainers that average over the group).
+   * @defaultValue `'sum'`
+   */
+  scale?: WeightScale;
+}
+
+/**
+ * Chow et al.'s BoN-RL weights for binary rewards (SPEC §3). With p the failure probability of one
+ * sample, best-of-N with a perfect verifier succeeds with J = 1 − p^N and ∇J = N p^{N−1} E_π[r ∇log π].
+ * From n ≥ N samples the unbiased weights are
+ * w_i = (N/n) · C(f₋ᵢ, N−1)/C(n−1, N−1) · (r_i − b_i), f₋ᵢ = failures among the others.
+ * Note that J is pass@N: {@link passAtKAdvantage} with k = N estimates the same gradient with other
+ * (lower-variance) weights.
+ *
+ * @param rewards - 0/1 rewards, one per sample.
+ * @param N - the best-of-N budget, 1 ≤ N ≤ n in every group.
+ * @example
+ * ```ts
+ * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3);
+ * // loo: Float64Array [0.24, −0.06, −0.06, 0.24, −0.06, −0.06]
+ * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3, { coefficient: 'plug-in' }); // biased, for comparison
+ * // Float64Array [0.1777…, −0.0888…, −0.0888…, 0.1777…, −0.0888…, −0.0888…]
+ * ```
+ */
+export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Float64Array {
+  checkOptions(opts, 'bonRlBinaryAdvantage', [...BATCH_KEYS, 'backend', 'baseline', 'coefficient', 'scale']);
+  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
+  const nn = checkInteger(N, 'N', 1);
+  const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'loo'] as const, 'loo');
+  const coefficient = checkChoice(opts?.coefficient, 'opts.coefficient', ['unbiased', 'plug-in'] as const, 'unbiased');
+  const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(values.length, opts);
+  checkKAtMostN(layout, nn, 'N');
+  if (baseline === 'loo') {
+    checkGroupSizes(layout, 2, (n) => `baseline 'loo' needs n ≥ 2 (got n=${n}`, 'opts.baseline');
+  }
+  const out = outputArray(opts?.out, values.length);
+  const counts = countCorrect(values, layout, backend, 'bonRlBinaryAdvantage');
+  const { offsets, groups } = layout;
+  const wCorrect = new Float64Array(groups);
+  const wIncorrect = new Float64Array(groups);
+  for (let b = 0; b < groups; b++) {
+    const n = (offsets[b + 1] as number) - (offsets[b] as number);
+    const c = counts[b] as number;
+    const r = (nn / n) * (scale === 'mean' ? n : 1);
+    // coefficient of a sample whose n − 1 companions hold `others` correct ones
+    const coef = (others: number): number =>
+      coefficient === 'unbiased' ? failAtKUnchecked(n - 1, others, nn - 1) : Math.pow((n - c) / n, nn - 1);
+    if (baseline === 'none') {
+      wCorrect[b] = c > 0 ? r * coef(c - 1) : 0;
+      wIncorrect[b] = 0;
+    } else {
+      wCorrect[b] = c > 0 ? (r * coef(c - 1) * (n - c)) / (n - 1) : 0;
+      wIncorrect[b] = c > 0 && c < n ? (-r * coef(c) * c) / (n - 1) : 0;
+    }
+  }
+  kernel(backend, BinaryScatter)(values, offsets, wCorrect, wIncorrect, out);
+  return out;
+}
+
+/** How best-of-N draws its N candidates from the n samples in {@link bestOfNImitationWeights}. */
+export type BestOfNSampling = 'without-replacement' | 'with-replacement';
+
+/** Options of {@link bestOfNImitationWeights}. */
+export interface BestOfNImitationOptions extends WeightOutputOptions, BackendOptions {
+  /**
+   * `'without-replacement'`: N distinct samples of the n (needs N ≤ n); `'with-replacement'`: N draws
+   * from the empirical distribution of the n samples (BOND; any N ≥ 1).
+   * @defaultValue `'without-replacement'`
+   */
+  sampling?: BestOfNSampling;
+}
+
+/**
+ * BoN-SFT / distillation targets: the probability that sample i is the one best-of-N picks when N
+ * candidates are drawn from the group's n samples. In the ascending sort by score, without replacement
+ * w_(p) = C(p−1, N−1)/C(n, N); with replacement w_(p) = (p/n)^N − ((p−1)/n)^N; a tie block shares its
+ * total equally. Σ w = 1 per group. The imitation loss is −Σ_i w_i log π(y_i). With replacement this is
+ * {@link bestOfNDistribution} applied to the empirical distribution of the group.
+ *
+ * @param scores - finite verifier scores, one per sample.
+ * @param N - the best-of-N budget (≤ n without replacement).
+ * @example
+ * ```ts
+ * bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2); // Float64Array [0.1666…, 0.5, 0, 0.3333…]
+ * bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2, { sampling: 'with-replacement' });
+ * // Float64Array [0.1875, 0.4375, 0.0625, 0.3125]
+ * ```
+ */
+export function bestOfNImitationWeights(
+  scores: ArrayLike<number>,
+  N: number,
+  opts?: BestOfNImitationOptions,
+): Float64Array {
+  checkOptions(opts, 'bestOfNImitationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
+  const v = checkFiniteArray(scores, 'scores');
+  const nn = checkInteger(N, 'N', 1);
+  const sampling = checkChoice(
+    opts?.sampling,
+    'opts.sampling',
+    ['without-replacement', 'with-replacement'] as const,
+    'without-replacement',
+  );
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(v.length, opts);
+  const withReplacement = sampling === 'with-replacement';
+  if (!withReplacement) checkKAtMostN(layout, nn, 'N');
+  const out = outputArray(opts?.out, v.length);
+  const perm = new Int32Array(v.length);
+  kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
+  kernel(backend, SortedBestOfNSelection)(v, perm, layout.offsets, nn, withReplacement, out);
+  return out;
+}
+
+/** Options of {@link bestOfNDistribution}: batching (each group is one distribution), output, backend. */
+export interface BestOfNDistributionOptions extends WeightOutputOptions, BackendOptions {}
+
+/** Options of {@link bestOfNKL}: batching (each group is one distribution; one KL per group), output, backend. */
+export interface BestOfNKLOptions extends MetricOutputOptions, BackendOptions {}
+
+const PROB_SUM_TOLERANCE = 1e-9;
+
+/** A validated batch of discrete distributions, sorted by score. */
+interface PreparedDistribution {
+  readonly pi: ArrayLike<number>;
+  readonly scores: ArrayLike<number>;
+  readonly N: number;
+  readonly offsets: Int32Array;
+  readonly groups: number;
+  readonly batched: boolean;
+  /** Σ π per group (within 1e-9 of 1); probabilities are divided by it. */
+  readonly totals: Float64Array;
+  readonly perm: Int32Array;
+}
+
+function prepareDistribution(
+  fn: string,
+  probs: unknown,
+  scores: unknown,
+  N: unknown,
+  opts: (BatchOptions & BackendOptions & { out?: Float64Array }) | undefined,
+): PreparedDistribution {
+  checkOptions(opts, fn, [...BATCH_KEYS, 'backend']);
+  const pi = checkFiniteArray(probs, 'probs');
+  const v = checkFiniteArray(scores, 'scores');
+  checkSameLength(pi, 'probs', v, 'scores');
+  const nn = checkInteger(N, 'N', 1);
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(pi.length, opts);
+  const { offsets, groups } = layout;
+  for (let i = 0; i < pi.length; i++) {
+    if ((pi[i] as number) < 0) {
+      throw new DomainError('probs', `probs must be ≥ 0 (got ${show(pi[i])} at index ${i})`);
+    }
+  }
+  const totals = new Float64Array(groups);
+  for (let b = 0; b < groups; b++) {
+    let t = 0;
+    for (let i = offsets[b] as number; i < (offsets[b + 1] as number); i++) t += pi[i] as number;
+    if (!(Math.abs(t - 1) <= PROB_SUM_TOLERANCE)) {
+      throw new DomainError(
+        'probs',
+        `probs must sum to 1 within ${PROB_SUM_TOLERANCE} (got sum=${t}${layout.batched ? ` in group ${b}` : ''})`,
+      );
+    }
+    totals[b] = t;
+  }
+  const perm = new Int32Array(pi.length);
+  kernel(backend, SegmentedArgsort)(v, offsets, perm);
+  return { pi, scores: v, N: nn, offsets, groups, batched: layout.batched, totals, perm };
+}
+
+/**
+ * Walks the tie classes of each distribution (ascending score): `visit(b, from, to, d, bon)` gets the
+ * class's sorted positions [from, to) in `perm`, its mass d under π (normalised) and its mass under π_BoN.
+ *
+ * π_BoN(class) = F_≤^N − F_<^N is computed as F_≤^N · (−expm1(N·log1p(−d/F_≤))): no cancellation
+ * between close powers; log F_≤ is log1p(−mass above) when F_≤ > ½, so the top classes keep their
+ * relative precision for large N.
+ */
+function forEachTieClass(
+  prep: PreparedDistribution,
+  visit: (group: number, from: number, to: number, d: number, bon: number) => void,
+): void {
+  const { pi, scores, N, offsets, groups, totals, perm } = prep;
+  // suffix[p] = mass at sorted positions ≥ p, summed from the top so small tails stay exact.
+  const suffix = new Float64Array(perm.length + 1);
+  for (let b = 0; b < groups; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    suffix[end] = 0;
+    for (let p = end - 1; p >= start; p--) suffix[p] = (suffix[p + 1] as number) + (pi[perm[p] as number] as number);
+    const total = totals[b] as number;
+    let cum = 0;
+    let from = start;
+    while (from < end) {
+      const score = scores[perm[from] as number] as number;
+      let to = from;
+      let mass = 0;
+      while (to < end && scores[perm[to] as number] === score) mass += pi[perm[to++] as number] as number;
+      cum += mass;
+      const d = mass / total;
+      const fLe = cum / total;
+      let bon = 0;
+      if (d > 0) {
+        const logFLe = fLe > 0.5 ? Math.log1p(-(suffix[to] as number) / total) : Math.log(fLe);
+        bon = Math.exp(N * logFLe) * -Math.expm1(N * Math.log1p(-d / fLe));
+      }
+      visit(b, from, to, d, bon);
+      from = to;
+    }
+  }
+}
+
+/**
+ * The exact best-of-N distribution on a discrete support (BOND): draw N outcomes i.i.d. from π, keep
+ * the one with the highest score (ties broken uniformly at random). For outcome y,
+ * π_BoN(y) = π(y)/π(tie(y)) · [F_≤(y)^N − F_<(y)^N], F the CDFs of the score under π and tie(y) the
+ * outcomes scoring the same as y. Probabilities are divided by their sum, which must be within 1e-9 of 1.
+ * Batched: each group is one distribution.
+ *
+ * @param probs - π, non-negative, summing to 1 (within 1e-9) per group.
+ * @param scores - finite scores of the outcomes (any order; equal scores form a tie class).
+ * @param N - the number of draws, any integer ≥ 1 (N = 1 returns π).
+ * @example
+ * ```ts
+ * bestOfNDistribution([0.5, 0.3, 0.2], [1, 2, 3], 2); // Float64Array [0.25, 0.39, 0.36]
+ * ```
+ */
+export function bestOfNDistribution(
+  probs: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  N: number,
+  opts?: BestOfNDistributionOptions,
+): Float64Array {
+  const prep = prepareDistribution('bestOfNDistribution', probs, scores, N, opts);
+  const out = outputArray(opts?.out, prep.pi.length);
+  const { pi, perm, totals } = prep;
+  forEachTieClass(prep, (b, from, to, d, bon) => {
+    const total = totals[b] as number;
+    for (let p = from; p < to; p++) {
+      const i = perm[p] as number;
+      out[i] = d > 0 ? ((pi[i] as number) / total / d) * bon : 0;
+    }
+  });
+  return out;
+}
+
+/**
+ * KL(π_BoN ‖ π) = Σ_y π_BoN(y) log(π_BoN(y)/π(y)) of the exact best-of-N distribution
+ * ({@link bestOfNDistribution}). It is at most log N − (N−1)/N, with equality in the limit of a
+ * continuous π without ties; ties and atoms lower it. A number for one distribution, a Float64Array
+ * of B values when batched.
+ *
+ * @example
+ * ```ts
+ * bestOfNKL([0.5, 0.3, 0.2], [1, 2, 3], 2); // 0.14063…  (bound: log 2 − 1/2 = 0.1931…)
+ * ```
+ */
+export function bestOfNKL<O extends BestOfNKLOptions = Record<never, never>>(
+  probs: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  N: number,
+  opts?: O,
+): MetricResult<O> {
+  const prep = prepareDistribution('bestOfNKL', probs, scores, N, opts);
+  const out = outputArray(opts?.out, prep.batched ? prep.groups : 1);
+  out.fill(0);
+  // Every member of a class has the same ratio π_BoN(y)/π(y) = bon/d.
+  forEachTieClass(prep, (b, _from, _to, d, bon) => {
+    if (bon > 0) out[b] = (out[b] as number) + bon * Math.log(bon / d);
+  });
+  return (prep.batched ? out : out[0]) as MetricResult<O>;
+}
