@@ -1,0 +1,587 @@
+/**
+ * Majority voting (maj@k, self-consistency): the unbiased maj@k estimate from n ≥ k samples and its
+ * per-sample gradient weights (SPEC §0, §2), in polynomial time by a dynamic program over answer
+ * counts. Math, the DP and the tie policies: docs/estimators/majority-vote.md.
+ */
+import { DomainError, InvalidArgumentError, show } from '../errors.js';
+import {
+  BATCH_KEYS,
+  checkKAtMostN,
+  checkSameLength,
+  metricResult,
+  outputArray,
+  resolveLayout,
+  type MetricOutputOptions,
+  type MetricResult,
+} from '../groups.js';
+import type { Answer } from '../registry.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { prepareKSample, type KSampleWeightOptions } from './baselines.js';
+
+/**
+ * What a tie between the most frequent answers of a k-subset scores.
+ * - `'split'`: the mean reward of the tied answers (= the expected reward of a uniformly random pick
+ *   among them, what a voter that breaks ties at random gets on average).
+ * - `'fail'`: 0 (a tie counts as no answer).
+ */
+export type TiePolicy = 'split' | 'fail';
+
+/** All tie policies. */
+export const TIE_POLICIES: readonly TiePolicy[] = ['split', 'fail'];
+
+/** Options of {@link majorityAtK}: tie policy, batching, output. */
+export interface MajorityAtKOptions extends MetricOutputOptions {
+  /**
+   * How a tie for the most votes scores; see {@link TiePolicy}.
+   * @defaultValue `'split'`
+   */
+  ties?: TiePolicy;
+}
+
+/** Options of {@link majorityVoteAdvantage}: tie policy, baseline, scale, batching, output. */
+export interface MajorityVoteAdvantageOptions extends KSampleWeightOptions {
+  /**
+   * How a tie for the most votes scores; see {@link TiePolicy}.
+   * @defaultValue `'split'`
+   */
+  ties?: TiePolicy;
+}
+
+/** Options of {@link majorityAnswer}. */
+export interface MajorityAnswerOptions {
+  /**
+   * What `answer` is when several answers share the most votes: `'split'` returns the tied answer
+   * seen first in the input (a deterministic stand-in for a uniform pick; `tied` lists them all),
+   * `'fail'` returns null.
+   * @defaultValue `'split'`
+   */
+  ties?: TiePolicy;
+}
+
+/** The result of {@link majorityAnswer}. */
+export interface MajorityAnswerResult {
+  /** The winning answer; null when every answer is null/undefined, or on a tie under `ties: 'fail'`. */
+  readonly answer: string | number | null;
+  /** The number of votes of the most frequent answer (0 when every answer is null). */
+  readonly votes: number;
+  /** Every answer with `votes` votes, in order of first appearance (empty when every answer is null). */
+  readonly tied: readonly (string | number)[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Answers → clusters.
+
+/** One group's clusters: answer counts, the reward of each answer, and the number of null answers. */
+interface GroupClusters {
+  counts: number[];
+  rewards: number[];
+  nulls: number;
+  /** Cluster of every sample of the group (−1 = null), indexed from the group's start. */
+  ids: Int32Array;
+}
+
+function checkAnswer(v: unknown, i: number): v is string | number {
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'string') return true;
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) {
+      throw new InvalidArgumentError(
+        'answers',
+        `answers must not contain NaN (NaN ≠ NaN cannot label a cluster; use null for no answer) (got NaN at index ${i})`,
+      );
+    }
+    return true;
+  }
+  throw new InvalidArgumentError(
+    'answers',
+    `answers must contain strings, numbers, null or undefined (got ${show(v)} at index ${i})`,
+  );
+}
+
+/**
+ * Groups the samples of [start, end) by answer. Answers are compared with SameValueZero (a Map key):
+ * 1 and '1' are different clusters, 0 and -0 the same. Equal answers must carry equal rewards.
+ */
+function clusterGroup(answers: ArrayLike<unknown>, rewards: ArrayLike<number>, start: number, end: number): GroupClusters {
+  const index = new Map<string | number, number>();
+  const first: number[] = [];
+  const counts: number[] = [];
+  const clusterRewards: number[] = [];
+  const ids = new Int32Array(end - start);
+  let nulls = 0;
+  for (let i = start; i < end; i++) {
+    const a = answers[i];
+    if (!checkAnswer(a, i)) {
+      ids[i - start] = -1;
+      nulls++;
+      continue;
+    }
+    const r = rewards[i] as number;
+    let id = index.get(a);
+    if (id === undefined) {
+      id = counts.length;
+      index.set(a, id);
+      first.push(i);
+      counts.push(0);
+      clusterRewards.push(r);
+    } else if (clusterRewards[id] !== r) {
+      const j = first[id] as number;
+      throw new DomainError(
+        'rewards',
+        `rewards must be equal for equal answers (answer ${show(a)}: rewards[${j}]=${show(clusterRewards[id])} ` +
+          `but rewards[${i}]=${show(r)})`,
+      );
+    }
+    counts[id] = (counts[id] as number) + 1;
+    ids[i - start] = id;
+  }
+  return { counts, rewards: clusterRewards, nulls, ids };
+}
+
+/** Clusters every group first, so that a bad answer throws before anything is written to `out`. */
+function clusterAll(answers: ArrayLike<unknown>, rewards: ArrayLike<number>, offsets: Int32Array, groups: number): GroupClusters[] {
+  const clusters: GroupClusters[] = [];
+  for (let b = 0; b < groups; b++) clusters.push(clusterGroup(answers, rewards, offsets[b] as number, offsets[b + 1] as number));
+  return clusters;
+}
+
+function checkInputs(
+  answers: unknown,
+  rewards: unknown,
+): { answerArr: ArrayLike<unknown>; rewardArr: ArrayLike<number> } {
+  const answerArr = checkArrayLike(answers, 'answers');
+  const rewardArr = checkFiniteArray(rewards, 'rewards');
+  checkSameLength(answerArr, 'answers', rewardArr, 'rewards');
+  return { answerArr, rewardArr };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The dynamic program (docs/estimators/majority-vote.md, "The DP").
+
+/**
+ * Scratch buffers reused across the many DP calls of one public call (a batch of 10^4 small groups
+ * would otherwise allocate ~10^5 short-lived arrays).
+ */
+class Workspace {
+  coef = new Float64Array(64);
+  start = new Int32Array(8);
+  deg = new Int32Array(8);
+  reward = new Float64Array(8);
+  order = new Int32Array(8);
+  size = new Int32Array(8);
+  lump = new Float64Array(16);
+  others = new Float64Array(16);
+  V = new Float64Array(64);
+  R = new Float64Array(64);
+
+  reserve(clusters: number, coefs: number, K: number, rows: number): void {
+    if (this.start.length < clusters) {
+      const size = Math.max(clusters, 2 * this.start.length);
+      this.start = new Int32Array(size);
+      this.deg = new Int32Array(size);
+      this.reward = new Float64Array(size);
+      this.order = new Int32Array(size);
+      this.size = new Int32Array(size);
+    }
+    if (this.coef.length < coefs) this.coef = new Float64Array(Math.max(coefs, 2 * this.coef.length));
+    if (this.lump.length < K + 1) {
+      this.lump = new Float64Array(Math.max(K + 1, 2 * this.lump.length));
+      this.others = new Float64Array(this.lump.length);
+    }
+    const cells = rows * (K + 1);
+    if (this.V.length < cells) {
+      this.V = new Float64Array(Math.max(cells, 2 * this.V.length));
+      this.R = new Float64Array(this.V.length);
+    }
+  }
+}
+
+/**
+ * Writes C(m, x)·t^x for x = 0..len−1 into `out` at `at`, up to a constant factor that cancels (every
+ * factor of the numerator and of the normaliser carries the same constant): anchored at the mode,
+ * extended by exact ratios and scaled to sum to 1, so nothing overflows and the terms that matter keep
+ * full precision. With t = K/(N+1−K) the mode sits where the hypergeometric mass is.
+ */
+function scaledBinomialRow(m: number, len: number, t: number, out: Float64Array, at: number): void {
+  if (t === 0) {
+    out[at] = 1;
+    return;
+  }
+  let mode = Math.floor(((m + 1) * t) / (1 + t));
+  if (mode > len - 1) mode = len - 1;
+  out[at + mode] = 1;
+  let sum = 1;
+  for (let x = mode; x < len - 1; x++) sum += out[at + x + 1] = (((out[at + x] as number) * (m - x)) / (x + 1)) * t;
+  for (let x = mode; x > 0; x--) sum += out[at + x - 1] = ((out[at + x] as number) * x) / ((m - x + 1) * t);
+  // Each row sums to 1, so every product of rows is a probability: no overflow even with thousands
+  // of answers (1024 singletons would otherwise give coefficients near C(1024, 512) ≈ 4.5e306).
+  for (let x = 0; x < len; x++) out[at + x] = (out[at + x] as number) / sum;
+}
+
+/** lump[0..K] ← lump · coef[at..at+deg], truncated at degree K, in place. */
+function multiplyInto(lump: Float64Array, coef: Float64Array, at: number, deg: number, K: number): void {
+  for (let d = K; d >= 0; d--) {
+    let s = 0;
+    const top = deg < d ? deg : d;
+    for (let x = 0; x <= top; x++) s += (coef[at + x] as number) * (lump[d - x] as number);
+    lump[d] = s;
+  }
+}
+
+/**
+ * E[f(I)] over the uniformly random K-subsets I of a group with the given answer counts, answer
+ * rewards and null count; with `forced = a`, one extra vote for answer a is added to every subset and
+ * a's count already excludes it (so the subsets have K − 1 free members). This is every quantity the
+ * metric, s_i and the baselines need.
+ *
+ * For each level j (the winning vote count), a product over the answers that can reach j of
+ * (L_b + u·E_b), where L_b holds b's terms with fewer than j votes and E_b its term with exactly j,
+ * tracks the number of answers tied at j as the power of u, plus a reward channel marking which answer
+ * is at j. Answers that cannot reach j and the nulls form one lump polynomial. All terms are positive.
+ */
+function expectedMajority(
+  ws: Workspace,
+  counts: readonly number[],
+  rewards: readonly number[],
+  nulls: number,
+  K: number,
+  split: boolean,
+  forced: number,
+): number {
+  if (K === 0) return 0;
+  const free = forced >= 0 ? K - 1 : K;
+  let population = nulls;
+  let coefs = Math.min(nulls, free) + 1;
+  for (const m of counts) {
+    population += m;
+    coefs += Math.min(m, free) + 2;
+  }
+  const t = free === 0 ? 0 : free / (population + 1 - free);
+  const A = counts.length;
+  ws.reserve(A, coefs, K, (split ? Math.min(A, K) : 1) + 1);
+  const { coef, start, deg, reward, order, lump, size } = ws;
+  const before = (x: number, y: number): boolean =>
+    (deg[x] as number) !== (deg[y] as number)
+      ? (deg[x] as number) > (deg[y] as number)
+      : (size[x] as number) !== (size[y] as number)
+        ? (size[x] as number) > (size[y] as number)
+        : (reward[x] as number) > (reward[y] as number);
+
+  // Vote polynomials (coefficient of z^y = weight of y votes) of the answers that can get a vote.
+  let used = 0;
+  let P = 0;
+  let maxVotes = 0;
+  for (let b = 0; b < A; b++) {
+    const m = counts[b] as number;
+    const len = Math.min(m, free) + 1;
+    if (b === forced) {
+      coef[used] = 0;
+      scaledBinomialRow(m, len, t, coef, used + 1);
+      deg[P] = len;
+    } else if (m > 0 && free > 0) {
+      scaledBinomialRow(m, len, t, coef, used);
+      deg[P] = len - 1;
+    } else {
+      continue;
+    }
+    start[P] = used;
+    reward[P] = rewards[b] as number;
+    used += (deg[P] as number) + 1;
+    if ((deg[P] as number) > maxVotes) maxVotes = deg[P] as number;
+    // Insertion sort by (degree, count, forced, reward): the lump takes answers in this order as the
+    // level rises, and a canonical order makes results bit-identical under relabelling/permutation.
+    size[P] = b === forced ? -m - 1 : m;
+    let q = P;
+    while (q > 0 && before(order[q - 1] as number, P)) {
+      order[q] = order[q - 1] as number;
+      q--;
+    }
+    order[q] = P;
+    P++;
+  }
+  if (P === 0) return 0;
+  lump.fill(0, 0, K + 1);
+  const nullLen = Math.min(nulls, free) + 1;
+  scaledBinomialRow(nulls, nullLen, t, lump, 0);
+  let lumpDeg = Math.min(K, nullLen - 1);
+
+  const levels = Math.min(K, maxVotes);
+  const width = K + 1;
+  const { V, R } = ws;
+  let numerator = 0;
+  let lumped = 0;
+  // Above k/2 only one answer can reach level j and the others (k − j < j votes in all) are
+  // unconstrained: those levels are handled after the loop without the tie dimension.
+  const high = (K >> 1) + 1;
+  for (let j = 1; j <= Math.min(levels, high - 1); j++) {
+    while (lumped < P && (deg[order[lumped] as number] as number) < j) {
+      const b = order[lumped] as number;
+      multiplyInto(lump, coef, start[b] as number, deg[b] as number, K);
+      lumpDeg = Math.min(K, lumpDeg + (deg[b] as number));
+      lumped++;
+    }
+    const big = P - lumped;
+    // Every answer at most j votes and the lump full cannot fill K slots: level j is impossible.
+    if (big * j + lumpDeg < K) continue;
+    const T = split ? Math.min(big, Math.floor(K / j)) : 1;
+    V.fill(0, 0, (T + 1) * width);
+    R.fill(0, 0, (T + 1) * width);
+    V[0] = 1;
+    let ties = 0;
+    let lo = 0;
+    let hi = 0;
+    for (let q = lumped; q < P; q++) {
+      const b = order[q] as number;
+      const at = start[b] as number;
+      const E = coef[at + j] as number;
+      const rE = (reward[b] as number) * E;
+      // Degrees that can still reach K once the remaining answers and the lump are multiplied in.
+      const hiPrev = hi;
+      hi = Math.min(K, hi + j);
+      lo = Math.max(0, K - lumpDeg - j * (P - 1 - q));
+      ties = Math.min(T, ties + 1);
+      const factors = q - lumped + 1;
+      for (let tt = ties; tt >= 0; tt--) {
+        const row = tt * width;
+        const prev = row - width;
+        // tt answers sit at j and the other factors below j: only these degrees can be non-zero.
+        const dLo = Math.max(lo, tt * j);
+        const dHi = Math.min(hi, tt * j + (factors - tt) * (j - 1));
+        for (let d = dHi; d >= dLo; d--) {
+          const top = d < j - 1 ? d : j - 1;
+          const bottom = d > hiPrev ? d - hiPrev : 0;
+          let v = 0;
+          let r = 0;
+          if (tt === 0) {
+            for (let x = bottom; x <= top; x++) v += (coef[at + x] as number) * (V[row + d - x] as number);
+          } else {
+            for (let x = bottom; x <= top; x++) {
+              const c = coef[at + x] as number;
+              v += c * (V[row + d - x] as number);
+              r += c * (R[row + d - x] as number);
+            }
+            if (d >= j) {
+              const vPrev = V[prev + d - j] as number;
+              v += E * vPrev;
+              r += E * (R[prev + d - j] as number) + rE * vPrev;
+            }
+          }
+          V[row + d] = v;
+          R[row + d] = r;
+        }
+      }
+    }
+    for (let tt = 1; tt <= ties; tt++) {
+      const row = tt * width;
+      let s = 0;
+      for (let d = Math.max(lo, j); d <= hi; d++) s += (R[row + d] as number) * (lump[K - d] as number);
+      numerator += split ? s / tt : s;
+    }
+  }
+  // Levels j > k/2: Σ_a r_a · c_a[j] · [z^(k−j)] (lump · Π_{b≠a} row_b), over the answers that can
+  // reach j. The product of the others only needs degrees ≤ k − high < k/2.
+  while (lumped < P && (deg[order[lumped] as number] as number) < high) {
+    const b = order[lumped] as number;
+    multiplyInto(lump, coef, start[b] as number, deg[b] as number, K);
+    lumpDeg = Math.min(K, lumpDeg + (deg[b] as number));
+    lumped++;
+  }
+  if (levels >= high) {
+    const D = K - high;
+    const others = ws.others;
+    for (let q = lumped; q < P; q++) {
+      const a = order[q] as number;
+      others.set(lump.subarray(0, D + 1));
+      for (let q2 = lumped; q2 < P; q2++) {
+        if (q2 === q) continue;
+        const b = order[q2] as number;
+        multiplyInto(others, coef, start[b] as number, Math.min(deg[b] as number, D), D);
+      }
+      const at = start[a] as number;
+      let s = 0;
+      for (let j = high; j <= Math.min(K, deg[a] as number); j++) s += (coef[at + j] as number) * (others[K - j] as number);
+      numerator += (reward[a] as number) * s;
+    }
+  }
+  while (lumped < P) {
+    const b = order[lumped] as number;
+    multiplyInto(lump, coef, start[b] as number, deg[b] as number, K);
+    lumped++;
+  }
+  return numerator / (lump[K] as number);
+}
+
+/** The counts with one sample of answer `a` (or one null, a = −1) removed. */
+function withoutOne(c: GroupClusters, a: number): { counts: number[]; nulls: number } {
+  if (a < 0) return { counts: c.counts, nulls: c.nulls - 1 };
+  const counts = c.counts.slice();
+  counts[a] = (counts[a] as number) - 1;
+  return { counts, nulls: c.nulls };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Public API.
+
+/**
+ * The unbiased maj@k estimate from n ≥ k samples: the mean, over all C(n, k) k-subsets, of the reward
+ * of the subset's most frequent answer (SPEC §2). Null/undefined answers take a slot but never win; a
+ * subset of only null answers scores 0. Ties follow `opts.ties` (default `'split'`: mean reward of the
+ * tied answers). Exact (to rounding) and polynomial: a DP over answer counts, never raw binomials, so
+ * n = 1024 with any k ≤ n works. Returns a number for one group, a Float64Array when batched.
+ *
+ * Unlike lm-eval's "majority of the first k samples", every sample is used, which lowers the variance
+ * (docs/estimators/majority-vote.md has the numbers).
+ *
+ * @param answers - one parsed answer per sample: string or number (1 and '1' are different answers),
+ *   null/undefined for no parsable answer. NaN is refused.
+ * @param rewards - the finite reward of each sample's answer; equal answers must carry equal rewards.
+ * @param k - 1 ≤ k ≤ n in every group.
+ * @example
+ * ```ts
+ * const answers = [0, 0, 1, 1, 2, 0, 3, 1];
+ * const rewards = answers.map((a) => (a === 0 ? 1 : 0));
+ * majorityAtK(answers, rewards, 3); // 0.4107142857142858 (= 23/56)
+ * majorityAtK(answers, rewards, 3, { ties: 'fail' }); // 0.28571428571428575 (= 16/56)
+ * majorityAtK(['a', 'a', null, 'b'], [1, 1, 0, 0], 2, { groupSize: 2 }); // Float64Array [1, 0]
+ * ```
+ */
+export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>(
+  answers: ArrayLike<Answer>,
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: O,
+): MetricResult<O> {
+  checkOptions(opts, 'majorityAtK', [...BATCH_KEYS, 'ties']);
+  const { answerArr, rewardArr } = checkInputs(answers, rewards);
+  const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
+  const kk = checkInteger(k, 'k', 1);
+  const layout = resolveLayout(rewardArr.length, opts);
+  checkKAtMostN(layout, kk);
+  const out = layout.batched ? outputArray(opts?.out, layout.groups) : new Float64Array(1);
+  const { offsets, groups } = layout;
+  const clusters = clusterAll(answerArr, rewardArr, offsets, groups);
+  const ws = new Workspace();
+  for (let b = 0; b < groups; b++) {
+    const c = clusters[b] as GroupClusters;
+    out[b] = expectedMajority(ws, c.counts, c.rewards, c.nulls, kk, split, -1);
+  }
+  return metricResult(layout, out) as MetricResult<O>;
+}
+
+/**
+ * Per-sample gradient weights of maj@k (SPEC §0, §2): s_i = (1/C(n,k)) Σ_{I∋i} f(I) — equivalently
+ * (k/n)·(maj@(k−1) of the other samples with sample i's vote added) — minus the chosen baseline:
+ * `'loo'` (k/n)·ρ(g₋ᵢ, k), `'loo-pkpo'` (k/(n−1))·ρ(g₋ᵢ, k), `'loo-1'` (default) (k/n)·ρ(g₋ᵢ, k−1).
+ * All samples with the same answer get the same weight; under `'loo-1'` a null answer gets exactly 0.
+ * With n = k and `'loo-1'` this is Tang et al.'s majority-vote leave-one-out gradient.
+ *
+ * Sum form: multiply each sample's summed token log-probs by its weight and add; `scale: 'mean'`
+ * multiplies by n for trainers that average over the group.
+ *
+ * @param answers - one parsed answer per sample (see {@link majorityAtK}).
+ * @param rewards - the finite reward of each sample's answer; equal answers must carry equal rewards.
+ * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
+ * @example
+ * ```ts
+ * const answers = [0, 0, 1, 1, 2, 0, 3, 1];
+ * const rewards = answers.map((a) => (a === 0 ? 1 : 0));
+ * majorityVoteAdvantage(answers, rewards, 3, { baseline: 'none' });
+ * // Float64Array [0.238095…, 0.238095…, 0.0892857…, 0.0892857…, 0.125, 0.238095…, 0.125, 0.0892857…]
+ * //               (= 5/21 for answer 0, 5/56 for answer 1, 1/8 for the singletons 2 and 3)
+ * majorityVoteAdvantage(answers, rewards, 3); // loo-1
+ * // Float64Array [0.130952…, 0.130952…, −0.0714285…, −0.0714285…, −0.0357142…, 0.130952…, −0.0357142…, −0.0714285…]
+ * ```
+ */
+export function majorityVoteAdvantage(
+  answers: ArrayLike<Answer>,
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: MajorityVoteAdvantageOptions,
+): Float64Array {
+  const { answerArr, rewardArr } = checkInputs(answers, rewards);
+  const p = prepareKSample('majorityVoteAdvantage', rewardArr.length, k, opts, ['ties']);
+  const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
+  const { offsets, groups } = p.layout;
+  const kk = p.k;
+  const baseline = p.effectiveBaseline;
+  const clusters = clusterAll(answerArr, rewardArr, offsets, groups);
+  const ws = new Workspace();
+  for (let g = 0; g < groups; g++) {
+    const start = offsets[g] as number;
+    const end = offsets[g + 1] as number;
+    const n = end - start;
+    const c = clusters[g] as GroupClusters;
+    const scale = p.scaleByN ? n : 1;
+    const weightOf = (a: number): number => {
+      // A null vote never changes the winner of the other k − 1: under loo-1 its s_i equals its baseline.
+      if (a < 0 && baseline === 'loo-1') return 0;
+      const rest = withoutOne(c, a);
+      const s =
+        a >= 0
+          ? expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk, split, a)
+          : expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk - 1, split, -1);
+      switch (baseline) {
+        case 'none':
+          return (kk / n) * s * scale;
+        case 'loo':
+          return (kk / n) * (s - expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk, split, -1)) * scale;
+        case 'loo-pkpo':
+          return ((kk / n) * s - (kk / (n - 1)) * expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk, split, -1)) * scale;
+        case 'loo-1':
+          return (kk / n) * (s - expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk - 1, split, -1)) * scale;
+      }
+    };
+    // Answers with the same count and reward get the same weight (many singletons are common).
+    const memo = new Map<number, Map<number, number>>();
+    const clusterWeights = c.counts.map((m, a) => {
+      const r = c.rewards[a] as number;
+      let byReward = memo.get(m);
+      if (byReward === undefined) memo.set(m, (byReward = new Map()));
+      let w = byReward.get(r);
+      if (w === undefined) byReward.set(r, (w = weightOf(a)));
+      return w;
+    });
+    const nullWeight = c.nulls > 0 ? weightOf(-1) : 0;
+    for (let i = 0; i < n; i++) {
+      const id = c.ids[i] as number;
+      p.out[start + i] = id < 0 ? nullWeight : (clusterWeights[id] as number);
+    }
+  }
+  return p.out;
+}
+
+/**
+ * The majority vote of one set of answers: the most frequent non-null answer, its vote count and every
+ * answer tied with it. Null/undefined answers never win; answers compare as in {@link majorityAtK}
+ * (1 and '1' differ). This is what maj@k scores for one k-subset; use {@link majorityAtK} to estimate
+ * maj@k from n ≥ k samples.
+ *
+ * There is deliberately no `consensusAtK` alias: "cons@k" in papers usually means the vote over one
+ * fixed set of k samples, which is this function (or lm-eval's first-k estimate), not the unbiased
+ * estimator — one name for both would invite comparing numbers that differ.
+ *
+ * @example
+ * ```ts
+ * majorityAnswer(['7', '7', '8', null]); // { answer: '7', votes: 2, tied: ['7'] }
+ * majorityAnswer([3, 4, 4, 3]); // { answer: 3, votes: 2, tied: [3, 4] }
+ * majorityAnswer([3, 4, 4, 3], { ties: 'fail' }); // { answer: null, votes: 2, tied: [3, 4] }
+ * ```
+ */
+export function majorityAnswer(answers: ArrayLike<Answer>, opts?: MajorityAnswerOptions): MajorityAnswerResult {
+  checkOptions(opts, 'majorityAnswer', ['ties']);
+  const arr = checkArrayLike(answers, 'answers');
+  const ties = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split');
+  const votes = new Map<string | number, number>();
+  let best = 0;
+  for (let i = 0; i < arr.length; i++) {
+    const a = arr[i];
+    if (!checkAnswer(a, i)) continue;
+    const v = (votes.get(a) ?? 0) + 1;
+    votes.set(a, v);
+    if (v > best) best = v;
+  }
+  const tied: (string | number)[] = [];
+  for (const [a, v] of votes) if (v === best) tied.push(a);
+  const answer = tied.length === 0 || (tied.length > 1 && ties === 'fail') ? null : (tied[0] as string | number);
+  return { answer, votes: best, tied };
+}
