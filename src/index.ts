@@ -4,6 +4,7 @@
  * targets. See README.md and docs/.
  *
  * @packageDocumentation
+ * @module inference-aware-rl
  */
 export {
   InferenceAwareRLError,
@@ -40,7 +41,8 @@ export {
   listBackends,
   type BackendOptions,
 } from './backends/registry.js';
-export type { Backend, KernelTable, KernelName } from './backends/types.js';
+export type { Backend, KernelTable, KernelName, Values } from './backends/types.js';
+export { BaselineCode } from './backends/types.js';
 export {
   BinaryCounts,
   BinaryScatter,
@@ -66,7 +68,42 @@ export {
 } from './registry.js';
 
 // --- majority vote (issue 4): exports go here ---
+export {
+  majorityAtK,
+  majorityVoteAdvantage,
+  majorityAnswer,
+  TIE_POLICIES,
+  type TiePolicy,
+  type MajorityAtKOptions,
+  type MajorityVoteAdvantageOptions,
+  type MajorityAnswerOptions,
+  type MajorityAnswerResult,
+} from './estimators/majority-vote.js';
 
 // --- best-of-N (issue 5): exports go here ---
+export {
+  bestOfNAtK,
+  bestOfNAdvantage,
+  bonRlBinaryAdvantage,
+  bestOfNImitationWeights,
+  bestOfNDistribution,
+  bestOfNKL,
+  type BestOfNAtKOptions,
+  type BestOfNAdvantageOptions,
+  type BonRlBaseline,
+  type BonRlCoefficient,
+  type BonRlBinaryOptions,
+  type BestOfNSampling,
+  type BestOfNImitationOptions,
+  type BestOfNDistributionOptions,
+  type BestOfNKLOptions,
+} from './estimators/best-of-n.js';
+export { SegmentedArgsort, SortedBestOfNWeights, SortedBestOfNMetric, SortedBestOfNSelection } from './backends/types.js';
 
 // --- wasm backend loader (issue 6): exports go here ---
+export {
+  loadWasmBackend,
+  WasmUnavailableError,
+  type LoadWasmBackendOptions,
+  type WasmBackend,
+} from './backends/wasm/index.js';

@@ -13,6 +13,20 @@ import { InvalidArgumentError, show } from './errors.js';
 import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/baselines.js';
 import { maxAtK, maxAtKAdvantage, type MaxAtKAdvantageOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
 import {
+  majorityAtK,
+  majorityVoteAdvantage,
+  type MajorityAtKOptions,
+  type MajorityVoteAdvantageOptions,
+} from './estimators/majority-vote.js';
+import {
+  bestOfNAdvantage,
+  bestOfNAtK,
+  bonRlBinaryAdvantage,
+  type BestOfNAdvantageOptions,
+  type BestOfNAtKOptions,
+  type BonRlBinaryOptions,
+} from './estimators/best-of-n.js';
+import {
   chenPassAtKAdvantage,
   passAtKAdvantage,
   type ChenPassAtKOptions,
@@ -64,7 +78,23 @@ function need<K extends InputName>(name: string, inputs: EstimatorInputs, field:
   return v as NonNullable<EstimatorInputs[K]>;
 }
 
-/** Helper for declaring entries with their option types inferred. */
+// The annotation lets bundlers drop the whole table when an app imports a single estimator.
+/**
+ * Helper for declaring entries with their option types inferred; returns `entry` unchanged.
+ *
+ * @example
+ * ```ts
+ * const entry = defineEstimator<PassAtKAdvantageOptions>({
+ *   name: 'pass@k',
+ *   description: 'pass@k of binary rewards',
+ *   reference: 'PKPO (arXiv 2505.15201)',
+ *   inputs: ['rewards', 'k'],
+ *   weights: (i, o) => passAtKAdvantage(i.rewards, i.k ?? 1, o),
+ * });
+ * entry.weights({ rewards: [1, 0, 0, 1], k: 2 }); // Float64Array [0.3333…, 0, 0, 0.3333…]
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineEstimator<O, M = never>(entry: EstimatorEntry<O, M>): EstimatorEntry<O, M> {
   return entry;
 }
@@ -109,6 +139,31 @@ export const estimators = {
     inputs: ['rewards'],
     weights: (i, o) => rlooAdvantage(need('rloo', i, 'rewards'), o),
   }),
+  'bon@k': defineEstimator<BestOfNAdvantageOptions, BestOfNAtKOptions>({
+    name: 'bon@k',
+    description: 'best-of-k with a verifier: true reward of the highest-scoring of k samples (ties split)',
+    reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    inputs: ['scores', 'rewards', 'k'],
+    weights: (i, o) =>
+      bestOfNAdvantage(need('bon@k', i, 'scores'), need('bon@k', i, 'rewards'), need('bon@k', i, 'k'), o),
+    metric: (i, o) => bestOfNAtK(need('bon@k', i, 'scores'), need('bon@k', i, 'rewards'), need('bon@k', i, 'k'), o),
+  }),
+  'bon-rl-binary': defineEstimator<BonRlBinaryOptions, MaxAtKOptions>({
+    name: 'bon-rl-binary',
+    description: 'BoN-RL for binary rewards: 1 − p^N with unbiased leave-one-out coefficients (k = N)',
+    reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    inputs: ['rewards', 'k'],
+    weights: (i, o) => bonRlBinaryAdvantage(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
+    metric: (i, o) => maxAtK(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
+  }),
+  'maj@k': defineEstimator<MajorityVoteAdvantageOptions, MajorityAtKOptions>({
+    name: 'maj@k',
+    description: 'maj@k (self-consistency): reward of the most frequent answer among k samples',
+    reference: 'Tang et al. 2025 (arXiv 2503.19595); Wang et al., self-consistency (arXiv 2203.11171)',
+    inputs: ['answers', 'rewards', 'k'],
+    weights: (i, o) => majorityVoteAdvantage(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
+    metric: (i, o) => majorityAtK(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
+  }),
   // New estimators add their entries here (majority vote, best-of-N, …).
 } as const;
 
@@ -125,11 +180,18 @@ export type EstimatorOptions<N extends EstimatorName> = NonNullable<Parameters<(
 export type DynamicEstimatorEntry = EstimatorEntry<object, object>;
 
 /** All estimator names. */
-export const estimatorNames = Object.keys(estimators) as EstimatorName[];
+export const estimatorNames = /* @__PURE__ */ Object.keys(estimators) as EstimatorName[];
 
 /**
  * The estimator registered under `name`. Throws {@link InvalidArgumentError} naming the known
  * estimators when there is none.
+ *
+ * @example
+ * ```ts
+ * const est = getEstimator('pass@k');
+ * est.weights({ rewards: [1, 0, 0, 1], k: 2 }); // Float64Array [0.3333…, 0, 0, 0.3333…] (loo-1)
+ * est.metric?.({ rewards: [1, 0, 0, 1], k: 2 }); // 0.8333333333333333 (= 1 − C(2,2)/C(4,2))
+ * ```
  */
 export function getEstimator<N extends EstimatorName>(name: N): (typeof estimators)[N];
 export function getEstimator(name: string): DynamicEstimatorEntry;

@@ -9,12 +9,28 @@ import type { Backend, KernelName, KernelTable } from './types.js';
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
 let defaultBackend: Backend = jsBackend;
 
-/** Registers (or replaces) a backend under its name. */
+/**
+ * Registers (or replaces) a backend under its name. A backend may implement only some kernels: the
+ * others fail with an error naming the kernel.
+ *
+ * @example
+ * ```ts
+ * registerBackend({ name: 'js-copy', kernels: getBackend().kernels });
+ * listBackends(); // ['js', 'js-copy']
+ * ```
+ */
 export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);
 }
 
-/** The names of the registered backends. */
+/**
+ * The names of the registered backends.
+ *
+ * @example
+ * ```ts
+ * listBackends(); // ['js'] (plus 'wasm' after `await loadWasmBackend()`)
+ * ```
+ */
 export function listBackends(): string[] {
   return [...backends.keys()];
 }
@@ -31,12 +47,28 @@ function lookup(name: string, argument: string): Backend {
   return found;
 }
 
-/** Makes the named backend the default for calls that do not pass `{ backend }`. */
+/**
+ * Makes the named backend the default for calls that do not pass `{ backend }`. Throws
+ * {@link InvalidArgumentError} when no backend has that name.
+ *
+ * @example
+ * ```ts
+ * setBackend('js');
+ * setBackend('gpu'); // throws: backend must name a registered backend (got "gpu"; registered: js)
+ * ```
+ */
 export function setBackend(name: string): void {
   defaultBackend = lookup(name, 'backend');
 }
 
-/** The current default backend. */
+/**
+ * The current default backend.
+ *
+ * @example
+ * ```ts
+ * getBackend().name; // 'js'
+ * ```
+ */
 export function getBackend(): Backend {
   return defaultBackend;
 }
