@@ -1,0 +1,256 @@
+/**
+ * Issue 6's benchmark: the `js` and `wasm` backends on binary passAtKAdvantage, continuous
+ * maxAtKAdvantage and bestOfNAdvantage (default baseline 'loo-1'), against the memory floor (a Float64Array.prototype.set of
+ * the same bytes) and against what a user would write without this library: the same weights composed
+ * from @tensorflow/tfjs-core ops on @tensorflow/tfjs-backend-wasm (topk, cumsum, scatterND, gather).
+ * Sizes: 100,000 groups × n = 64, k = 8 and 1,000 groups × n = 1024, k = 64 (`--quick`: tiny).
+ * Targets (issue 6): wasm ≥ 2× js on the continuous case; binary within 1.5× of the floor; both ≥ 10×
+ * the tfjs-ops version. Results and discussion: docs/backends.md.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { bestOfNAdvantage, maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';
+import { failAtKUnchecked, subsetMaxWeights } from '../src/combinatorics.js';
+import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm/index.js';
+import { jsBackend } from '../src/backends/js/kernels.js';
+import { BaselineCode } from '../src/backends/types.js';
+import { runBench, type BenchCase, type BenchGroup } from './harness.js';
+
+/**
+ * max@k weights with the 'loo-1' baseline from tfjs ops: sort each row (topk with k = n, reversed to
+ * ascending), w_(p) = Σ_{q≤p} μ_q (y_(q) − y_(q−1)) as a cumsum, scattered back to input order.
+ * float32, as every tfjs backend computes.
+ */
+export function tfjsMaxAtKLoo1(g: Float64Array, n: number, k: number): Float32Array {
+  const B = g.length / n;
+  const mu = subsetMaxWeights(n, k, new Float64Array(n));
+  return tf.tidy(() => {
+    const x = tf.tensor2d(Float32Array.from(g), [B, n]);
+    const { values, indices } = tf.topk(x, n, true);
+    const sorted = tf.reverse(values, 1);
+    const order = tf.reverse(indices, 1);
+    const prev = tf.concat([tf.slice(sorted, [0, 0], [B, 1]), tf.slice(sorted, [0, 0], [B, n - 1])], 1);
+    const steps = tf.mul(tf.sub(sorted, prev), tf.tensor1d(Float32Array.from(mu)));
+    const w = tf.cumsum(steps, 1);
+    const rows = tf.broadcastTo(tf.reshape(tf.range(0, B, 1, 'int32'), [B, 1]), [B, n]);
+    const at = tf.stack([rows, order], 2);
+    return tf.scatterND(at, w, [B, n]).dataSync() as Float32Array;
+  });
+}
+
+/**
+ * pass@k weights with the 'loo-1' baseline from tfjs ops: count the ones per row, look the correct
+ * sample's weight up in a per-count table (k/n)·C(n−c, k−1)/C(n−1, k−1) built in JS, and select it
+ * where the reward is 1 (incorrect samples get 0).
+ */
+export function tfjsPassAtKLoo1(rewards: Float64Array, n: number, k: number): Float32Array {
+  const B = rewards.length / n;
+  const table = new Float32Array(n + 1);
+  for (let c = 1; c <= n; c++) table[c] = (k / n) * failAtKUnchecked(n - 1, c - 1, k - 1);
+  return tf.tidy(() => {
+    const r = tf.tensor2d(Float32Array.from(rewards), [B, n]);
+    const counts = tf.cast(tf.sum(r, 1), 'int32');
+    const wc = tf.reshape(tf.gather(tf.tensor1d(table), counts), [B, 1]);
+    return tf.mul(r, wc).dataSync() as Float32Array;
+  });
+}
+
+function randomBatch(length: number, binary: boolean, seed: number): Float64Array {
+  let a = seed >>> 0;
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    out[i] = binary ? (u < 0.3 ? 1 : 0) : u;
+  }
+  return out;
+}
+
+/** Checks a few positions of every iteration's result against the js reference (cheap, never skipped). */
+function checker(expected: Float64Array, rel: number): (result: unknown) => void {
+  const probes = [0, 1, 2, 3, expected.length >> 1, expected.length - 1];
+  let maxAbs = 0;
+  for (const i of probes) maxAbs = Math.max(maxAbs, Math.abs(expected[i] as number));
+  return (result) => {
+    const got = result as ArrayLike<number>;
+    for (const i of probes) {
+      const e = expected[i] as number;
+      const err = Math.abs((got[i] as number) - e);
+      if (!(err <= rel * (Math.abs(e) + maxAbs))) throw new Error(`result[${i}] = ${got[i]}, js gives ${e}`);
+    }
+  };
+}
+
+function groupsFor(wasm: WasmBackend, B: number, n: number, k: number, tfjsOk: boolean): BenchGroup[] {
+  const N = B * n;
+  const bytes = N * 16;
+  const groups: BenchGroup[] = [];
+  for (const binary of [true, false]) {
+    const g = randomBatch(N, binary, binary ? 1 : 2);
+    const out = new Float64Array(N);
+    const run = binary
+      ? (x: ArrayLike<number>, o: Float64Array, backend: string) => passAtKAdvantage(x, k, { groupSize: n, out: o, backend })
+      : (x: ArrayLike<number>, o: Float64Array, backend: string) => maxAtKAdvantage(x, k, { groupSize: n, out: o, backend });
+    const expected = run(g, new Float64Array(N), 'js').slice();
+    const gView = wasm.alloc(N);
+    gView.set(g);
+    const outView = wasm.alloc(N);
+    const floorOut = new Float64Array(N);
+    const cases: BenchCase[] = [
+      { name: 'js', fn: () => run(g, out, 'js'), check: checker(expected, 1e-12) },
+      { name: 'wasm (copies in/out)', fn: () => run(g, out, 'wasm'), check: checker(expected, 1e-12) },
+      {
+        name: 'wasm (zero-copy views)',
+        fn: () => run(gView, outView, 'wasm'),
+        check: checker(expected, 1e-12),
+        note: 'input and output live in wasm memory (backend.alloc); intermediates are still JS arrays',
+      },
+      {
+        name: 'memory floor (Float64Array.set)',
+        fn: () => (floorOut.set(g), floorOut),
+        check: (r) => {
+          if ((r as Float64Array)[N - 1] !== g[N - 1]) throw new Error('floor copy wrong');
+        },
+      },
+    ];
+    if (tfjsOk) {
+      cases.push({
+        name: 'tfjs-core ops on tfjs-backend-wasm',
+        fn: () => (binary ? tfjsPassAtKLoo1(g, n, k) : tfjsMaxAtKLoo1(g, n, k)),
+        check: checker(expected, 1e-3),
+        note: 'float32; includes tensor creation and dataSync',
+      });
+    }
+    groups.push({
+      title: `${binary ? 'binary passAtKAdvantage' : 'continuous maxAtKAdvantage'} (loo-1), ${B.toLocaleString('en')} groups × n = ${n}, k = ${k}`,
+      baseline: 'js',
+      bytes,
+      elements: N,
+      cases,
+    });
+  }
+  // bestOfNAdvantage: verifier scores pick, rewards are paid (no tfjs version: its tie-split weights
+  // have no short composition from tfjs ops).
+  const scores = randomBatch(N, false, 4);
+  const rewards = randomBatch(N, false, 5);
+  const out = new Float64Array(N);
+  const run = (s: ArrayLike<number>, r: ArrayLike<number>, o: Float64Array, backend: string) =>
+    bestOfNAdvantage(s, r, k, { groupSize: n, out: o, backend });
+  const expected = run(scores, rewards, new Float64Array(N), 'js').slice();
+  const sView = wasm.alloc(N);
+  sView.set(scores);
+  const rView = wasm.alloc(N);
+  rView.set(rewards);
+  const outView = wasm.alloc(N);
+  const floorOut = new Float64Array(N);
+  groups.push({
+    title: `bestOfNAdvantage (loo-1), ${B.toLocaleString('en')} groups × n = ${n}, k = ${k}`,
+    baseline: 'js',
+    bytes: N * 24,
+    elements: N,
+    cases: [
+      { name: 'js', fn: () => run(scores, rewards, out, 'js'), check: checker(expected, 1e-12) },
+      { name: 'wasm (copies in/out)', fn: () => run(scores, rewards, out, 'wasm'), check: checker(expected, 1e-12) },
+      { name: 'wasm (zero-copy views)', fn: () => run(sView, rView, outView, 'wasm'), check: checker(expected, 1e-12) },
+      {
+        name: 'memory floor (Float64Array.set)',
+        fn: () => (floorOut.set(scores), floorOut),
+        check: (r) => {
+          if ((r as Float64Array)[N - 1] !== scores[N - 1]) throw new Error('floor copy wrong');
+        },
+      },
+    ],
+  });
+  return groups;
+}
+
+/**
+ * Where maxAtKAdvantage spends its time: its three kernels on each backend, wasm on views (no copies).
+ * Ratios are against the js sort.
+ */
+function kernelGroup(wasm: WasmBackend, B: number, n: number, k: number): BenchGroup {
+  const N = B * n;
+  const g = randomBatch(N, false, 3);
+  const offsets = new Int32Array(B + 1);
+  for (let b = 0; b <= B; b++) offsets[b] = b * n;
+  const js = jsBackend.kernels;
+  const sorted = new Float64Array(N);
+  const bySorted = new Float64Array(N);
+  const out = new Float64Array(N);
+  js.segmentedSort?.(g, offsets, sorted);
+  js.sortedMaxWeights?.(sorted, offsets, k, BaselineCode['loo-1'], false, bySorted);
+  js.gatherBySortedValue?.(g, sorted, offsets, bySorted, out);
+  const expected = out.slice();
+  const v = { g: wasm.alloc(N), sorted: wasm.alloc(N), bySorted: wasm.alloc(N), out: wasm.alloc(N), offsets: wasm.allocInt32(B + 1) };
+  v.g.set(g);
+  v.offsets.set(offsets);
+  const w = wasm.kernels;
+  const need = <T>(f: T | undefined): T => {
+    if (f === undefined) throw new Error('kernel missing');
+    return f;
+  };
+  const sameAs = (ref: Float64Array) => (r: unknown) => {
+    const got = r as Float64Array;
+    if (got[N - 1] !== ref[N - 1] || got[N >> 1] !== ref[N >> 1]) throw new Error('kernel result differs from js');
+  };
+  const sortedRef = sorted.slice();
+  const weightsRef = bySorted.slice();
+  return {
+    title: `maxAtKAdvantage's kernels, ${B.toLocaleString('en')} groups × n = ${n}, k = ${k} (wasm on views)`,
+    baseline: 'js segmentedSort',
+    elements: N,
+    cases: [
+      { name: 'js segmentedSort', fn: () => (need(js.segmentedSort)(g, offsets, sorted), sorted), check: sameAs(sortedRef) },
+      { name: 'wasm segmentedSort', fn: () => (need(w.segmentedSort)(v.g, v.offsets, v.sorted), v.sorted), check: sameAs(sortedRef) },
+      {
+        name: 'js sortedMaxWeights',
+        fn: () => (need(js.sortedMaxWeights)(sorted, offsets, k, BaselineCode['loo-1'], false, bySorted), bySorted),
+        check: sameAs(weightsRef),
+      },
+      {
+        name: 'wasm sortedMaxWeights',
+        fn: () => (need(w.sortedMaxWeights)(v.sorted, v.offsets, k, BaselineCode['loo-1'], false, v.bySorted), v.bySorted),
+        check: sameAs(weightsRef),
+      },
+      {
+        name: 'js gatherBySortedValue',
+        fn: () => (need(js.gatherBySortedValue)(g, sorted, offsets, bySorted, out), out),
+        check: sameAs(expected),
+      },
+      {
+        name: 'wasm gatherBySortedValue',
+        fn: () => (need(w.gatherBySortedValue)(v.g, v.sorted, v.offsets, v.bySorted, v.out), v.out),
+        check: sameAs(expected),
+      },
+    ],
+  };
+}
+
+export default async function (opts: { quick: boolean }): Promise<void> {
+  const wasm = await loadWasmBackend();
+  let tfjsOk = true;
+  try {
+    tfjsOk = await tf.setBackend('wasm');
+    await tf.ready();
+  } catch (e) {
+    console.warn(`tfjs wasm backend unavailable (${String(e)}); skipping the tfjs cases`);
+    tfjsOk = false;
+  }
+  const sizes: [number, number, number][] = opts.quick
+    ? [[200, 64, 8], [4, 1024, 64]]
+    : [[100_000, 64, 8], [1_000, 1024, 64]];
+  // Memory for every view (2 per group) plus the largest call's temporaries (≤ 4 arrays + offsets),
+  // grown once up front so that no later call grows it and detaches the views.
+  const kernelSize: [number, number, number] = opts.quick ? [200, 64, 8] : [20_000, 64, 8];
+  const maxN = Math.max(...sizes.map(([B, n]) => B * n));
+  const viewBytes =
+    sizes.reduce((t, [B, n]) => t + 7 * (B * n * 8 + 16), 0) + 4 * (kernelSize[0] * kernelSize[1] * 8 + 16) + 4 * kernelSize[0] + 32;
+  wasm.reset();
+  wasm.reserve(viewBytes + 6 * maxN * 8 + 1e6);
+  const groups: BenchGroup[] = [];
+  for (const [B, n, k] of sizes) groups.push(...groupsFor(wasm, B, n, k, tfjsOk));
+  groups.push(kernelGroup(wasm, ...kernelSize));
+  await runBench('backends', groups, { quick: opts.quick });
+}
