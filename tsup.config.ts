@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // cli: the `inference-aware-rl` bin; its source starts with `#!/usr/bin/env node`, which esbuild keeps and
+  // tsup marks executable.
+  entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', cli: 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   sourcemap: true,
@@ -11,4 +13,6 @@ export default defineConfig({
   // Shared chunks keep one backend registry across entry points (index, tfjs) in ESM and CJS alike, and
   // let the wasm payload live in a chunk that only loadWasmBackend() pulls in.
   splitting: true,
+  // The tfjs adapter's peer: never bundled, so the user's tfjs-core (one engine, one kernel registry) is used.
+  external: ['@tensorflow/tfjs-core'],
 });
