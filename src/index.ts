@@ -48,6 +48,7 @@ export {
   BinaryScatter,
   SegmentedSort,
   SortedMaxWeights,
+  MaxAtKWeights,
   SortedMaxMetric,
   GatherBySortedValue,
   GroupMoments,

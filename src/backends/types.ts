@@ -16,6 +16,8 @@ export const BinaryScatter = 'binaryScatter';
 export const SegmentedSort = 'segmentedSort';
 /** Name of the {@link KernelTable.sortedMaxWeights} kernel. */
 export const SortedMaxWeights = 'sortedMaxWeights';
+/** Kernel name: max@k weights from unsorted values to input order in one call (sort, weights, scatter). */
+export const MaxAtKWeights = 'maxAtKWeights';
 /** Name of the {@link KernelTable.sortedMaxMetric} kernel. */
 export const SortedMaxMetric = 'sortedMaxMetric';
 /** Name of the {@link KernelTable.gatherBySortedValue} kernel. */
@@ -68,6 +70,21 @@ export interface KernelTable {
    */
   [SortedMaxWeights](
     sorted: Float64Array,
+    offsets: Int32Array,
+    k: number,
+    baseline: BaselineCode,
+    scaleByN: boolean,
+    out: Float64Array,
+  ): void;
+  /**
+   * max@k gradient weights in INPUT order from unsorted `values`: the composition of a sort,
+   * {@link KernelTable.sortedMaxWeights} and a scatter back, in whatever way is fastest for the backend
+   * (the js backend argsorts and scatters by index; the wasm backend keeps the intermediates in its own
+   * memory). Tied values get bit-identical weights: those of the first sorted position of their block.
+   * A group whose range overflows may give non-finite weights; the caller detects and rescales.
+   */
+  [MaxAtKWeights](
+    values: Values,
     offsets: Int32Array,
     k: number,
     baseline: BaselineCode,

@@ -3,7 +3,7 @@
  * Walder & Karkhanis (PKPO, arXiv 2505.15201) in O(n log n) per group. Math: docs/estimators/max-at-k.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
-import { GatherBySortedValue, SegmentedSort, SortedMaxMetric, SortedMaxWeights } from '../backends/types.js';
+import { MaxAtKWeights, SegmentedSort, SortedMaxMetric } from '../backends/types.js';
 import {
   BATCH_KEYS,
   checkKAtMostN,
@@ -71,6 +71,12 @@ function shrinkIfRangeOverflows(sorted: Float64Array, offsets: Int32Array): numb
   return 4;
 }
 
+function allFinite(a: Float64Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
+  return acc === 0;
+}
+
 /** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
 export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
 
@@ -94,14 +100,14 @@ export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAd
   const values = checkFiniteArray(g, 'g');
   const p = prepareKSample('maxAtKAdvantage', values.length, k, opts);
   const { offsets } = p.layout;
-  const sorted = new Float64Array(values.length);
-  const bySorted = new Float64Array(values.length);
-  kernel(p.backend, SegmentedSort)(values, offsets, sorted);
-  const unscale = shrinkIfRangeOverflows(sorted, offsets);
-  // The gather finds each value in `sorted`, so it must see the values scaled the same way.
-  const keys = unscale === 1 ? values : Float64Array.from(values, (x) => x / unscale);
-  kernel(p.backend, SortedMaxWeights)(sorted, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, bySorted);
-  kernel(p.backend, GatherBySortedValue)(keys, sorted, offsets, bySorted, p.out);
-  if (unscale !== 1) for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * unscale;
+  kernel(p.backend, MaxAtKWeights)(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
+  if (!allFinite(p.out)) {
+    // Only a group whose range overflows (e.g. [−1e308, 1e308]) gets here: the kernels shift by the
+    // group minimum, and Inf − Inf is NaN. The weights are positively homogeneous in g, so compute
+    // them on g/4 (exact but for subnormals) and scale back.
+    const scaled = Float64Array.from(values, (x) => x / 4);
+    kernel(p.backend, MaxAtKWeights)(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
+    for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * 4;
+  }
   return p.out;
 }

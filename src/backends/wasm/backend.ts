@@ -248,6 +248,20 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.sortedMaxMetric(s, offs, groups, k, o, scratch);
       copyOutF64(out, o, groups);
     },
+    maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): void {
+      // Sort, weights and gather chained inside wasm memory: the intermediates never cross to JS.
+      const { groups, n, offs } = begin(offsets);
+      const maxN = maxGroupSize(offsets);
+      const v = inF64(values, n);
+      const s = bump(n * 8);
+      const w = bump(n * 8);
+      const scratch = bump(3 * maxN * 8);
+      x.segmentedSort(v, offs, groups, s, scratch);
+      x.sortedMaxWeights(s, offs, groups, k, baseline, scaleByN ? 1 : 0, w, scratch, maxN);
+      const o = outPtr(out, n, 8);
+      x.gatherBySortedValue(v, s, offs, groups, w, o);
+      copyOutF64(out, o, n);
+    },
     gatherBySortedValue(values, sorted, offsets, bySorted, out): void {
       const { groups, n, offs } = begin(offsets);
       const v = inF64(values, n);
