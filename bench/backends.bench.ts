@@ -15,6 +15,7 @@ import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm/index.js
 import { jsBackend } from '../src/backends/js/kernels.js';
 import { BaselineCode } from '../src/backends/types.js';
 import { runBench, type BenchCase, type BenchGroup } from './harness.js';
+import { mulberry32 } from '../test/support/prng.js';
 
 /**
  * max@k weights with the 'loo-1' baseline from tfjs ops: sort each row (topk with k = n, reversed to
@@ -56,13 +57,10 @@ export function tfjsPassAtKLoo1(rewards: Float64Array, n: number, k: number): Fl
 }
 
 function randomBatch(length: number, binary: boolean, seed: number): Float64Array {
-  let a = seed >>> 0;
+  const random = mulberry32(seed);
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const u = random();
     out[i] = binary ? (u < 0.3 ? 1 : 0) : u;
   }
   return out;

@@ -9,7 +9,8 @@
  * How to run and read it: docs/benchmarks.md.
  */
 import { bestOfNAdvantage, type Baseline } from '../src/index.js';
-import { runBench, type BenchCase, type BenchGroup, type BenchReport } from './harness.js';
+import { floorAndReferenceSummary, runBench, type BenchCase, type BenchGroup } from './harness.js';
+import { mulberry32 as prng } from '../test/support/prng.js';
 
 /** μ_p = C(p−1, κ−1)/C(m, κ) for p = 1..m at index p − 1 (all zeros for κ = 0). */
 function subsetMax(m: number, kappa: number, out: Float64Array): void {
@@ -99,17 +100,6 @@ function quadraticReference(
   return out;
 }
 
-/** mulberry32: a small seeded PRNG so every run times the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function data(groups: number, n: number, levels: number, seed: number): { v: Float64Array; r: Float64Array } {
   const rand = prng(seed);
@@ -201,20 +191,6 @@ function group(title: string, v: Float64Array, r: Float64Array, groups: number, 
   };
 }
 
-function summary(report: BenchReport): string {
-  const lines: string[] = [];
-  for (const g of report.groups) {
-    const base = g.cases.find((c) => c.name === 'loo-1');
-    const floor = g.cases.find((c) => c.name === 'memory floor (set)');
-    const ref = g.cases.find((c) => c.name === 'SPEC formula O(n²)');
-    if (base === undefined || floor === undefined || ref === undefined) continue;
-    lines.push(
-      `- ${g.title}: loo-1 takes ${(base.medianMs / floor.medianMs).toFixed(2)}× the memory floor; ` +
-        `the O(n²) reference takes ${(ref.medianMs / base.medianMs).toFixed(1)}× loo-1`,
-    );
-  }
-  return lines.join('\n');
-}
 
 export default async function bestOfNBench(opts: { quick: boolean }): Promise<void> {
   const size = opts.quick ? { groups: 200, n: 64, k: 8 } : { groups: 100_000, n: 64, k: 8 };
@@ -226,5 +202,5 @@ export default async function bestOfNBench(opts: { quick: boolean }): Promise<vo
     group(`bestOfNAdvantage, scores on 8 levels (ties), ${fmt}`, tied.v, tied.r, size.groups, size.n, size.k),
   ];
   const report = await runBench('best-of-n', groups, opts);
-  console.log(`\n${summary(report)}\n`);
+  console.log(`\n${floorAndReferenceSummary(report, { base: 'loo-1', floor: 'memory floor (set)', reference: 'SPEC formula O(n²)' })}\n`);
 }

@@ -379,3 +379,25 @@ export async function runBench(name: string, groups: BenchGroup[], opts: BenchOp
   if (print) console.log(`checksum ${report.checksum}; wrote ${file}`);
   return report;
 }
+
+/**
+ * One line per group: how many times the memory floor the `base` case takes, and how many times slower
+ * the `reference` case is than `base`. Groups lacking one of the three cases are skipped.
+ */
+export function floorAndReferenceSummary(
+  report: BenchReport,
+  names: { base: string; floor: string; reference: string },
+): string {
+  const lines: string[] = [];
+  for (const g of report.groups) {
+    const base = g.cases.find((c) => c.name === names.base);
+    const floor = g.cases.find((c) => c.name === names.floor);
+    const ref = g.cases.find((c) => c.name === names.reference);
+    if (base === undefined || floor === undefined || ref === undefined) continue;
+    lines.push(
+      `- ${g.title}: ${names.base} takes ${(base.medianMs / floor.medianMs).toFixed(2)}× the memory floor; ` +
+        `the O(n²) reference takes ${(ref.medianMs / base.medianMs).toFixed(1)}× ${names.base}`,
+    );
+  }
+  return lines.join('\n');
+}

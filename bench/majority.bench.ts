@@ -13,18 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { majorityAtK, majorityVoteAdvantage } from '../src/index.js';
 import { runBench, type BenchGroup } from './harness.js';
+import { mulberry32 as rng } from '../test/support/prng.js';
 
-/** mulberry32: the same groups on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Batch {
   answers: Int32Array; // answer ids 0..A−1; answer 0 is the correct one

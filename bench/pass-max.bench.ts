@@ -6,7 +6,8 @@
  * How to run and read it: docs/benchmarks.md.
  */
 import { maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';
-import { runBench, type BenchCase, type BenchGroup, type BenchReport } from './harness.js';
+import { floorAndReferenceSummary, runBench, type BenchCase, type BenchGroup } from './harness.js';
+import { mulberry32 as prng } from '../test/support/prng.js';
 
 type RefBaseline = 'none' | 'loo' | 'loo-1';
 
@@ -81,17 +82,6 @@ function pkpoMatrixReference(g: Float64Array, n: number, k: number, baseline: Re
   return out;
 }
 
-/** mulberry32: a small seeded PRNG so every run times the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Binary rewards whose success rate varies by group (so every count c from 0 to n occurs). */
 function binaryRewards(groups: number, n: number, seed: number): Float64Array {
@@ -198,20 +188,6 @@ function group(title: string, estimator: Estimator, g: Float64Array, groups: num
   };
 }
 
-function summary(report: BenchReport): string {
-  const lines: string[] = [];
-  for (const g of report.groups) {
-    const base = g.cases.find((c) => c.name === 'loo-1');
-    const floor = g.cases.find((c) => c.name === 'memory floor (set)');
-    const ref = g.cases.find((c) => c.name === 'PKPO matrix O(n²)');
-    if (base === undefined || floor === undefined || ref === undefined) continue;
-    lines.push(
-      `- ${g.title}: loo-1 takes ${(base.medianMs / floor.medianMs).toFixed(2)}× the memory floor; ` +
-        `the O(n²) reference takes ${(ref.medianMs / base.medianMs).toFixed(1)}× loo-1`,
-    );
-  }
-  return lines.join('\n');
-}
 
 export default async function passMaxBench(opts: { quick: boolean }): Promise<void> {
   const big = opts.quick ? { groups: 200, n: 64, k: 8 } : { groups: 100_000, n: 64, k: 8 };
@@ -227,5 +203,5 @@ export default async function passMaxBench(opts: { quick: boolean }): Promise<vo
     group(`maxAtKAdvantage (continuous), ${fmt(wide)}`, max, continuousRewards(wide.groups, wide.n, 4), wide.groups, wide.n, wide.k),
   ];
   const report = await runBench('pass-max', groups, opts);
-  console.log(`\n${summary(report)}\n`);
+  console.log(`\n${floorAndReferenceSummary(report, { base: 'loo-1', floor: 'memory floor (set)', reference: 'PKPO matrix O(n²)' })}\n`);
 }

@@ -8,17 +8,8 @@
  * Run: npx tsx scripts/majority-variance.ts
  */
 import { majorityAtK, majorityAnswer } from '../src/index.js';
+import { mulberry32 as rng } from '../test/support/prng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // 1. maj@k against k for one group.

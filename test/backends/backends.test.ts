@@ -27,6 +27,7 @@ import {
 import { loadWasmBackend, loadWasmBackendWith, WasmUnavailableError, type WasmBackend } from '../../src/backends/wasm/index.js';
 import type { Backend, KernelTable } from '../../src/backends/types.js';
 import { jsBackend } from '../../src/backends/js/kernels.js';
+import { mulberry32 as rng } from '../support/prng.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
 
@@ -40,17 +41,6 @@ function getBackendByName(name: string): Backend {
   return name === 'wasm' ? wasm : jsBackend;
 }
 
-/** Deterministic PRNG (mulberry32) so every failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   readonly label: string;

@@ -26,18 +26,8 @@ import {
   tuples,
   type SubsetObjective,
 } from './rational.js';
+import { mulberry32 as rng } from '../support/prng.js';
 
-/** Deterministic PRNG (mulberry32) so every run checks the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** f(I) = mean true reward of the top-scoring members of I (uniform tie-break in expectation). */
 function bonObjective(v: readonly number[], r: readonly number[]): SubsetObjective {

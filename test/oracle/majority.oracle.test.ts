@@ -8,6 +8,7 @@ import { majorityAtK, majorityVoteAdvantage, type TiePolicy } from '../../src/es
 import type { Answer } from '../../src/registry.js';
 import { binom, bruteBaselined, bruteMetric, mismatch, Q, type OracleBaseline, type SubsetObjective } from './rational.js';
 import { exactObjectiveGradient, expectedEstimatorGradient, maxAbsDiff } from './policy.js';
+import { mulberry32 as rng } from '../support/prng.js';
 
 /** f(I): the reward of the most frequent non-null answer of I; ties split (mean) or fail (0). */
 function majorityObjective(answers: readonly Answer[], rewards: readonly Q[], ties: TiePolicy): SubsetObjective {
@@ -31,17 +32,6 @@ function majorityObjective(answers: readonly Answer[], rewards: readonly Q[], ti
   };
 }
 
-/** A small deterministic PRNG so every run checks the same cases (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LABELS: readonly Answer[] = [0, 1, 2, 'x', '1', null, undefined];
 const REWARD_VALUES = [0, 1, 0.3, -1.5, 2.25, 0.7];

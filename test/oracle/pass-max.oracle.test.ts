@@ -14,18 +14,8 @@ import {
   type Baseline,
 } from '../../src/index.js';
 import { binom, bruteBaselined, bruteMetric, maxObjective, mismatch, Q } from './rational.js';
+import { mulberry32 as rng } from '../support/prng.js';
 
-/** mulberry32: a small seeded generator, so every run checks the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fisher–Yates with the seeded generator. */
 function shuffle<T>(xs: T[], random: () => number): T[] {
