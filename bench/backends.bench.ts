@@ -103,7 +103,7 @@ function groupsFor(wasm: WasmBackend, B: number, n: number, k: number, tfjsOk: b
         name: 'wasm (zero-copy views)',
         fn: () => run(gView, outView, 'wasm'),
         check: checker(expected, 1e-12),
-        note: 'input and output live in wasm memory (backend.alloc); pass@k's per-group weights still go through JS; max@k's intermediates stay in wasm (fused kernel)',
+        note: 'input and output live in wasm memory (backend.alloc); per-group pass@k weights still go through JS; max@k intermediates stay in wasm (fused kernel)',
       },
       {
         name: 'memory floor (Float64Array.set)',
