@@ -50,8 +50,8 @@ parts.push(`<text x="14" y="${H / 2}" text-anchor="middle" transform="rotate(-90
 series.forEach((s, i) => {
   const pts = s.p.map((p, j) => `${x(j).toFixed(1)},${y(p).toFixed(1)}`).join(' ');
   parts.push(`<polyline fill="none" stroke="${colours[i]}" stroke-width="2" points="${pts}"/>`);
-  parts.push(`<line x1="${W - 150}" y1="${pad.t + 14 + 18 * i}" x2="${W - 126}" y2="${pad.t + 14 + 18 * i}" stroke="${colours[i]}" stroke-width="2"/>`);
-  parts.push(`<text x="${W - 120}" y="${pad.t + 18 + 18 * i}">${s.N === 1 ? 'π (N = 1)' : `π_BoN, N = ${s.N}`}</text>`);
+  parts.push(`<line x1="${pad.l + 16}" y1="${pad.t + 14 + 18 * i}" x2="${pad.l + 40}" y2="${pad.t + 14 + 18 * i}" stroke="${colours[i]}" stroke-width="2"/>`);
+  parts.push(`<text x="${pad.l + 46}" y="${pad.t + 18 + 18 * i}">${s.N === 1 ? 'π (N = 1)' : `π_BoN, N = ${s.N}`}</text>`);
 });
 parts.push('</svg>');
 mkdirSync(dirname(OUT), { recursive: true });
