@@ -19,7 +19,6 @@ const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const inCI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 /** The wasm backend is part of the package once its sources exist; from then on it must load. */
-const wasmExpected = existsSync(join(root, 'src', 'backends', 'wasm', 'index.ts'));
 
 if (!haveChromium && !inCI) {
   console.warn(
@@ -127,13 +126,9 @@ describe.skipIf(!haveChromium && !inCI)('the built package in headless Chromium'
 
     // Node: the same built file the page loads.
     const m = (await import(pathToFileURL(join(dist, 'index.js')).href)) as Record<string, (...a: unknown[]) => unknown>;
-    let nodeWasm: Results | null = null;
-    if (wasmExpected) {
-      expect(typeof m.loadWasmBackend, 'loadWasmBackend must be exported by the built package').toBe('function');
-      await m.loadWasmBackend!();
-      nodeWasm = compute(m, batch, 'wasm');
-    }
-    node = { js: compute(m, batch, 'js'), wasm: nodeWasm };
+    expect(typeof m.loadWasmBackend, 'loadWasmBackend must be exported by the built package').toBe('function');
+    await m.loadWasmBackend!();
+    node = { js: compute(m, batch, 'js'), wasm: compute(m, batch, 'wasm') };
 
     await startServer();
     userDataDir = mkdtempSync(join(tmpdir(), 'iarl-chromium-'));
@@ -178,7 +173,7 @@ describe.skipIf(!haveChromium && !inCI)('the built package in headless Chromium'
         }
         return { js, wasm: wasmResults, backends: (iarl.listBackends as () => string[])(), defaultAfterSet };
       },
-      { src: compute.toString(), b: batch, wasm: wasmExpected },
+      { src: compute.toString(), b: batch, wasm: true },
     );
   }, 180_000);
 
@@ -200,14 +195,14 @@ describe.skipIf(!haveChromium && !inCI)('the built package in headless Chromium'
     expect(mismatches(browser!.js, node.js)).toEqual([]);
   });
 
-  it.skipIf(!wasmExpected)('loads the wasm backend in the page (await loadWasmBackend())', () => {
+  it('loads the wasm backend in the page (await loadWasmBackend())', () => {
     expect(browser!.backends).toContain('wasm');
     expect(browser!.defaultAfterSet).toBe('wasm');
     // The payload lives in a lazily imported chunk: loading the backend must have fetched more than the entry.
     expect(requested.filter((p) => p.startsWith('/dist/') && p.endsWith('.js') && p !== '/dist/index.js').length).toBeGreaterThan(0);
   });
 
-  it.skipIf(!wasmExpected)('computes the fixed batch on the wasm backend as Node does (and as the js backend, to 1e-12)', () => {
+  it('computes the fixed batch on the wasm backend as Node does (and as the js backend, to 1e-12)', () => {
     expect(browser!.wasm).not.toBeNull();
     expect(mismatches(browser!.wasm!, node.wasm!)).toEqual([]);
     expect(mismatches(browser!.wasm!, node.js)).toEqual([]);
