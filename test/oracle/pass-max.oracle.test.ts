@@ -340,4 +340,39 @@ describe('k-sample weights vs exact rationals at n ≈ 2000', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it("maxAtKAdvantage(g, k, { baseline: 'loo' }) keeps 1e-12 relative accuracy when its weights are tiny against the rewards", () => {
+    // Most samples tied at the top: every weight is ~1e-20 while the rewards are ~1, so computing
+    // s − (k/n)·ρ(g₋ᵢ, k) directly would leave only rounding noise (it did: 1e4 relative error).
+    // No absolute floor below: each weight must be right relative to itself.
+    const random = rng(11);
+    const n = 2000;
+    const levels = [0, 0.25, 0.5, 1, 2, 3, 5, 8];
+    const failures: string[] = [];
+    for (const k of [2, 64, 700]) {
+      const g = Array.from({ length: n }, () => levels[Math.min(7, Math.floor(random() ** 0.2 * 8))]!);
+      const w = maxAtKAdvantage(g, k, { baseline: 'loo' });
+      const sorted4 = g.map((x) => BigInt(4 * x)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const Cnk = binom(n, k);
+      for (const v of new Set(g)) {
+        const i = g.indexOf(v);
+        const v4 = BigInt(4 * v);
+        const others = sorted4.slice();
+        others.splice(others.indexOf(v4), 1);
+        let sumMaxJ = exactScaledMetric(others, k - 1);
+        let coef = 1n;
+        for (let p = k - 1; p <= n - 1; p++) {
+          if (p > k - 1) coef = (coef * BigInt(p - 1)) / BigInt(p - k + 1);
+          const o = others[p - 1]!;
+          if (o < v4) sumMaxJ += coef * (v4 - o);
+        }
+        const exact = new Q(sumMaxJ, 4n * Cnk).sub(
+          new Q(BigInt(k), BigInt(n)).mul(new Q(exactScaledMetric(others, k), 4n * binom(n - 1, k))),
+        );
+        const m = mismatch(w[i]!, exact, REL, 0);
+        if (m) failures.push(`k=${k} g_i=${v}: ${m}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });

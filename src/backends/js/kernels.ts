@@ -122,6 +122,35 @@ function sortedMaxWeights(
       }
       continue;
     }
+    if (baseline === BaselineCode.loo && k >= 2) {
+      // loo = loo-1 − (k/n)·Δ_q with Δ_q = ρ(y₋q, k) − ρ(y₋q, k−1) ≥ 0. By Abel summation over the gaps
+      // d of the group without q, Δ_q = Σ_r W_r·gap_r with W_r = μ(n−1, k)_r·(n−1−r)/k ≥ 0: both parts
+      // are sums of non-negative terms, so a weight is accurate relative to its own size, not to the
+      // rewards' (s − (k/n)ρ₋q cancels catastrophically when the weights are small; see
+      // docs/estimators/max-at-k.md). The gap that spans the removed q is d_q + d_{q+1}.
+      const m = n - 1;
+      const m1 = cache.get(m, k);
+      if (rhoMinus.length < n) rhoMinus = new Float64Array(n);
+      let suffix = 0; // Σ_{r=q+1}^{m−1} W_r d_{r+1}
+      for (let q = n - 1; q >= 0; q--) {
+        rhoMinus[q] = suffix;
+        if (q >= 1 && q <= m - 1) {
+          suffix += (((m1[q] as number) * (m - q)) / k) * ((sorted[start + q + 1] as number) - (sorted[start + q] as number));
+        }
+      }
+      const a = k / n;
+      let w1 = 0;
+      let prefix = 0; // Σ_{r=1}^{q−1} W_r d_r
+      for (let q = 0; q < n; q++) {
+        const dq = q >= 1 ? (sorted[start + q] as number) - (sorted[start + q - 1] as number) : 0;
+        const dNext = q <= m - 1 ? (sorted[start + q + 1] as number) - (sorted[start + q] as number) : 0;
+        const wq = q >= 1 && q <= m - 1 ? ((m1[q] as number) * (m - q)) / k : 0;
+        w1 += (mu[q] as number) * dq;
+        out[start + q] = (w1 - a * (prefix + wq * (dq + dNext) + (rhoMinus[q] as number))) * scale;
+        prefix += wq * dq;
+      }
+      continue;
+    }
     // s by a suffix sum, from the top.
     let tail = 0;
     const nuFactor = k - 1;

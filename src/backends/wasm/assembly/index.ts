@@ -387,6 +387,31 @@ export function sortedMaxWeights(
       }
       continue;
     }
+    if (baseline == 1 && k >= 2) {
+      // loo = loo-1 − (k/n)·Δ_q, Δ_q by Abel summation with non-negative weights (as the reference kernel).
+      if (m1N != n) {
+        subsetMaxWeights(n - 1, k, m1);
+        m1N = n;
+      }
+      const m = n - 1;
+      let suffix = 0.0;
+      for (let q = n - 1; q >= 0; q--) {
+        st(rho, q, suffix);
+        if (q >= 1 && q <= m - 1) suffix += ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) - ld(s, q));
+      }
+      const a = kf / <f64>n;
+      let w1 = 0.0;
+      let prefix = 0.0;
+      for (let q = 0; q < n; q++) {
+        const dq: f64 = q >= 1 ? ld(s, q) - ld(s, q - 1) : 0.0;
+        const dNext: f64 = q <= m - 1 ? ld(s, q + 1) - ld(s, q) : 0.0;
+        const wq: f64 = q >= 1 && q <= m - 1 ? (ld(m1, q) * <f64>(m - q)) / kf : 0.0;
+        w1 += ld(mu, q) * dq;
+        st(o, q, (w1 - a * (prefix + wq * (dq + dNext) + ld(rho, q))) * scale);
+        prefix += wq * dq;
+      }
+      continue;
+    }
     let tail = 0.0;
     const nuFactor = <f64>(k - 1);
     for (let p = n - 1; p >= 0; p--) {
