@@ -115,6 +115,74 @@ describe('bestOfNAdvantage(scores, rewards, k, { baseline }) equals the SPEC §0
   });
 });
 
+describe("bestOfNAdvantage(scores, rewards, k, { baseline: 'loo' | 'loo-1' }) when the weights are tiny against the rewards", () => {
+  /** Exact best-of-κ metric of (score, reward) pairs: Σ over score blocks of P(top block)·(block mean). */
+  function exactMetric(items: readonly { v: number; r: Q }[], kappa: number, binomial: (n: number, k: number) => bigint): Q {
+    const s = items.slice().sort((x, y) => x.v - y.v);
+    let total = Q.zero;
+    for (let a = 0; a < s.length; ) {
+      let e = a;
+      let sum = Q.zero;
+      while (e < s.length && s[e]!.v === s[a]!.v) sum = sum.add(s[e++]!.r);
+      total = total.add(new Q(binomial(e, kappa) - binomial(a, kappa), BigInt(e - a)).mul(sum));
+      a = e;
+    }
+    return total.div(new Q(binomial(s.length, kappa)));
+  }
+
+  it('keeps 1e-12 relative accuracy at n = 2000 with heavy ties (scores = rewards, and tied scores with other rewards)', () => {
+    // Most samples sit in the top score blocks: low blocks get weights down to ~1e-283 while the rewards
+    // are ~1, so s_i − (k/n)·ρ(y₋ᵢ, ·) computed directly leaves only rounding noise (it did: ~1e-17
+    // absolute, up to 1e267 relative). No absolute floor below: each weight must be right relative to
+    // itself. Exact weights from the metrics: Σ_{I∋i} f(I) = C(n,k)·ρ(y,k) − C(n−1,k)·ρ(y₋ᵢ,k), so
+    // loo_i = ρ(y,k) − ρ(y₋ᵢ,k) and loo-1_i = ρ(y,k) − ((n−k)/n)·ρ(y₋ᵢ,k) − (k/n)·ρ(y₋ᵢ,k−1).
+    const random = rng(11);
+    const n = 2000;
+    const levels = [0, 0.25, 0.5, 1, 2, 3, 5, 8];
+    const g = Array.from({ length: n }, () => levels[Math.min(7, Math.floor(random() ** 0.2 * 8))]!);
+    const jitter = [0, 1 / 64, -1 / 32, 3 / 16];
+    const jittered = g.map((x) => x + jitter[Math.floor(random() * 4)]!);
+    const cache = new Map<string, bigint>();
+    const binomial = (a: number, b: number): bigint => {
+      const key = `${a},${b}`;
+      let c = cache.get(key);
+      if (c === undefined) cache.set(key, (c = binom(a, b)));
+      return c;
+    };
+    const failures: string[] = [];
+    for (const [name, v, r] of [
+      ['scores = rewards', g, g],
+      ['tied scores, other rewards', g, jittered],
+    ] as const) {
+      const items = v.map((x, i) => ({ v: x, r: Q.fromNumber(r[i]!) }));
+      for (const k of [2, 64, 700]) {
+        const rho = exactMetric(items, k, binomial);
+        const w = { loo: bestOfNAdvantage(v, r, k, { baseline: 'loo' }), 'loo-1': bestOfNAdvantage(v, r, k, { baseline: 'loo-1' }) };
+        const exact = new Map<string, { loo: Q; 'loo-1': Q }>();
+        for (let i = 0; i < n; i++) {
+          const key = `${v[i]},${r[i]}`;
+          let e = exact.get(key);
+          if (e === undefined) {
+            const others = items.filter((_, j) => j !== i);
+            const rk = exactMetric(others, k, binomial);
+            const rk1 = exactMetric(others, k - 1, binomial);
+            e = {
+              loo: rho.sub(rk),
+              'loo-1': rho.sub(new Q(BigInt(n - k), BigInt(n)).mul(rk)).sub(new Q(BigInt(k), BigInt(n)).mul(rk1)),
+            };
+            exact.set(key, e);
+          }
+          for (const baseline of ['loo', 'loo-1'] as const) {
+            const m = mismatch(w[baseline][i]!, e[baseline], 1e-12, 0);
+            if (m) failures.push(`${name}, k=${k}, ${baseline}, i=${i} (v=${v[i]}, r=${r[i]}): ${m}`);
+          }
+        }
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+});
+
 describe('bonRlBinaryAdvantage(rewards, N) equals its leave-one-out definition', () => {
   it('for every n ≤ 8, every N, both baselines, every number of correct samples', () => {
     for (let n = 1; n <= 8; n++) {

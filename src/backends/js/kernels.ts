@@ -457,6 +457,74 @@ function sortedBestOfNWeights(
     const blocks = scratch.blocks;
     const mu = cache.get(n, k);
     const nu = nuTable(nuTables, mu, n, k);
+    if ((baseline === BaselineCode['loo-1'] || baseline === BaselineCode.loo) && k >= 2) {
+      // Without cancellation (docs/estimators/best-of-n.md): in block t (positions a..e−1, m members),
+      //   loo-1: w_i = G_t + (μ_a + R_t/(m−1))·(y_i − ȳ_t),  G_t = Σ_{1≤u≤t} μ_{a_u}·(ȳ_u − ȳ_{u−1}),
+      //          R_t = Σ_{q=a+1}^{e−1} (e − q)·ν_q;
+      //   loo:   loo-1 − (k/n)·Δ_i, Δ_i = ρ(y₋ᵢ, k) − ρ(y₋ᵢ, k−1) by Abel summation over the block gaps of
+      //          the group without i with W(r) = μ(n−1, k)_r·(n−1−r)/k (W(n−1) = 0).
+      // Block means are ȳ_t = y_a + off_t (off_t = mean of y_p − y_a over the block), so every term is a
+      // reward difference: equal rewards give exact zeros and scores = rewards gives max@k's recurrence.
+      const off = s;
+      const gap = below;
+      for (let t = 0; t < blocks; t++) {
+        const a = blockStart[t] as number;
+        const e = blockStart[t + 1] as number;
+        const ya = y[a] as number;
+        let d = 0;
+        for (let p = a + 1; p < e; p++) d += (y[p] as number) - ya;
+        off[t] = d / (e - a);
+        gap[t] = t > 0 ? ya - (y[blockStart[t - 1] as number] as number) + ((off[t] as number) - (off[t - 1] as number)) : 0;
+      }
+      const isLoo = baseline === BaselineCode.loo;
+      const m1 = isLoo ? cache.get(n - 1, k) : mu;
+      const kn = k / n;
+      const scale = scaleByN ? n : 1;
+      // Suffix sums Q_t = Σ_{u>t+1} W(a_u − 1)·gap_u (blockSum is not needed on this path).
+      const tailQ = blockSum;
+      if (isLoo) {
+        let q = 0;
+        for (let t = blocks - 1; t >= 0; t--) {
+          tailQ[t] = q;
+          if (t + 1 < blocks) {
+            const r = (blockStart[t + 1] as number) - 1;
+            q += ((r >= 1 && r <= n - 2 ? ((m1[r] as number) * (n - 1 - r)) / k : 0) * (gap[t + 1] as number));
+          }
+        }
+      }
+      let G = 0;
+      let P = 0;
+      for (let t = 0; t < blocks; t++) {
+        const a = blockStart[t] as number;
+        const e = blockStart[t + 1] as number;
+        const m = e - a;
+        const gt = gap[t] as number;
+        if (t > 0) G += (mu[a] as number) * gt;
+        const gUp = t + 1 < blocks ? (gap[t + 1] as number) : 0;
+        const wa = isLoo && a >= 1 && a <= n - 2 ? ((m1[a] as number) * (n - 1 - a)) / k : 0;
+        if (m === 1) {
+          const w = isLoo ? G - kn * (P + wa * (gt + gUp) + (tailQ[t] as number)) : G;
+          out[perm[start + a] as number] = w * scale;
+        } else {
+          let R = 0;
+          for (let q = a + 1; q < e; q++) R += (e - q) * (nu[q] as number);
+          const coef = (mu[a] as number) + R / (m - 1);
+          const r = e - 1;
+          const we = isLoo && r <= n - 2 ? ((m1[r] as number) * (n - 1 - r)) / k : 0;
+          const base = P + wa * gt + we * gUp + (tailQ[t] as number);
+          const dc = (wa - we) / (m - 1);
+          const ya = y[a] as number;
+          const ot = off[t] as number;
+          for (let p = a; p < e; p++) {
+            const dev = (y[p] as number) - ya - ot;
+            const w = isLoo ? G + coef * dev - kn * (base - dc * dev) : G + coef * dev;
+            out[perm[start + p] as number] = w * scale;
+          }
+        }
+        P += wa * gt;
+      }
+      continue;
+    }
     let tail = 0;
     for (let t = blocks - 1; t >= 0; t--) {
       const a = blockStart[t] as number;

@@ -701,6 +701,71 @@ export function sortedBestOfNWeights(
       for (let p = 1; p < n; p++) st(nu, p, (ld(mu, p) * <f64>(k - 1)) / <f64>p);
       tablesN = n;
     }
+    if ((baseline == 3 || baseline == 1) && k >= 2) {
+      // loo-1 and loo without cancellation, in the reference kernel's operation order (see it for the
+      // math): block mean offsets in s, gaps between block means in below, suffix sums in blockSum.
+      const off = s;
+      const gap = below;
+      const tailQ = blockSum;
+      for (let t = 0; t < blocks; t++) {
+        const a = ldi(blockStart, t);
+        const e = ldi(blockStart, t + 1);
+        const ya = ld(y, a);
+        let d = 0.0;
+        for (let p = a + 1; p < e; p++) d += ld(y, p) - ya;
+        st(off, t, d / <f64>(e - a));
+        st(gap, t, t > 0 ? ya - ld(y, ldi(blockStart, t - 1)) + (ld(off, t) - ld(off, t - 1)) : 0.0);
+      }
+      const isLoo = baseline == 1;
+      if (isLoo && m1N != n) {
+        subsetMaxWeights(n - 1, k, m1);
+        m1N = n;
+      }
+      const kn = kf / <f64>n;
+      const scale: f64 = scaleByN ? <f64>n : 1.0;
+      if (isLoo) {
+        let q = 0.0;
+        for (let t = blocks - 1; t >= 0; t--) {
+          st(tailQ, t, q);
+          if (t + 1 < blocks) {
+            const r = ldi(blockStart, t + 1) - 1;
+            q += (r >= 1 && r <= n - 2 ? (ld(m1, r) * <f64>(n - 1 - r)) / kf : 0.0) * ld(gap, t + 1);
+          }
+        }
+      }
+      let G = 0.0;
+      let P = 0.0;
+      for (let t = 0; t < blocks; t++) {
+        const a = ldi(blockStart, t);
+        const e = ldi(blockStart, t + 1);
+        const m = e - a;
+        const gt = ld(gap, t);
+        if (t > 0) G += ld(mu, a) * gt;
+        const gUp: f64 = t + 1 < blocks ? ld(gap, t + 1) : 0.0;
+        const wa: f64 = isLoo && a >= 1 && a <= n - 2 ? (ld(m1, a) * <f64>(n - 1 - a)) / kf : 0.0;
+        if (m == 1) {
+          const w: f64 = isLoo ? G - kn * (P + wa * (gt + gUp) + ld(tailQ, t)) : G;
+          st(out, ldi(perm, start + a), w * scale);
+        } else {
+          let R = 0.0;
+          for (let q = a + 1; q < e; q++) R += <f64>(e - q) * ld(nu, q);
+          const coef = ld(mu, a) + R / <f64>(m - 1);
+          const r = e - 1;
+          const we: f64 = isLoo && r <= n - 2 ? (ld(m1, r) * <f64>(n - 1 - r)) / kf : 0.0;
+          const base = P + wa * gt + we * gUp + ld(tailQ, t);
+          const dc = (wa - we) / <f64>(m - 1);
+          const ya = ld(y, a);
+          const ot = ld(off, t);
+          for (let p = a; p < e; p++) {
+            const dev = ld(y, p) - ya - ot;
+            const w: f64 = isLoo ? G + coef * dev - kn * (base - dc * dev) : G + coef * dev;
+            st(out, ldi(perm, start + p), w * scale);
+          }
+        }
+        P += wa * gt;
+      }
+      continue;
+    }
     let tail = 0.0;
     for (let t = blocks - 1; t >= 0; t--) {
       const a = ldi(blockStart, t);
