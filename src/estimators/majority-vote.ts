@@ -173,6 +173,10 @@ class Workspace {
   others = new Float64Array(16);
   V = new Float64Array(64);
   R = new Float64Array(64);
+  /** Reward channel of each factor in DP order: a run of equal rows carries its summed reward on its first. */
+  blockR = new Float64Array(8);
+  /** P(the top count of the subset is tied), set by {@link expectedMajority} when asked for. */
+  ties = 0;
 
   reserve(clusters: number, coefs: number, K: number, rows: number): void {
     if (this.start.length < clusters) {
@@ -182,6 +186,7 @@ class Workspace {
       this.reward = new Float64Array(size);
       this.order = new Int32Array(size);
       this.size = new Int32Array(size);
+      this.blockR = new Float64Array(size);
     }
     if (this.coef.length < coefs) this.coef = new Float64Array(Math.max(coefs, 2 * this.coef.length));
     if (this.lump.length < K + 1) {
@@ -238,6 +243,7 @@ function multiplyInto(lump: Float64Array, coef: Float64Array, at: number, deg: n
  * (L_b + u·E_b), where L_b holds b's terms with fewer than j votes and E_b its term with exactly j,
  * tracks the number of answers tied at j as the power of u, plus a reward channel marking which answer
  * is at j. Answers that cannot reach j and the nulls form one lump polynomial. All terms are positive.
+ * With `wantTies`, `ws.ties` is set to P(the subset's top count is tied) (used by the 'loo' weights).
  */
 function expectedMajority(
   ws: Workspace,
@@ -247,7 +253,9 @@ function expectedMajority(
   K: number,
   split: boolean,
   forced: number,
+  wantTies = false,
 ): number {
+  ws.ties = 0;
   if (K === 0) return 0;
   const free = forced >= 0 ? K - 1 : K;
   let population = nulls;
@@ -258,7 +266,7 @@ function expectedMajority(
   }
   const t = free === 0 ? 0 : free / (population + 1 - free);
   const A = counts.length;
-  ws.reserve(A, coefs, K, (split ? Math.min(A, K) : 1) + 1);
+  ws.reserve(A, coefs, K, (split ? Math.min(A, K) : wantTies ? 2 : 1) + 1);
   const { coef, start, deg, reward, order, lump, size } = ws;
   const before = (x: number, y: number): boolean =>
     (deg[x] as number) !== (deg[y] as number)
@@ -300,6 +308,21 @@ function expectedMajority(
     P++;
   }
   if (P === 0) return 0;
+  // Equal rows (same count, not forced) are adjacent in `order`. Their reward channels add linearly and
+  // the rows are identical, so the run's summed reward rides on its first row and the others carry 0:
+  // rewards that cancel within a run (e.g. ±1 after a shift) then give an exact 0, not rounding noise.
+  const blockR = ws.blockR;
+  for (let q = 0; q < P; ) {
+    const b = order[q] as number;
+    let r = reward[b] as number;
+    let q2 = q + 1;
+    while (q2 < P && (size[b] as number) >= 0 && size[order[q2] as number] === size[b]) {
+      r += reward[order[q2] as number] as number;
+      blockR[q2++] = 0;
+    }
+    blockR[q] = r;
+    q = q2;
+  }
   lump.fill(0, 0, K + 1);
   const nullLen = Math.min(nulls, free) + 1;
   scaledBinomialRow(nulls, nullLen, t, lump, 0);
@@ -309,6 +332,7 @@ function expectedMajority(
   const width = K + 1;
   const { V, R } = ws;
   let numerator = 0;
+  let tieMass = 0;
   let lumped = 0;
   // Above k/2 only one answer can reach level j and the others (k − j < j votes in all) are
   // unconstrained: those levels are handled after the loop without the tie dimension.
@@ -323,7 +347,10 @@ function expectedMajority(
     const big = P - lumped;
     // Every answer at most j votes and the lump full cannot fill K slots: level j is impossible.
     if (big * j + lumpDeg < K) continue;
-    const T = split ? Math.min(big, Math.floor(K / j)) : 1;
+    // 'fail' needs one row (exactly one answer at j); asked for the tie mass it adds a saturating row 2
+    // (≥ 2 answers at j).
+    const sat = !split && wantTies;
+    const T = split ? Math.min(big, Math.floor(K / j)) : sat ? Math.min(big, 2, Math.floor(K / j)) : 1;
     V.fill(0, 0, (T + 1) * width);
     R.fill(0, 0, (T + 1) * width);
     V[0] = 1;
@@ -334,7 +361,7 @@ function expectedMajority(
       const b = order[q] as number;
       const at = start[b] as number;
       const E = coef[at + j] as number;
-      const rE = (reward[b] as number) * E;
+      const rE = (blockR[q] as number) * E;
       // Degrees that can still reach K once the remaining answers and the lump are multiplied in.
       const hiPrev = hi;
       hi = Math.min(K, hi + j);
@@ -344,9 +371,10 @@ function expectedMajority(
       for (let tt = ties; tt >= 0; tt--) {
         const row = tt * width;
         const prev = row - width;
+        const satRow = sat && tt === 2;
         // tt answers sit at j and the other factors below j: only these degrees can be non-zero.
         const dLo = Math.max(lo, tt * j);
-        const dHi = Math.min(hi, tt * j + (factors - tt) * (j - 1));
+        const dHi = Math.min(hi, satRow ? factors * j : tt * j + (factors - tt) * (j - 1));
         for (let d = dHi; d >= dLo; d--) {
           const top = d < j - 1 ? d : j - 1;
           const bottom = d > hiPrev ? d - hiPrev : 0;
@@ -361,7 +389,7 @@ function expectedMajority(
               r += c * (R[row + d - x] as number);
             }
             if (d >= j) {
-              const vPrev = V[prev + d - j] as number;
+              const vPrev = satRow ? (V[prev + d - j] as number) + (V[row + d - j] as number) : (V[prev + d - j] as number);
               v += E * vPrev;
               r += E * (R[prev + d - j] as number) + rE * vPrev;
             }
@@ -371,11 +399,17 @@ function expectedMajority(
         }
       }
     }
-    for (let tt = 1; tt <= ties; tt++) {
+    for (let tt = 1; tt <= (sat ? 1 : ties); tt++) {
       const row = tt * width;
       let s = 0;
       for (let d = Math.max(lo, j); d <= hi; d++) s += (R[row + d] as number) * (lump[K - d] as number);
       numerator += split ? s / tt : s;
+    }
+    if (wantTies) {
+      for (let tt = 2; tt <= ties; tt++) {
+        const row = tt * width;
+        for (let d = Math.max(lo, tt * j); d <= hi; d++) tieMass += (V[row + d] as number) * (lump[K - d] as number);
+      }
     }
   }
   // Levels j > k/2: Σ_a r_a · c_a[j] · [z^(k−j)] (lump · Π_{b≠a} row_b), over the answers that can
@@ -390,6 +424,9 @@ function expectedMajority(
     const D = K - high;
     const others = ws.others;
     for (let q = lumped; q < P; q++) {
+      // One product per run of equal rows, times the run's summed reward (see blockR).
+      const rq = blockR[q] as number;
+      if (rq === 0) continue;
       const a = order[q] as number;
       others.set(lump.subarray(0, D + 1));
       for (let q2 = lumped; q2 < P; q2++) {
@@ -400,7 +437,7 @@ function expectedMajority(
       const at = start[a] as number;
       let s = 0;
       for (let j = high; j <= Math.min(K, deg[a] as number); j++) s += (coef[at + j] as number) * (others[K - j] as number);
-      numerator += (reward[a] as number) * s;
+      numerator += rq * s;
     }
   }
   while (lumped < P) {
@@ -408,7 +445,213 @@ function expectedMajority(
     multiplyInto(lump, coef, start[b] as number, deg[b] as number, K);
     lumped++;
   }
+  if (wantTies) ws.ties = tieMass / (lump[K] as number);
   return numerator / (lump[K] as number);
+}
+
+/**
+ * E[f(J ∪ {a}) − f(J)] over the uniformly random (K − 1)-subsets J of a group with the given answer
+ * counts, rewards and null count (a's count already excludes the added vote): the loo-1 weight of a
+ * sample of answer a, up to the factor k/n, computed as an expectation of the difference itself so that
+ * it is accurate relative to its own size (docs/estimators/majority-vote.md, "Baselines without
+ * cancellation").
+ *
+ * One more vote for a changes f(J) only when J's top count M is x_a or x_a + 1, so by level j = M:
+ * - x_a = j with t ≥ 1 other answers at j: a becomes the sole winner; 'split' gains
+ *   Σ_{b at j} (r_a − r_b)/(t + 1), 'fail' gains r_a;
+ * - x_a = j − 1 with t ≥ 1 answers at j: a joins the tie; 'split' gains Σ_{b at j} (r_a − r_b)/(t(t + 1)),
+ *   'fail' loses r_w when t = 1 (the sole winner w), nothing otherwise;
+ * - J without a vote (all null): f goes from 0 to r_a.
+ * Both need t ≥ 1 other answers at j and at least 2j − 1 ≤ K − 1 votes, so only levels j ≤ K/2 occur.
+ * Per level, the tie DP of {@link expectedMajority} runs over the other answers with the reward channel
+ * carrying r_b − r_a ('split') or r_b ('fail', which instead keeps a saturating row of ≥ 2 answers at j),
+ * and a's row enters as its coefficient at j or j − 1.
+ */
+function oneVoteEffect(
+  ws: Workspace,
+  counts: readonly number[],
+  rewards: readonly number[],
+  nulls: number,
+  K: number,
+  split: boolean,
+  a: number,
+): number {
+  const ra = rewards[a] as number;
+  const free = K - 1;
+  let population = nulls;
+  let coefs = Math.min(nulls, free) + 1;
+  for (const m of counts) {
+    population += m;
+    coefs += Math.min(m, free) + 1;
+  }
+  const empty = ra === 0 ? 0 : ra * allNull(nulls, population, free);
+  if (free === 0) return empty;
+  const t = free / (population + 1 - free);
+  const A = counts.length;
+  const rows = (split ? Math.min(A, free) : 2) + 1;
+  ws.reserve(A, coefs, free, rows);
+  const { coef, start, deg, reward, order, lump, size, blockR } = ws;
+  const before = (x: number, y: number): boolean =>
+    (deg[x] as number) !== (deg[y] as number)
+      ? (deg[x] as number) > (deg[y] as number)
+      : (size[x] as number) !== (size[y] as number)
+        ? (size[x] as number) > (size[y] as number)
+        : (reward[x] as number) > (reward[y] as number);
+
+  const ma = counts[a] as number;
+  const degA = Math.min(ma, free);
+  scaledBinomialRow(ma, degA + 1, t, coef, 0);
+  let used = degA + 1;
+  let P = 0;
+  let maxVotes = 0;
+  for (let b = 0; b < A; b++) {
+    const m = counts[b] as number;
+    if (b === a || m === 0) continue;
+    const len = Math.min(m, free) + 1;
+    scaledBinomialRow(m, len, t, coef, used);
+    start[P] = used;
+    deg[P] = len - 1;
+    size[P] = m;
+    reward[P] = split ? (rewards[b] as number) - ra : (rewards[b] as number);
+    used += len;
+    if (len - 1 > maxVotes) maxVotes = len - 1;
+    let q = P;
+    while (q > 0 && before(order[q - 1] as number, P)) {
+      order[q] = order[q - 1] as number;
+      q--;
+    }
+    order[q] = P;
+    P++;
+  }
+  // Runs of equal rows carry their summed reward on the first row (see expectedMajority).
+  for (let q = 0; q < P; ) {
+    const b = order[q] as number;
+    let r = reward[b] as number;
+    let q2 = q + 1;
+    while (q2 < P && size[order[q2] as number] === size[b]) {
+      r += reward[order[q2] as number] as number;
+      blockR[q2++] = 0;
+    }
+    blockR[q] = r;
+    q = q2;
+  }
+  lump.fill(0, 0, free + 1);
+  const nullLen = Math.min(nulls, free) + 1;
+  scaledBinomialRow(nulls, nullLen, t, lump, 0);
+  let lumpDeg = Math.min(free, nullLen - 1);
+
+  const width = free + 1;
+  const { V, R } = ws;
+  let total = 0;
+  let lumped = 0;
+  const levels = Math.min(K >> 1, maxVotes, degA + 1);
+  for (let j = 1; j <= levels; j++) {
+    while (lumped < P && (deg[order[lumped] as number] as number) < j) {
+      const b = order[lumped] as number;
+      multiplyInto(lump, coef, start[b] as number, deg[b] as number, free);
+      lumpDeg = Math.min(free, lumpDeg + (deg[b] as number));
+      lumped++;
+    }
+    const big = P - lumped;
+    if (big === 0) break;
+    // The others hold free − j votes (a at j) or free − j + 1 (a at j − 1).
+    const kLo = free - j;
+    const kHi = kLo + 1;
+    if (big * j + lumpDeg < kLo) continue;
+    const T = Math.min(big, Math.floor(kHi / j), split ? big : 2);
+    V.fill(0, 0, (T + 1) * width);
+    R.fill(0, 0, (T + 1) * width);
+    V[0] = 1;
+    let ties = 0;
+    let lo = 0;
+    let hi = 0;
+    for (let q = lumped; q < P; q++) {
+      const b = order[q] as number;
+      const at = start[b] as number;
+      const E = coef[at + j] as number;
+      const rE = (blockR[q] as number) * E;
+      const hiPrev = hi;
+      hi = Math.min(kHi, hi + j);
+      lo = Math.max(0, kLo - lumpDeg - j * (P - 1 - q));
+      ties = Math.min(T, ties + 1);
+      const factors = q - lumped + 1;
+      for (let tt = ties; tt >= 0; tt--) {
+        const row = tt * width;
+        const prev = row - width;
+        const satRow = !split && tt === 2;
+        const dLo = Math.max(lo, tt * j);
+        const dHi = Math.min(hi, satRow ? factors * j : tt * j + (factors - tt) * (j - 1));
+        for (let d = dHi; d >= dLo; d--) {
+          const top = d < j - 1 ? d : j - 1;
+          const bottom = d > hiPrev ? d - hiPrev : 0;
+          let v = 0;
+          let r = 0;
+          if (tt === 0) {
+            for (let x = bottom; x <= top; x++) v += (coef[at + x] as number) * (V[row + d - x] as number);
+          } else {
+            for (let x = bottom; x <= top; x++) {
+              const c = coef[at + x] as number;
+              v += c * (V[row + d - x] as number);
+              r += c * (R[row + d - x] as number);
+            }
+            if (d >= j) {
+              const vPrev = satRow ? (V[prev + d - j] as number) + (V[row + d - j] as number) : (V[prev + d - j] as number);
+              v += E * vPrev;
+              r += E * (R[prev + d - j] as number) + rE * vPrev;
+            }
+          }
+          V[row + d] = v;
+          R[row + d] = r;
+        }
+      }
+    }
+    const cA = j <= degA ? (coef[j] as number) : 0;
+    const cB = coef[j - 1] as number;
+    for (let tt = 1; tt <= ties; tt++) {
+      const row = tt * width;
+      const X = split ? R : V;
+      let sA = 0;
+      if (cA !== 0 && (split || ra !== 0)) {
+        for (let d = Math.max(lo, tt * j); d <= Math.min(hi, kLo); d++) sA += (X[row + d] as number) * (lump[kLo - d] as number);
+      }
+      let sB = 0;
+      if (split || tt === 1) {
+        for (let d = Math.max(lo, tt * j); d <= hi; d++) sB += (R[row + d] as number) * (lump[kHi - d] as number);
+      }
+      if (split) total -= (cA * sA) / (tt + 1) + (cB * sB) / (tt * (tt + 1));
+      else total += ra * cA * sA - cB * sB;
+    }
+  }
+  while (lumped < P) {
+    const b = order[lumped] as number;
+    multiplyInto(lump, coef, start[b] as number, deg[b] as number, free);
+    lumped++;
+  }
+  multiplyInto(lump, coef, 0, degA, free);
+  return total / (lump[free] as number) + empty;
+}
+
+/** C(m₀, K)/C(N, K): the probability that a uniform K-subset of N samples, m₀ of them null, is all null. */
+function allNull(m0: number, N: number, K: number): number {
+  if (m0 < K) return 0;
+  let p = 1;
+  for (let i = 0; i < K; i++) p *= (m0 - i) / (N - i);
+  return p;
+}
+
+/**
+ * The reward of the most frequent answer (the largest such reward on a tie of counts; 0 without
+ * answers): the reward the 'loo' and 'loo-1' weights are computed relative to. It depends only on the
+ * multiset of (count, reward), so relabelling and permuting samples leave the weights bit-identical.
+ */
+function referenceReward(c: GroupClusters): number {
+  let best = 0;
+  let r = 0;
+  c.counts.forEach((m, a) => {
+    const ra = c.rewards[a] as number;
+    if (m > best || (m === best && ra > r)) (best = m), (r = ra);
+  });
+  return r;
 }
 
 /** The counts with one sample of answer `a` (or one null, a = −1) removed. */
@@ -512,10 +755,38 @@ export function majorityVoteAdvantage(
     const n = end - start;
     const c = clusters[g] as GroupClusters;
     const scale = p.scaleByN ? n : 1;
+    // 'loo' works on the rewards minus the most frequent answer's (see below).
+    const shift = baseline === 'loo' ? referenceReward(c) : 0;
+    const dRewards = shift === 0 ? c.rewards : c.rewards.map((r) => r - shift);
     const weightOf = (a: number): number => {
       // A null vote never changes the winner of the other k − 1: under loo-1 its s_i equals its baseline.
       if (a < 0 && baseline === 'loo-1') return 0;
       const rest = withoutOne(c, a);
+      // 'loo-1': (k/n)·E[f(J ∪ {i}) − f(J)] as the expectation of the difference itself.
+      if (baseline === 'loo-1') return (kk / n) * oneVoteEffect(ws, rest.counts, c.rewards, rest.nulls, kk, split, a) * scale;
+      if (baseline === 'loo') {
+        // s_i − (k/n)·ρ(g₋ᵢ, k) on rewards shifted by the most frequent answer's, c (docs: "Baselines
+        // without cancellation"): f_r = f_{r−c} + c·ν with ν = [the subset has a vote] ('split') or
+        // [it has a sole winner] ('fail'), so with a likely winner both DP terms are small when the
+        // weight is, and c comes back through exact probabilities of empty and (for 'fail') tied subsets.
+        const sK = a >= 0 ? kk : kk - 1;
+        const s = expectedMajority(ws, rest.counts, dRewards, rest.nulls, sK, split, a, !split);
+        const sTies = ws.ties;
+        const b = expectedMajority(ws, rest.counts, dRewards, rest.nulls, kk, split, -1, !split);
+        const bTies = ws.ties;
+        const N = n - 1;
+        let nuDiff: number; // E ν(the k-subset of s_i) − E ν(a uniform k-subset of the others)
+        if (a >= 0) {
+          // J ∪ {i} always has a vote.
+          const bEmpty = allNull(rest.nulls, N, kk);
+          nuDiff = split ? bEmpty : bTies + bEmpty - sTies;
+        } else {
+          // A null sample: J of size k − 1 against I of size k, P(I empty) − P(J empty) = −P(J empty)·(N − m₀)/(N − k + 1).
+          const emptyDiff = -allNull(rest.nulls, N, kk - 1) * ((N - rest.nulls) / (N - kk + 1));
+          nuDiff = split ? emptyDiff : bTies - sTies + emptyDiff;
+        }
+        return (kk / n) * (s - b + (shift === 0 ? 0 : shift * nuDiff)) * scale;
+      }
       const s =
         a >= 0
           ? expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk, split, a)
@@ -523,12 +794,8 @@ export function majorityVoteAdvantage(
       switch (baseline) {
         case 'none':
           return (kk / n) * s * scale;
-        case 'loo':
-          return (kk / n) * (s - expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk, split, -1)) * scale;
         case 'loo-pkpo':
           return ((kk / n) * s - (kk / (n - 1)) * expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk, split, -1)) * scale;
-        case 'loo-1':
-          return (kk / n) * (s - expectedMajority(ws, rest.counts, c.rewards, rest.nulls, kk - 1, split, -1)) * scale;
       }
     };
     // Answers with the same count and reward get the same weight (many singletons are common).

@@ -293,6 +293,56 @@ describe('majorityAtK stays exact at n = 1024', () => {
   });
 });
 
+describe('majorityVoteAdvantage keeps relative precision when its weights are tiny', () => {
+  it("majorityVoteAdvantage(answers, rewards, k, { baseline: 'loo' | 'loo-1', ties }) with a heavy majority equals exact rationals to 1e-12 relative, exact zeros exactly", () => {
+    // One answer wins almost every subset, so f is nearly constant and the weights are far below the
+    // rewards (down to 1e-16); counts [150, 25, 25] with rewards [1, 0, 2] make answer 0's weights exactly 0.
+    const cases: [number[], number[], number, number][] = [
+      [[80, 12, 8], [1, 0, 0], 0, 20],
+      [[150, 25, 25], [1, 0, 2], 0, 40],
+      [[300, 40, 30], [0, 1, 0], 30, 64],
+      [[60, 9, 6], [1, 0, 2], 5, 16],
+      [[100, 14, 10], [1, 0, 0], 4, 24],
+    ];
+    const failures: string[] = [];
+    let zeros = 0;
+    let checked = 0;
+    for (const [counts, rewardsOf, nulls, K] of cases) {
+      const c: CountCase = { counts, rewards: rewardsOf, nulls };
+      const n = counts.reduce((s, m) => s + m, nulls);
+      const kn = new Q(BigInt(K), BigInt(n));
+      const { answers, rewards } = expand(c);
+      for (const ties of TIES) {
+        const ex = exactByCounts(c, K, ties);
+        // ρ of the group without one sample of answer a (a = −1: one null), at k and k − 1.
+        const rhoWithout = (a: number, k: number): Q =>
+          exactByCounts({ counts: counts.map((m, j) => (j === a ? m - 1 : m)), rewards: rewardsOf, nulls: a < 0 ? nulls - 1 : nulls }, k, ties, false).metric;
+        for (const baseline of ['loo', 'loo-1'] as const) {
+          const w = majorityVoteAdvantage(answers, rewards, K, { ties, baseline });
+          for (let a = -1; a < counts.length; a++) {
+            if (a < 0 && (nulls === 0 || baseline === 'loo-1')) continue;
+            // s_i: E[x_a f]/m_a for an answer; (k/n)·ρ(g₋ᵢ, k − 1) for a null.
+            const s = a >= 0 ? ex.s[a]! : kn.mul(rhoWithout(-1, K - 1));
+            const exact = s.sub(kn.mul(rhoWithout(a, baseline === 'loo' ? K : K - 1)));
+            const i = answers.findIndex((x) => (a < 0 ? x === null : x === `answer-${a}`));
+            checked++;
+            if (exact.isZero()) {
+              zeros++;
+              if (w[i] !== 0) failures.push(`${counts} K=${K} ${ties} ${baseline} answer ${a}: got ${w[i]}, exact 0`);
+              continue;
+            }
+            const m = mismatch(w[i]!, exact, 1e-12, 0);
+            if (m !== undefined) failures.push(`${counts} K=${K} ${ties} ${baseline} answer ${a}: ${m}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
+    expect(zeros).toBeGreaterThan(0);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Unbiasedness (SPEC §7): softmax over 3 answers (answer 0 correct), plus a variant with a null outcome.
 
