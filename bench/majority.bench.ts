@@ -163,7 +163,7 @@ export default async function majorityBench(opts: { quick: boolean }): Promise<v
           check: (r) => {
             if (!(r instanceof Float64Array) || r.length !== b64.answers.length) throw new Error('bad weight output');
           },
-          note: 'two DP runs per distinct answer: s_i and the leave-one-out maj@(k−1)',
+          note: 'one DP run per distinct answer: the expected one-vote difference f(J ∪ {i}) − f(J)',
         },
       ],
     },
