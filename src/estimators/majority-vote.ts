@@ -367,37 +367,7 @@ function expectedMajority(
       hi = Math.min(K, hi + j);
       lo = Math.max(0, K - lumpDeg - j * (P - 1 - q));
       ties = Math.min(T, ties + 1);
-      const factors = q - lumped + 1;
-      for (let tt = ties; tt >= 0; tt--) {
-        const row = tt * width;
-        const prev = row - width;
-        const satRow = sat && tt === 2;
-        // tt answers sit at j and the other factors below j: only these degrees can be non-zero.
-        const dLo = Math.max(lo, tt * j);
-        const dHi = Math.min(hi, satRow ? factors * j : tt * j + (factors - tt) * (j - 1));
-        for (let d = dHi; d >= dLo; d--) {
-          const top = d < j - 1 ? d : j - 1;
-          const bottom = d > hiPrev ? d - hiPrev : 0;
-          let v = 0;
-          let r = 0;
-          if (tt === 0) {
-            for (let x = bottom; x <= top; x++) v += (coef[at + x] as number) * (V[row + d - x] as number);
-          } else {
-            for (let x = bottom; x <= top; x++) {
-              const c = coef[at + x] as number;
-              v += c * (V[row + d - x] as number);
-              r += c * (R[row + d - x] as number);
-            }
-            if (d >= j) {
-              const vPrev = satRow ? (V[prev + d - j] as number) + (V[row + d - j] as number) : (V[prev + d - j] as number);
-              v += E * vPrev;
-              r += E * (R[prev + d - j] as number) + rE * vPrev;
-            }
-          }
-          V[row + d] = v;
-          R[row + d] = r;
-        }
-      }
+      foldAnswerRow(V, R, coef, at, E, rE, j, width, ties, lo, hi, hiPrev, q - lumped + 1, sat);
     }
     for (let tt = 1; tt <= (sat ? 1 : ties); tt++) {
       const row = tt * width;
@@ -574,36 +544,7 @@ function oneVoteEffect(
       hi = Math.min(kHi, hi + j);
       lo = Math.max(0, kLo - lumpDeg - j * (P - 1 - q));
       ties = Math.min(T, ties + 1);
-      const factors = q - lumped + 1;
-      for (let tt = ties; tt >= 0; tt--) {
-        const row = tt * width;
-        const prev = row - width;
-        const satRow = !split && tt === 2;
-        const dLo = Math.max(lo, tt * j);
-        const dHi = Math.min(hi, satRow ? factors * j : tt * j + (factors - tt) * (j - 1));
-        for (let d = dHi; d >= dLo; d--) {
-          const top = d < j - 1 ? d : j - 1;
-          const bottom = d > hiPrev ? d - hiPrev : 0;
-          let v = 0;
-          let r = 0;
-          if (tt === 0) {
-            for (let x = bottom; x <= top; x++) v += (coef[at + x] as number) * (V[row + d - x] as number);
-          } else {
-            for (let x = bottom; x <= top; x++) {
-              const c = coef[at + x] as number;
-              v += c * (V[row + d - x] as number);
-              r += c * (R[row + d - x] as number);
-            }
-            if (d >= j) {
-              const vPrev = satRow ? (V[prev + d - j] as number) + (V[row + d - j] as number) : (V[prev + d - j] as number);
-              v += E * vPrev;
-              r += E * (R[prev + d - j] as number) + rE * vPrev;
-            }
-          }
-          V[row + d] = v;
-          R[row + d] = r;
-        }
-      }
+      foldAnswerRow(V, R, coef, at, E, rE, j, width, ties, lo, hi, hiPrev, q - lumped + 1, !split);
     }
     const cA = j <= degA ? (coef[j] as number) : 0;
     const cB = coef[j - 1] as number;
@@ -851,4 +792,59 @@ export function majorityAnswer(answers: ArrayLike<Answer>, opts?: MajorityAnswer
   for (const [a, v] of votes) if (v === best) tied.push(a);
   const answer = tied.length === 0 || (tied.length > 1 && ties === 'fail') ? null : (tied[0] as string | number);
   return { answer, votes: best, tied };
+}
+
+/**
+ * Multiplies one answer's row into the tie-tracking polynomials of level j, in place: row tt of V holds
+ * the ways to fill d slots with tt answers at exactly j votes and the rest below j, R the same weighted
+ * by reward. `coef[at + x]` is the answer's (normalised) count row, E = coef[at + j] its "exactly j" term
+ * and rE = reward · E. Only degrees in [lo, hi] that can still matter are computed; with
+ * `saturateAt2`, row 2 absorbs "two or more answers at j" (what 'fail' needs).
+ */
+function foldAnswerRow(
+  V: Float64Array,
+  R: Float64Array,
+  coef: Float64Array,
+  at: number,
+  E: number,
+  rE: number,
+  j: number,
+  width: number,
+  ties: number,
+  lo: number,
+  hi: number,
+  hiPrev: number,
+  factors: number,
+  saturateAt2: boolean,
+): void {
+  for (let tt = ties; tt >= 0; tt--) {
+    const row = tt * width;
+    const prev = row - width;
+    const satRow = saturateAt2 && tt === 2;
+    // tt answers sit at j and the other factors below j: only these degrees can be non-zero.
+    const dLo = Math.max(lo, tt * j);
+    const dHi = Math.min(hi, satRow ? factors * j : tt * j + (factors - tt) * (j - 1));
+    for (let d = dHi; d >= dLo; d--) {
+      const top = d < j - 1 ? d : j - 1;
+      const bottom = d > hiPrev ? d - hiPrev : 0;
+      let v = 0;
+      let r = 0;
+      if (tt === 0) {
+        for (let x = bottom; x <= top; x++) v += (coef[at + x] as number) * (V[row + d - x] as number);
+      } else {
+        for (let x = bottom; x <= top; x++) {
+          const c = coef[at + x] as number;
+          v += c * (V[row + d - x] as number);
+          r += c * (R[row + d - x] as number);
+        }
+        if (d >= j) {
+          const vPrev = satRow ? (V[prev + d - j] as number) + (V[row + d - j] as number) : (V[prev + d - j] as number);
+          v += E * vPrev;
+          r += E * (R[prev + d - j] as number) + rE * vPrev;
+        }
+      }
+      V[row + d] = v;
+      R[row + d] = r;
+    }
+  }
 }
