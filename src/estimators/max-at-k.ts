@@ -47,30 +47,17 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  const unscale = shrinkIfRangeOverflows(sorted, layout.offsets);
   kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
-  if (unscale !== 1) for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * unscale;
+  if (!allFinite(out)) {
+    // A group whose range overflows: see maxAtKAdvantage. Sorting commutes with x ↦ x/4.
+    for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
+    kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
+    for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
+  }
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/**
- * The kernels shift each group by its minimum, so a group whose range overflows (e.g. [−1e308, 1e308])
- * would give Inf − Inf = NaN. Metric and weights are positively homogeneous in g: such a batch is
- * computed on g/4 (exact for all but subnormal values) and scaled back. Returns the factor to scale
- * back by (1 when nothing overflows, the usual case: an O(B) check on the sorted groups).
- */
-function shrinkIfRangeOverflows(sorted: Float64Array, offsets: Int32Array): number {
-  let overflows = false;
-  for (let b = 0; b + 1 < offsets.length && !overflows; b++) {
-    const start = offsets[b] as number;
-    const end = offsets[b + 1] as number;
-    overflows = end > start && !Number.isFinite((sorted[end - 1] as number) - (sorted[start] as number));
-  }
-  if (!overflows) return 1;
-  for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-  return 4;
-}
-
+/** True when every value is finite (one multiply-add per value, no branch). */
 function allFinite(a: Float64Array): boolean {
   let acc = 0;
   for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
