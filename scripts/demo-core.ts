@@ -7,7 +7,7 @@
 import {
   bestOfNAdvantage,
   bestOfNAtK,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   grpoAdvantage,
   majorityAtK,
   majorityVoteAdvantage,
@@ -233,7 +233,7 @@ export const METHODS: readonly Method[] = [
   {
     id: 'bonsft',
     label: 'BoN-SFT (imitation)',
-    weights: (b, n, k) => bestOfNImitationWeights(b.scores, k, { groupSize: n }),
+    weights: (b, n, k) => bestOfNDistillationWeights(b.scores, k, { groupSize: n }),
   },
 ];
 

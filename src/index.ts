@@ -86,7 +86,7 @@ export {
   bestOfNAtK,
   bestOfNAdvantage,
   bonRlBinaryAdvantage,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   bestOfNDistribution,
   bestOfNKL,
   type BestOfNAtKOptions,
@@ -95,7 +95,7 @@ export {
   type BonRlCoefficient,
   type BonRlBinaryOptions,
   type BestOfNSampling,
-  type BestOfNImitationOptions,
+  type BestOfNDistillationOptions,
   type BestOfNDistributionOptions,
   type BestOfNKLOptions,
 } from './estimators/best-of-n.js';

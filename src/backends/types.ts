@@ -155,7 +155,7 @@ export interface KernelTable {
     out: Float64Array,
   ): void;
   /**
-   * Probability that each sample is best-of-N's pick (SPEC §3 BoN-SFT targets, ties split), in INPUT
+   * Probability that each sample is best-of-N's pick (BOND-style distillation targets, ties split), in INPUT
    * order. Without replacement (`withReplacement` false, needs N ≤ n) position p gets
    * C(p−1, N−1)/C(n, N); with replacement (p/n)^N − ((p−1)/n)^N; a tie block shares its total equally.
    */

@@ -1,8 +1,8 @@
 /**
- * Best-of-N with a verifier (Chow et al. 2024, arXiv 2412.15287; BOND, Gui et al., arXiv 2407.14622):
+ * Best-of-N with a verifier (Chow et al. 2024, arXiv 2412.15287; BOND, Sessa et al., arXiv 2407.14622):
  * a verifier scores each sample, best-of-N returns the true reward of the highest-scoring one. Exact
  * metrics and gradient weights of that objective (ties in score split exactly), the binary BoN-RL
- * weights, BoN-SFT imitation targets and the exact best-of-N distribution. SPEC §3.
+ * weights, BOND-style distillation targets and the exact best-of-N distribution.
  * Math and derivations: docs/estimators/best-of-n.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
@@ -241,11 +241,11 @@ export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts
   return out;
 }
 
-/** How best-of-N draws its N candidates from the n samples in {@link bestOfNImitationWeights}. */
+/** How best-of-N draws its N candidates from the n samples in {@link bestOfNDistillationWeights}. */
 export type BestOfNSampling = 'without-replacement' | 'with-replacement';
 
-/** Options of {@link bestOfNImitationWeights}. */
-export interface BestOfNImitationOptions extends WeightOutputOptions, BackendOptions {
+/** Options of {@link bestOfNDistillationWeights}. */
+export interface BestOfNDistillationOptions extends WeightOutputOptions, BackendOptions {
   /**
    * `'without-replacement'`: N distinct samples of the n (needs N ≤ n); `'with-replacement'`: N draws
    * from the empirical distribution of the n samples (BOND; any N ≥ 1).
@@ -255,27 +255,29 @@ export interface BestOfNImitationOptions extends WeightOutputOptions, BackendOpt
 }
 
 /**
- * BoN-SFT / distillation targets: the probability that sample i is the one best-of-N picks when N
+ * BOND-style distillation targets (Sessa et al., arXiv 2407.14622; not Chow et al.'s BoN-SFT from expert
+ * demonstrations, which is `bestOfNSftWeights`): the probability that sample i is the one best-of-N picks when N
  * candidates are drawn from the group's n samples. In the ascending sort by score, without replacement
  * w_(p) = C(p−1, N−1)/C(n, N); with replacement w_(p) = (p/n)^N − ((p−1)/n)^N; a tie block shares its
- * total equally. Σ w = 1 per group. The imitation loss is −Σ_i w_i log π(y_i). With replacement this is
+ * total equally. Σ w = 1 per group. The distillation loss is −Σ_i w_i log π(y_i): it imitates the verifier's
+ * own picks, so a verifier that over-rates an answer is imitated too. With replacement this is
  * {@link bestOfNDistribution} applied to the empirical distribution of the group.
  *
  * @param scores - finite verifier scores, one per sample.
  * @param N - the best-of-N budget (≤ n without replacement).
  * @example
  * ```ts
- * bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2); // Float64Array [0.1666…, 0.5, 0, 0.3333…]
- * bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2, { sampling: 'with-replacement' });
+ * bestOfNDistillationWeights([0.3, 0.9, 0.1, 0.5], 2); // Float64Array [0.1666…, 0.5, 0, 0.3333…]
+ * bestOfNDistillationWeights([0.3, 0.9, 0.1, 0.5], 2, { sampling: 'with-replacement' });
  * // Float64Array [0.1875, 0.4375, 0.0625, 0.3125]
  * ```
  */
-export function bestOfNImitationWeights(
+export function bestOfNDistillationWeights(
   scores: ArrayLike<number>,
   N: number,
-  opts?: BestOfNImitationOptions,
+  opts?: BestOfNDistillationOptions,
 ): Float64Array {
-  checkOptions(opts, 'bestOfNImitationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
+  checkOptions(opts, 'bestOfNDistillationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
   const v = checkFiniteArray(scores, 'scores');
   const nn = checkInteger(N, 'N', 1);
   const sampling = checkChoice(

@@ -4,7 +4,7 @@
  * device") and frees the weights tensor it made.
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import type { BestOfNAdvantageOptions, BestOfNImitationOptions } from '../estimators/best-of-n.js';
+import type { BestOfNAdvantageOptions, BestOfNDistillationOptions } from '../estimators/best-of-n.js';
 import type { MajorityVoteAdvantageOptions } from '../estimators/majority-vote.js';
 import type { MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
 import type { PassAtKAdvantageOptions } from '../estimators/pass-at-k.js';
@@ -12,7 +12,7 @@ import type { Answer, EstimatorName, EstimatorOptions } from '../registry.js';
 import { InvalidArgumentError, show } from '../errors.js';
 import { imitationLoss, policyGradientLoss, type LossNormalization } from './losses.js';
 import {
-  bestOfNImitationTargets,
+  bestOfNDistillationTargets,
   bestOfNWeights,
   estimatorWeights,
   majorityVoteWeights,
@@ -162,23 +162,23 @@ export function bestOfNLoss(
 }
 
 /**
- * BoN-SFT in one call: `imitationLoss` with `bestOfNImitationTargets(scores, N)`, i.e. the mean over
+ * BOND-style distillation (Sessa et al., arXiv 2407.14622) in one call: `imitationLoss` with `bestOfNDistillationTargets(scores, N)`, i.e. the mean over
  * prompts (with the default `'group'` normalisation) of −Σ_i P(BoN-N picks i) log π(y_i).
  *
  * @example
  * ```ts
- * bestOfNImitationLoss(logProbs, tf.tensor2d([[0.9, 0.2], [0.1, 0.4]]), 2, { mask }).dataSync();
+ * bestOfNDistillationLoss(logProbs, tf.tensor2d([[0.9, 0.2], [0.1, 0.4]]), 2, { mask }).dataSync();
  * // Float32Array [2.0999999]
  * ```
  */
-export function bestOfNImitationLoss(
+export function bestOfNDistillationLoss(
   logProbs: Tensor,
   scores: Tensor,
   N: number,
-  opts?: HelperLossOptions & TensorWeightOptions<BestOfNImitationOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<BestOfNDistillationOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'bestOfNImitationLoss');
-  return lossWith(logProbs, bestOfNImitationTargets(scores, N, estimator), loss, true);
+  const { loss, estimator } = split(opts, 'bestOfNDistillationLoss');
+  return lossWith(logProbs, bestOfNDistillationTargets(scores, N, estimator), loss, true);
 }
 
 /**

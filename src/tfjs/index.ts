@@ -14,7 +14,7 @@ export {
   rlooWeights,
   majorityVoteWeights,
   bestOfNWeights,
-  bestOfNImitationTargets,
+  bestOfNDistillationTargets,
   estimatorWeights,
   type TensorEstimatorInputs,
   type TensorWeightOptions,
@@ -35,10 +35,12 @@ export {
   maxAtKLoss,
   majorityVoteLoss,
   bestOfNLoss,
-  bestOfNImitationLoss,
+  bestOfNDistillationLoss,
   estimatorLoss,
   type HelperLossOptions,
 } from './helpers.js';
+// BoN-SFT (Chow et al.): imitation of expert demonstrations under the best-of-N policy.
+export { bestOfNSftLoss, type BestOfNSftLossOptions } from './best-of-n-sft.js';
 // The errors are re-exported so that `instanceof` checks work from this entry alone; they are the same
 // classes as the root's (one shared chunk in the build).
 export { InferenceAwareRLError, InvalidArgumentError, DomainError, NonFiniteError, ShapeError } from '../errors.js';

@@ -251,7 +251,7 @@ export interface ImitationLossInputs extends LossInputs {}
 
 /**
  * Weighted negative log-likelihood −Σ_s Σ_t ν_s m_{s,t} w_s log π(y_{s,t}) for imitation targets, e.g.
- * BoN-SFT / BOND weights (the probability that BoN-N picks sample i, Σ_i w_i = 1 per prompt). Same
+ * BOND-style distillation targets (the probability that BoN-N picks sample i, Σ_i w_i = 1 per prompt). Same
  * value and gradient as {@link policyGradientLoss}, but the weights must be ≥ 0 (checked). With
  * `normalize: 'group'` (the default) and weights summing to 1 per prompt, it is the mean over prompts of
  * the cross-entropy to the empirical π_BoN.
@@ -259,7 +259,7 @@ export interface ImitationLossInputs extends LossInputs {}
  * @example
  * ```ts
  * // logProbs and mask as in policyGradientLoss's example.
- * const targets = bestOfNImitationTargets(tf.tensor2d([[0.9, 0.2], [0.1, 0.4]]), 2); // [[1, 0], [0, 1]]
+ * const targets = bestOfNDistillationTargets(tf.tensor2d([[0.9, 0.2], [0.1, 0.4]]), 2); // [[1, 0], [0, 1]]
  * imitationLoss({ logProbs, weights: targets, mask }).dataSync(); // Float32Array [2.0999999]  = (3.5 + 0.7)/2
  * ```
  */

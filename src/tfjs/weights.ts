@@ -9,9 +9,9 @@ import { InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from '../estimators/baselines.js';
 import {
   bestOfNAdvantage,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   type BestOfNAdvantageOptions,
-  type BestOfNImitationOptions,
+  type BestOfNDistillationOptions,
 } from '../estimators/best-of-n.js';
 import { majorityVoteAdvantage, type MajorityVoteAdvantageOptions } from '../estimators/majority-vote.js';
 import { maxAtKAdvantage, type MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
@@ -179,24 +179,24 @@ export function bestOfNWeights(
 }
 
 /**
- * BoN-SFT / BOND imitation targets per row of a scores tensor [B, n]: the probability that best-of-N
+ * BOND-style distillation targets (Sessa et al., arXiv 2407.14622) per row of a scores tensor [B, n]: the probability that best-of-N
  * picks each sample (Σ = 1 per row), for {@link imitationLoss}. Same math and options as the core's
- * `bestOfNImitationWeights`. Returns float32 [B, n], no gradient.
+ * `bestOfNDistillationWeights`. Returns float32 [B, n], no gradient.
  *
  * @example
  * ```ts
- * bestOfNImitationTargets(tf.tensor2d([[0.3, 0.9, 0.1, 0.5]]), 2).arraySync();
+ * bestOfNDistillationTargets(tf.tensor2d([[0.3, 0.9, 0.1, 0.5]]), 2).arraySync();
  * // [[0.1666666716337204, 0.5, 0, 0.3333333432674408]]
  * ```
  */
-export function bestOfNImitationTargets(
+export function bestOfNDistillationTargets(
   scores: Tensor,
   N: number,
-  opts?: TensorWeightOptions<BestOfNImitationOptions>,
+  opts?: TensorWeightOptions<BestOfNDistillationOptions>,
 ): Tensor2D {
-  checkNoLayout(opts, 'bestOfNImitationTargets');
+  checkNoLayout(opts, 'bestOfNDistillationTargets');
   const { values, rows, n } = readRows(scores, 'scores');
-  return upload(bestOfNImitationWeights(values, N, { ...opts, groupSize: n }), rows, n);
+  return upload(bestOfNDistillationWeights(values, N, { ...opts, groupSize: n }), rows, n);
 }
 
 /** Inputs of {@link estimatorWeights}: tensors [B, n] where the core takes arrays. */

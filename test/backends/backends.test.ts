@@ -11,7 +11,7 @@ import {
   InvalidArgumentError,
   bestOfNAdvantage,
   bestOfNAtK,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   bonRlBinaryAdvantage,
   chenPassAtKAdvantage,
   getBackend,
@@ -258,7 +258,7 @@ describe.each(BACKENDS)('backend %s', (backend) => {
     }
   });
 
-  it.skipIf(!agreesWithJs)('bestOfNAdvantage, bestOfNAtK and bestOfNImitationWeights agree with js', () => {
+  it.skipIf(!agreesWithJs)('bestOfNAdvantage, bestOfNAtK and bestOfNDistillationWeights agree with js', () => {
     for (const c of cases(false)) {
       // A noisy verifier with ties: scores on a grid, so equal scores occur within groups.
       const scores = c.g.map((x, i) => Math.round((x * 7 + (i % 5)) * 4) / 4);
@@ -279,8 +279,8 @@ describe.each(BACKENDS)('backend %s', (backend) => {
       expectAgree(bestOfNAtK(scores, c.g, c.k, { ...opts, backend }), bestOfNAtK(scores, c.g, c.k, { ...opts, backend: 'js' }), c.label);
       for (const sampling of ['without-replacement', 'with-replacement'] as const) {
         expectAgree(
-          bestOfNImitationWeights(scores, c.k, { ...opts, sampling, backend }),
-          bestOfNImitationWeights(scores, c.k, { ...opts, sampling, backend: 'js' }),
+          bestOfNDistillationWeights(scores, c.k, { ...opts, sampling, backend }),
+          bestOfNDistillationWeights(scores, c.k, { ...opts, sampling, backend: 'js' }),
           `${c.label}, ${sampling}`,
         );
       }

@@ -8,7 +8,7 @@ import {
   bestOfNAdvantage,
   bestOfNAtK,
   bestOfNDistribution,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   bestOfNKL,
   bonRlBinaryAdvantage,
   type Baseline,
@@ -208,7 +208,7 @@ describe('bonRlBinaryAdvantage(rewards, N) equals its leave-one-out definition',
   });
 });
 
-describe('bestOfNImitationWeights(scores, N) is the probability of being best-of-N’s pick', () => {
+describe('bestOfNDistillationWeights(scores, N) is the probability of being best-of-N’s pick', () => {
   it("'without-replacement' by enumerating N-subsets, every n ≤ 8", () => {
     const rand = rng(4);
     for (let n = 1; n <= 8; n++) {
@@ -221,7 +221,7 @@ describe('bestOfNImitationWeights(scores, N) is the probability of being best-of
             const winners = I.filter((i) => v[i] === top);
             for (const i of winners) exact[i] = exact[i]!.add(new Q(1n, BigInt(winners.length) * binom(n, N)));
           }
-          const got = bestOfNImitationWeights(v, N);
+          const got = bestOfNDistillationWeights(v, N);
           expectExact(got, exact, `v=${v} N=${N}`);
           expect(Math.abs(got.reduce((a, x) => a + x, 0) - 1)).toBeLessThan(1e-14);
         }
@@ -242,7 +242,7 @@ describe('bestOfNImitationWeights(scores, N) is the probability of being best-of
             const winners = t.filter((i) => v[i] === top); // draws, with multiplicity
             for (const i of winners) exact[i] = exact[i]!.add(each.div(Q.int(winners.length)));
           }
-          const got = bestOfNImitationWeights(v, N, { sampling: 'with-replacement' });
+          const got = bestOfNDistillationWeights(v, N, { sampling: 'with-replacement' });
           expectExact(got, exact, `v=${v} N=${N}`);
         }
       }
@@ -334,7 +334,7 @@ describe('bestOfNAdvantage(scores, rewards, k) is an unbiased gradient of E[best
   }
 });
 
-describe("bestOfNImitationWeights(scores, N) without replacement is an unbiased estimate of π_BoN", () => {
+describe("bestOfNDistillationWeights(scores, N) without replacement is an unbiased estimate of π_BoN", () => {
   for (const [n, N] of [
     [4, 2],
     [5, 3],
@@ -346,7 +346,7 @@ describe("bestOfNImitationWeights(scores, N) without replacement is an unbiased 
       for (const t of tuples(SCORE.length, n)) {
         let p = 1;
         for (const y of t) p *= pi[y]!;
-        const w = bestOfNImitationWeights(
+        const w = bestOfNDistillationWeights(
           t.map((y) => SCORE[y]!),
           N,
         );

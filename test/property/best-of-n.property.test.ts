@@ -10,7 +10,7 @@ import {
   bestOfNAdvantage,
   bestOfNAtK,
   bestOfNDistribution,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   bestOfNKL,
   maxAtK,
   maxAtKAdvantage,
@@ -61,7 +61,7 @@ describe('best-of-N properties', () => {
     );
   });
 
-  it('bestOfNAdvantage / bestOfNImitationWeights / bestOfNDistribution are permutation-equivariant', () => {
+  it('bestOfNAdvantage / bestOfNDistillationWeights / bestOfNDistribution are permutation-equivariant', () => {
     fc.assert(
       fc.property(groupArb, ({ v, r, k, perm }) => {
         const pv = perm.map((i) => v[i]!);
@@ -75,8 +75,8 @@ describe('best-of-N properties', () => {
         }
         expect(Math.abs(bestOfNAtK(pv, pr, k) - bestOfNAtK(v, r, k))).toBeLessThanOrEqual(1e-12);
         for (const sampling of ['without-replacement', 'with-replacement'] as const) {
-          const w = bestOfNImitationWeights(v, k, { sampling });
-          expect(close(bestOfNImitationWeights(pv, k, { sampling }), perm.map((i) => w[i]!), 1e-15)).toBe(true);
+          const w = bestOfNDistillationWeights(v, k, { sampling });
+          expect(close(bestOfNDistillationWeights(pv, k, { sampling }), perm.map((i) => w[i]!), 1e-15)).toBe(true);
           expect(Math.abs(w.reduce((a, x) => a + x, 0) - 1)).toBeLessThanOrEqual(1e-14);
         }
         const pi = r.map((x) => Math.abs(x) + 0.01);
@@ -123,10 +123,10 @@ describe('best-of-N properties', () => {
     );
   });
 
-  it('bestOfNAtK(scores, rewards, N) = Σ_i bestOfNImitationWeights(scores, N)_i · rewards_i', () => {
+  it('bestOfNAtK(scores, rewards, N) = Σ_i bestOfNDistillationWeights(scores, N)_i · rewards_i', () => {
     fc.assert(
       fc.property(groupArb, ({ v, r, k }) => {
-        const w = bestOfNImitationWeights(v, k);
+        const w = bestOfNDistillationWeights(v, k);
         const dot = w.reduce((a, x, i) => a + x * r[i]!, 0);
         expect(Math.abs(bestOfNAtK(v, r, k) - dot)).toBeLessThanOrEqual(1e-12 * Math.max(1, ...r.map(Math.abs)));
       }),

@@ -7,13 +7,13 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { grpoAdvantage, rlooAdvantage } from '../../src/estimators/baselines.js';
-import { bestOfNAdvantage, bestOfNImitationWeights } from '../../src/estimators/best-of-n.js';
+import { bestOfNAdvantage, bestOfNDistillationWeights } from '../../src/estimators/best-of-n.js';
 import { majorityVoteAdvantage } from '../../src/estimators/majority-vote.js';
 import { maxAtKAdvantage } from '../../src/estimators/max-at-k.js';
 import { passAtKAdvantage } from '../../src/estimators/pass-at-k.js';
 import { estimatorNames, estimators, type EstimatorInputs } from '../../src/registry.js';
 import {
-  bestOfNImitationTargets,
+  bestOfNDistillationTargets,
   bestOfNWeights,
   estimatorWeights,
   grpoWeights,
@@ -73,7 +73,7 @@ describe.each(BACKENDS)('on the tfjs %s backend', (backend) => {
     );
   });
 
-  it('majorityVoteWeights, bestOfNWeights, bestOfNImitationTargets equal the core estimators with groupSize n', () => {
+  it('majorityVoteWeights, bestOfNWeights, bestOfNDistillationTargets equal the core estimators with groupSize n', () => {
     fc.assert(
       fc.property(batchArb, fc.constantFrom(...BASELINES), (b, baseline) => {
         const { groups, n, k } = b;
@@ -82,13 +82,13 @@ describe.each(BACKENDS)('on the tfjs %s backend', (backend) => {
         const got = tf.tidy(() => [
           majorityVoteWeights(b.answers, rewards, k, { baseline }).dataSync(),
           bestOfNWeights(scores, rewards, k, { baseline }).dataSync(),
-          bestOfNImitationTargets(scores, k, { sampling: 'with-replacement' }).dataSync(),
+          bestOfNDistillationTargets(scores, k, { sampling: 'with-replacement' }).dataSync(),
         ]);
         tf.dispose([rewards, scores]);
         expect(Array.from(got[0]!)).toEqual(f32(majorityVoteAdvantage(b.answers, b.binary, k, { baseline, groupSize: n })));
         expect(Array.from(got[1]!)).toEqual(f32(bestOfNAdvantage(b.scores, b.binary, k, { baseline, groupSize: n })));
         expect(Array.from(got[2]!)).toEqual(
-          f32(bestOfNImitationWeights(b.scores, k, { sampling: 'with-replacement', groupSize: n })),
+          f32(bestOfNDistillationWeights(b.scores, k, { sampling: 'with-replacement', groupSize: n })),
         );
       }),
       { numRuns: 20 },

@@ -7,7 +7,7 @@ import {
   bestOfNAdvantage,
   bestOfNAtK,
   bestOfNDistribution,
-  bestOfNImitationWeights,
+  bestOfNDistillationWeights,
   bestOfNKL,
   bonRlBinaryAdvantage,
   DomainError,
@@ -147,22 +147,22 @@ describe('bonRlBinaryAdvantage', () => {
   });
 });
 
-describe('bestOfNImitationWeights', () => {
-  it("bestOfNImitationWeights(scores, N) is C(p−1,N−1)/C(n,N) by rank, ties split, Σ = 1", () => {
-    expectClose(bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2), [1 / 6, 3 / 6, 0, 2 / 6]);
+describe('bestOfNDistillationWeights', () => {
+  it("bestOfNDistillationWeights(scores, N) is C(p−1,N−1)/C(n,N) by rank, ties split, Σ = 1", () => {
+    expectClose(bestOfNDistillationWeights([0.3, 0.9, 0.1, 0.5], 2), [1 / 6, 3 / 6, 0, 2 / 6]);
     // Ranks 2 and 3 tie: they share 1/6 + 2/6.
-    expectClose(bestOfNImitationWeights([0.3, 0.9, 0.1, 0.3], 2), [1 / 4, 3 / 6, 0, 1 / 4]);
-    expectClose(bestOfNImitationWeights([2, 2, 2], 3), [1 / 3, 1 / 3, 1 / 3]);
+    expectClose(bestOfNDistillationWeights([0.3, 0.9, 0.1, 0.3], 2), [1 / 4, 3 / 6, 0, 1 / 4]);
+    expectClose(bestOfNDistillationWeights([2, 2, 2], 3), [1 / 3, 1 / 3, 1 / 3]);
   });
 
-  it("bestOfNImitationWeights(…, { sampling: 'with-replacement' }) is (p/n)^N − ((p−1)/n)^N, any N", () => {
-    expectClose(bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2, { sampling: 'with-replacement' }), [
+  it("bestOfNDistillationWeights(…, { sampling: 'with-replacement' }) is (p/n)^N − ((p−1)/n)^N, any N", () => {
+    expectClose(bestOfNDistillationWeights([0.3, 0.9, 0.1, 0.5], 2, { sampling: 'with-replacement' }), [
       3 / 16,
       7 / 16,
       1 / 16,
       5 / 16,
     ]);
-    const w = bestOfNImitationWeights([0.3, 0.9, 0.1], 50, { sampling: 'with-replacement' });
+    const w = bestOfNDistillationWeights([0.3, 0.9, 0.1], 50, { sampling: 'with-replacement' });
     expectClose(w, [(2 / 3) ** 50 - (1 / 3) ** 50, 1 - (2 / 3) ** 50, (1 / 3) ** 50], 1e-15);
     expect(w[2]! / (1 / 3) ** 50).toBeCloseTo(1, 12); // tiny weights keep their relative precision
   });
@@ -264,11 +264,11 @@ describe('errors (SPEC §6)', () => {
     expect(() => bonRlBinaryAdvantage([1, 0], 1, { coefficient: 'plugin' as never })).toThrow(InvalidArgumentError);
   });
 
-  it('bestOfNImitationWeights refuses N > n without replacement only', () => {
-    expect(() => bestOfNImitationWeights([1, 2], 3)).toThrow('N must be ≤ n (got N=3, n=2)');
-    expect(bestOfNImitationWeights([1, 2], 3, { sampling: 'with-replacement' }).length).toBe(2);
-    expect(() => bestOfNImitationWeights([1, 2], 1, { sampling: 'both' as never })).toThrow(InvalidArgumentError);
-    expect(() => bestOfNImitationWeights([1, -Infinity], 1)).toThrow(NonFiniteError);
+  it('bestOfNDistillationWeights refuses N > n without replacement only', () => {
+    expect(() => bestOfNDistillationWeights([1, 2], 3)).toThrow('N must be ≤ n (got N=3, n=2)');
+    expect(bestOfNDistillationWeights([1, 2], 3, { sampling: 'with-replacement' }).length).toBe(2);
+    expect(() => bestOfNDistillationWeights([1, 2], 1, { sampling: 'both' as never })).toThrow(InvalidArgumentError);
+    expect(() => bestOfNDistillationWeights([1, -Infinity], 1)).toThrow(NonFiniteError);
   });
 
   it('bestOfNDistribution / bestOfNKL refuse negative probs, sums off by > 1e-9, length mismatch, non-finite', () => {
