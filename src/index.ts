@@ -112,6 +112,7 @@ export {
   type BonRlSelectedForm,
   type BonRlSelectedOptions,
 } from './estimators/best-of-n-sft.js';
+export type { BonSftRegistryOptions } from './registry.js';
 
 // --- wasm backend loader (issue 6): exports go here ---
 export {

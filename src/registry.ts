@@ -27,6 +27,12 @@ import {
   type BonRlBinaryOptions,
 } from './estimators/best-of-n.js';
 import {
+  bestOfNSftWeights,
+  bonRlSelectedWeights,
+  type BestOfNSftOptions,
+  type BonRlSelectedOptions,
+} from './estimators/best-of-n-sft.js';
+import {
   chenPassAtKAdvantage,
   passAtKAdvantage,
   type ChenPassAtKOptions,
@@ -46,10 +52,12 @@ export interface EstimatorInputs {
   answers?: ArrayLike<Answer>;
   /** One verifier score per sample, for best-of-N. */
   scores?: ArrayLike<number>;
+  /** The verifier score of each group's expert demonstration (one per group), for BoN-SFT. */
+  expertScores?: ArrayLike<number>;
 }
 
 /** The input fields an estimator may require. */
-export type InputName = 'rewards' | 'k' | 'answers' | 'scores';
+export type InputName = 'rewards' | 'k' | 'answers' | 'scores' | 'expertScores';
 
 /** One registry entry. `O` is the options type of its weight function. */
 export interface EstimatorEntry<O, M = never> {
@@ -164,8 +172,44 @@ export const estimators = {
     weights: (i, o) => majorityVoteAdvantage(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
     metric: (i, o) => majorityAtK(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
   }),
+  // BoN-SFT and BoN-RL on the selected sample (Chow et al.).
+  'bon-sft': defineEstimator<BonSftRegistryOptions>({
+    name: 'bon-sft',
+    description:
+      "BoN-SFT: the samples' weights for imitating expert demonstrations under the best-of-N policy (the expert's weight is 1)",
+    reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    inputs: ['scores', 'expertScores', 'k'],
+    weights: (i, o) => {
+      if ((o as { estimator?: unknown } | undefined)?.estimator === 'unbiased') {
+        throw new InvalidArgumentError(
+          'opts.estimator',
+          "opts.estimator 'unbiased' is not offered by the 'bon-sft' entry: its expert weight is not 1; call bestOfNSftWeights (got 'unbiased')",
+        );
+      }
+      return bestOfNSftWeights(need('bon-sft', i, 'scores'), need('bon-sft', i, 'expertScores'), need('bon-sft', i, 'k'), o).samples;
+    },
+  }),
+  'bon-rl-selected': defineEstimator<BonRlSelectedOptions>({
+    name: 'bon-rl-selected',
+    description: "BoN-RL on the verifier's pick: one weight per group for the selected sample's 0/1 reward (k = N)",
+    reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    inputs: ['rewards', 'k'],
+    weights: (i, o) => bonRlSelectedWeights(need('bon-rl-selected', i, 'rewards'), need('bon-rl-selected', i, 'k'), o),
+  }),
   // New estimators add their entries here (majority vote, best-of-N, …).
 } as const;
+
+/**
+ * Options of the `'bon-sft'` entry: those of `bestOfNSftWeights` for the estimators whose expert weight
+ * is 1 (`'self-normalised'`, `'jackknife'`), so the entry's per-sample weights are the whole estimator.
+ */
+export type BonSftRegistryOptions = Omit<BestOfNSftOptions, 'estimator' | 'expertOut'> & {
+  /**
+   * `'self-normalised'` or `'jackknife'`.
+   * @defaultValue `'self-normalised'`
+   */
+  estimator?: 'self-normalised' | 'jackknife';
+};
 
 /** The names of all registered estimators. */
 export type EstimatorName = keyof typeof estimators;

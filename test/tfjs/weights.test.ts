@@ -103,6 +103,8 @@ describe.each(BACKENDS)('on the tfjs %s backend', (backend) => {
         const scores = tf.tensor2d(b.scores, [groups, n]);
         for (const name of estimatorNames) {
           const entry = estimators[name];
+          // per-group weights (bon-rl-selected) and expert inputs (bon-sft) have no [B, n] tensor form here
+          if (name === 'bon-rl-selected' || (entry.inputs as readonly string[]).includes('expertScores')) continue;
           const core: EstimatorInputs = { rewards: b.binary, k };
           if (entry.inputs.includes('scores')) core.scores = b.scores;
           if (entry.inputs.includes('answers')) core.answers = b.answers;

@@ -102,3 +102,20 @@ describe('bonRlSelectedWeights', () => {
     expect(() => bonRlSelectedWeights([], 2, { failures: [] })).toThrow(ShapeError);
   });
 });
+
+describe("getEstimator('bon-sft') and getEstimator('bon-rl-selected')", () => {
+  it('equal the direct calls; the bon-sft entry refuses the unbiased estimator (its expert weight is not 1)', async () => {
+    const { getEstimator } = await import('../../src/index.js');
+    const v = [0.2, 0.9, 0.4, 0.7, 0.1, 0.6];
+    const sft = getEstimator('bon-sft');
+    expect(sft.inputs).toEqual(['scores', 'expertScores', 'k']);
+    expect(sft.weights({ rewards: [], scores: v, expertScores: [0.5, 0.3], k: 2 }, { groupSize: 3, estimator: 'jackknife' })).toEqual(
+      bestOfNSftWeights(v, [0.5, 0.3], 2, { groupSize: 3, estimator: 'jackknife' }).samples,
+    );
+    const dynamic = getEstimator('bon-sft' as string);
+    expect(() => dynamic.weights({ rewards: [], scores: v, expertScores: [0.5], k: 2 }, { estimator: 'unbiased' })).toThrow(InvalidArgumentError);
+    expect(() => dynamic.weights({ rewards: [], scores: v, k: 2 })).toThrow('needs inputs.expertScores');
+    const rl = getEstimator('bon-rl-selected');
+    expect(rl.weights({ rewards: [1, 0], k: 4 }, { failures: [2, 4] })).toEqual(bonRlSelectedWeights([1, 0], 4, { failures: [2, 4] }));
+  });
+});

@@ -107,7 +107,7 @@ describe('getEstimator', () => {
       expect(entry.name).toBe(name);
       expect(entry.description.length).toBeGreaterThan(10);
       expect(entry.reference.length).toBeGreaterThan(5);
-      expect(entry.inputs).toContain('rewards');
+      expect(entry.inputs.length).toBeGreaterThan(0);
       expect(typeof entry.weights).toBe('function');
     }
   });
