@@ -8,6 +8,7 @@ import {
   bestOfNAdvantage,
   bestOfNAtK,
   bestOfNDistillationWeights,
+  bestOfNSftWeights,
   grpoAdvantage,
   majorityAtK,
   majorityVoteAdvantage,
@@ -176,17 +177,42 @@ function sampleFrom(probs: Float64Array, rng: Rng): number {
   return probs.length - 1;
 }
 
-/** n samples per prompt: answers, rewards (checker) and verifier scores, flat with groups of n. */
+/**
+ * n samples per prompt: answers, rewards (checker) and verifier scores, flat with groups of n; and one
+ * expert demonstration per prompt (the ground-truth answer) with its own verifier score.
+ */
 export interface Batch {
   answers: Int32Array;
   rewards: Float64Array;
   scores: Float64Array;
+  /** The verifier's score of each prompt's ground-truth answer (one per prompt). */
+  expertScores: Float64Array;
 }
 
-export function samplePrompts(theta: Float64Array, task: Task, prompts: readonly Prompt[], n: number, rng: Rng): Batch {
+/** The verifier's noisy score of an answer y to prompt p. */
+function verifierScore(task: Task, p: Prompt, y: number, rng: Rng): number {
+  const trap = (task.clusters[p.cluster] as Cluster).trap;
+  return (y === p.answer ? 1 : 0) + (y === trap ? TASK.trapBias : 0) + TASK.verifierNoise * normal(rng);
+}
+
+export function samplePrompts(
+  theta: Float64Array,
+  task: Task,
+  prompts: readonly Prompt[],
+  n: number,
+  rng: Rng,
+  expertRng?: Rng,
+): Batch {
   const probs = new Float64Array(TASK.answers);
   const total = prompts.length * n;
-  const batch: Batch = { answers: new Int32Array(total), rewards: new Float64Array(total), scores: new Float64Array(total) };
+  const batch: Batch = {
+    answers: new Int32Array(total),
+    rewards: new Float64Array(total),
+    scores: new Float64Array(total),
+    expertScores: new Float64Array(prompts.length),
+  };
+  // A separate stream, so the samples (and every row that ignores the expert) are unchanged by it.
+  if (expertRng !== undefined) prompts.forEach((p, b) => (batch.expertScores[b] = verifierScore(task, p, p.answer, expertRng)));
   prompts.forEach((p, b) => {
     policyProbs(theta, p.x, task.features, probs);
     const trap = (task.clusters[p.cluster] as Cluster).trap;
@@ -204,12 +230,15 @@ export function samplePrompts(theta: Float64Array, task: Task, prompts: readonly
 // ---------------------------------------------------------------------------------------------------
 // Objectives: each is a per-sample weight from the library. The update ascends Σ_i w_i ∇log π(y_i).
 
-export type MethodId = 'grpo' | 'rloo' | 'passk' | 'maj' | 'bon' | 'bonsft';
+export type MethodId = 'grpo' | 'rloo' | 'passk' | 'maj' | 'bon' | 'sft' | 'bonsft' | 'bond';
 
 export interface Method {
   id: MethodId;
   label: string;
+  /** One weight per sample. */
   weights: (batch: Batch, n: number, k: number) => Float64Array;
+  /** One weight per prompt for its expert demonstration (the ground-truth answer), when the method uses one. */
+  expert?: (batch: Batch, n: number, k: number) => Float64Array;
 }
 
 export const METHODS: readonly Method[] = [
@@ -231,8 +260,20 @@ export const METHODS: readonly Method[] = [
     weights: (b, n, k) => bestOfNAdvantage(b.scores, b.rewards, k, { groupSize: n, baseline: 'loo-1' }),
   },
   {
+    id: 'sft',
+    label: 'SFT (expert demos)',
+    weights: (b) => new Float64Array(b.answers.length),
+    expert: (b) => new Float64Array(b.expertScores.length).fill(1),
+  },
+  {
     id: 'bonsft',
-    label: 'BoN-SFT (imitation)',
+    label: 'BoN-SFT (expert demos)',
+    weights: (b, n, k) => bestOfNSftWeights(b.scores, b.expertScores, k, { groupSize: n }).samples,
+    expert: (b, n, k) => bestOfNSftWeights(b.scores, b.expertScores, k, { groupSize: n }).expert,
+  },
+  {
+    id: 'bond',
+    label: 'BOND distillation',
     weights: (b, n, k) => bestOfNDistillationWeights(b.scores, k, { groupSize: n }),
   },
 ];
@@ -277,6 +318,7 @@ export function policyGradient(
   batch: Batch,
   weights: Float64Array,
   n: number,
+  expertWeights?: Float64Array,
 ): Float64Array {
   const M = TASK.answers;
   const F = task.features;
@@ -293,6 +335,11 @@ export function policyGradient(
       const y = batch.answers[b * n + i] as number;
       gz[y] = (gz[y] as number) + w;
       wsum += w;
+    }
+    if (expertWeights !== undefined) {
+      const e = expertWeights[b] as number;
+      gz[p.answer] = (gz[p.answer] as number) + e;
+      wsum += e;
     }
     for (let y = 0; y < M; y++) {
       const g = ((gz[y] as number) - wsum * (probs[y] as number)) * inv;
@@ -393,6 +440,7 @@ export function trainPlain(task: Task, method: Method, seed: number, cfg: TrainC
   const adam = new Adam(theta.length, TASK.learningRate);
   // The same stream of prompt batches and sampling noise for every method of one seed.
   const rng = mulberry32(seed * 1_000_003 + 5);
+  const expertRng = mulberry32(seed * 7_919 + 3);
   const evalRng = mulberry32(seed * 31 + 11);
   const n = TASK.samplesPerPrompt;
   const curve: RunResult['curve'] = [];
@@ -403,9 +451,10 @@ export function trainPlain(task: Task, method: Method, seed: number, cfg: TrainC
   record(0);
   for (let step = 1; step <= cfg.steps; step++) {
     const prompts = Array.from({ length: TASK.promptsPerStep }, () => task.train[Math.floor(rng() * task.train.length)] as Prompt);
-    const batch = samplePrompts(theta, task, prompts, n, rng);
+    const batch = samplePrompts(theta, task, prompts, n, rng, method.expert === undefined ? undefined : expertRng);
     const weights = method.weights(batch, n, cfg.k);
-    adam.ascend(theta, policyGradient(theta, task, prompts, batch, weights, n));
+    const expert = method.expert?.(batch, n, cfg.k);
+    adam.ascend(theta, policyGradient(theta, task, prompts, batch, weights, n, expert));
     if (step % cfg.evalEvery === 0 || step === cfg.steps) record(step);
     cfg.onStep?.(step);
   }

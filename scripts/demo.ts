@@ -3,7 +3,7 @@
  *
  * The same initial policy is trained with the same samples per step, steps and seeds under different
  * per-sample weights from this library (mean reward via GRPO / RLOO, pass@k, majority vote, best-of-N,
- * BoN-SFT imitation) and evaluated on held-out prompts with the library's unbiased estimators.
+ * SFT and Chow et al.'s BoN-SFT on expert demonstrations, BOND distillation) and evaluated on held-out prompts with the library's unbiased estimators.
  * Run `npm run demo -- --help` for the flags.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -192,9 +192,14 @@ const COLORS: Record<string, string> = {
   'pass@k (loo-1)': '#d62728',
   'maj@k (loo-1)': '#9467bd',
   'BoN@k (loo-1)': '#2ca02c',
-  'BoN-SFT (imitation)': '#8c564b',
+  'SFT (expert demos)': '#bcbd22',
+  'BoN-SFT (expert demos)': '#e377c2',
+  'BOND distillation': '#8c564b',
   'pass@k (loo-1) via tfjs adapter': '#ff7f0e',
 };
+
+/** The rows compared in the best-of-N policy figure (docs/estimators/best-of-n.md). */
+const BEST_OF_N_ROWS = ['initial policy', 'BoN@k (loo-1)', 'SFT (expert demos)', 'BoN-SFT (expert demos)', 'BOND distillation'];
 
 function style(method: string): { color: string; dashed: boolean } {
   return { color: COLORS[method] ?? '#000000', dashed: method.includes('tfjs') };
@@ -250,6 +255,22 @@ function writeFigures(results: Map<string, RunResult[]>, summaries: Summary[], k
           ...style(s.method),
           points: s.bonCurve.map((c, i) => [CURVE_KS[i] ?? Number.NaN, c[0]] as const),
         })),
+      }),
+    ],
+    [
+      'demo-best-of-n-policies.svg',
+      lineChart({
+        title: 'the policy each best-of-N method learns (held-out, mean over seeds)',
+        xLabel: 'answer: candidates 1–4 (3 = over-rated by the verifier); 5 = wrong answers',
+        yLabel: 'probability under the trained policy',
+        series: summaries
+          .filter((s) => BEST_OF_N_ROWS.includes(s.method))
+          .map((s) => ({
+            name: s.method,
+            ...style(s.method),
+            points: s.mass.map((c, i) => [i + 1, c[0]] as const),
+            band: s.mass.map((c) => c[1]),
+          })),
       }),
     ],
   ];

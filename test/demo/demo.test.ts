@@ -7,6 +7,8 @@ interface Stat {
   passK: [number, number];
   majK: [number, number];
   bonK: [number, number];
+  /** Probability on candidates 1–4 and on the wrong answers. */
+  mass: [number, number][];
 }
 
 // One subprocess run of the demo's --quick mode (3 seeds); the assertions are directions that hold with
@@ -39,7 +41,9 @@ describe('npm run demo -- --quick', () => {
       'pass@k (loo-1)',
       'maj@k (loo-1)',
       'BoN@k (loo-1)',
-      'BoN-SFT (imitation)',
+      'SFT (expert demos)',
+      'BoN-SFT (expert demos)',
+      'BOND distillation',
       'pass@k (loo-1) via tfjs adapter',
     ]);
     for (const s of result.summaries) {
@@ -64,6 +68,16 @@ describe('npm run demo -- --quick', () => {
     const bon = row('BoN@k (loo-1)');
     const [grpo, mean] = [row('mean reward (GRPO)'), row('mean reward (RLOO)')];
     for (const m of [mean, grpo]) expect(bon.bonK[0]).toBeGreaterThan(m.bonK[0] + 0.03);
+  });
+
+  it("Chow et al.'s BoN-SFT beats the initial policy on BoN@k and avoids the over-rated answer that BOND distillation collapses onto", () => {
+    const bonSft = row('BoN-SFT (expert demos)');
+    const bond = row('BOND distillation');
+    expect(bonSft.bonK[0]).toBeGreaterThan(row('initial policy').bonK[0] + 0.1);
+    expect(bonSft.bonK[0]).toBeGreaterThan(bond.bonK[0] + 0.1);
+    // candidate 3 is the one the verifier over-rates
+    expect(bonSft.mass[2]![0]).toBeLessThan(bond.mass[2]![0] - 0.5);
+    expect(bonSft.mass[2]![0]).toBeLessThan(row('SFT (expert demos)').mass[2]![0]);
   });
 
   it('the tfjs-adapter run of pass@k matches the plain-TS run (same samples, same estimator)', () => {
