@@ -75,7 +75,7 @@ describe.each(BACKENDS)('bestOfNSftLoss on the tfjs %s backend', (backend) => {
     await useBackend(backend);
   });
 
-  const run = (c: Case, lpE: number[][], lpS: number[][]) => {
+  const run = (c: Case) => {
     const opts = { mask: tf.tensor2d(c.maskS), expertMask: tf.tensor2d(c.maskE), normalize: c.normalize, estimator: c.estimator };
     const scores = tf.tensor2d(c.scores, [c.B, c.n]);
     const stars = tf.tensor1d(c.stars);
@@ -85,7 +85,7 @@ describe.each(BACKENDS)('bestOfNSftLoss on the tfjs %s backend', (backend) => {
   it('bestOfNSftLoss(expertLogProbs, sampleLogProbs, scores, expertScores, N, opts) equals the weighted log-likelihood of bestOfNSftWeights', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        const r = run(c, c.lpE, c.lpS);
+        const r = run(c);
         const got = tf.tidy(() => r.loss(tf.tensor2d(c.lpE), tf.tensor2d(c.lpS)).dataSync()[0]!);
         tf.dispose([r.scores, r.stars, r.opts.mask, r.opts.expertMask]);
         const want = refLoss(c, c.lpE, c.lpS);
@@ -98,7 +98,7 @@ describe.each(BACKENDS)('bestOfNSftLoss on the tfjs %s backend', (backend) => {
   it('tf.grads(bestOfNSftLoss) equals −ν·weight·mask and finite differences in float64 and float32', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        const r = run(c, c.lpE, c.lpS);
+        const r = run(c);
         const [gE, gS] = tf.tidy(() => tf.grads(r.loss)([tf.tensor2d(c.lpE), tf.tensor2d(c.lpS)]).map((g) => g.arraySync() as number[][])) as [
           number[][],
           number[][],
