@@ -151,7 +151,7 @@ function qpow(x: Q, e: number): Q {
   return r;
 }
 
-/** Plug-in coefficients [below, tie] from counts, in rationals (SPEC formula, no rewriting). */
+/** Plug-in coefficients [below, tie] from counts, in rationals (the formula as written, no rewriting). */
 function plugInQ(m: number, t: number, N: number): [Q, Q] {
   if (N === 1) return [Q.zero, Q.zero];
   const fLt = Q.int(m);
@@ -171,7 +171,7 @@ function plugInWeightsQ(v: readonly number[], star: number, N: number): Q[] {
 }
 
 describe('bestOfNSftWeights closed forms equal their definitions in exact rationals', () => {
-  it("'unbiased': expert = mean over (N−1)-subsets of the kernel, samples = SPEC §0 weights of that kernel ('none', 'loo')", () => {
+  it("'unbiased': expert = mean over (N−1)-subsets of the kernel, samples = the k-sample weights of that kernel ('none', 'loo')", () => {
     const r = rng(15);
     const bad: string[] = [];
     let checked = 0;
