@@ -164,7 +164,7 @@ const SFT_KEYS = [...BATCH_KEYS, 'expertOut', 'estimator', 'baseline'] as const;
  * bestOfNSftWeights([0.2, 0.9, 0.4, 0.7], [0.5], 4, { baseline: 'none' });
  * // { expert: Float64Array [1], samples: Float64Array [1.5, 0, 1.5, 0] }   ((N−1)/m below, 0 above)
  * bestOfNSftWeights([0.2, 0.9, 0.4, 0.7, 0.1, 0.6], [0.5, 0.3], 2, { groupSize: 3 });
- * // { expert: Float64Array [1, 1], samples: Float64Array [0.6667, −0.3333, 0.6667, −0.3333, 0.6667, −0.3333] }
+ * // { expert: Float64Array [1, 1], samples: Float64Array [0.1667, −0.3333, 0.1667, −0.3333, 0.6667, −0.3333] }
  * ```
  */
 export function bestOfNSftWeights(

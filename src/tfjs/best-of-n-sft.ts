@@ -74,7 +74,9 @@ function masked(lp: Tensor, mask: Tensor | undefined): Tensor {
  * // B = 1 prompt, n = 2 samples; the expert (2 tokens) scores 0.5, one sample below it, one above.
  * const expertLogProbs = tf.tensor2d([[-0.5, -1]]);
  * const sampleLogProbs = tf.tensor2d([[-2, -1], [-0.3, -0.2]]);
- * const loss = bestOfNSftLoss(expertLogProbs, sampleLogProbs, tf.tensor2d([[0.2, 0.9]]), tf.tensor1d([0.5]), 4);
+ * const scores = tf.tensor2d([[0.2, 0.9]]);
+ * const expertScores = tf.tensor1d([0.5]);
+ * const loss = bestOfNSftLoss(expertLogProbs, sampleLogProbs, scores, expertScores, 4);
  * loss.dataSync(); // Float32Array [5.25]   (weights: expert 1, samples [1.5, −1.5])
  * const [gE, gS] = tf.grads((e, s) => bestOfNSftLoss(e, s, scores, expertScores, 4))([expertLogProbs, sampleLogProbs]);
  * gE.arraySync(); // [[-1, -1]]
