@@ -111,3 +111,15 @@ export {
 
 // --- pass^k (all k tries succeed): exports go here ---
 export { passHatK, logPassHatK, PASS_HAT_K_MAX_TERMS } from './estimators/pass-hat-k.js';
+
+// --- order statistics (L-statistics of k samples): exports go here ---
+export {
+  orderStatisticAtK,
+  orderStatisticAdvantage,
+  orderStatisticAlpha,
+  type OrderStatisticPreset,
+  type OrderStatisticAlpha,
+  type OrderStatisticAtKOptions,
+  type OrderStatisticAdvantageOptions,
+} from './estimators/order-statistics.js';
+export { OrderStatisticWeights, OrderStatisticMetric } from './backends/types.js';
