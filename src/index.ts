@@ -110,7 +110,13 @@ export {
 } from './backends/wasm/index.js';
 
 // --- pass^k (all k tries succeed): exports go here ---
-export { passHatK, logPassHatK, PASS_HAT_K_MAX_TERMS } from './estimators/pass-hat-k.js';
+export {
+  passHatK,
+  logPassHatK,
+  PASS_HAT_K_MAX_TERMS,
+  passHatKAdvantage,
+  type PassHatKAdvantageOptions,
+} from './estimators/pass-hat-k.js';
 
 // --- order statistics (L-statistics of k samples): exports go here ---
 export {

@@ -208,13 +208,18 @@ function weightTable(
   const c0 = baseline === 'none' ? 0 : baseline === 'loo-pkpo' ? k / (n - 1) : k / n;
   const betaTilde = c0 === 0 ? undefined : positionWeights(n - 1, kappa, alphaTilde);
   const t = new Float64Array(2 * n - 1);
+  // T_r by a compensated (Neumaier) running sum: the U_q have both signs under a baseline, and the
+  // weights of tied-heavy groups are small differences of these tails.
   let tail = 0; // T_r
+  let comp = 0;
   for (let q = n - 1; q >= 1; q--) {
     const d = k >= 2 ? pair * hypergeometricDot(n - 2, q - 1, k - 2, alpha, 1) : 0;
     const u = betaTilde === undefined ? d : d - c0 * (betaTilde[q - 1] as number);
-    const tNext = tail; // T_q
-    tail += u; // T_{q−1}
-    t[n + q - 1] = tail; // hi_{q−1}
+    const tNext = tail + comp; // T_q
+    const s = tail + u;
+    comp += Math.abs(tail) >= Math.abs(u) ? tail - s + u : u - s + tail;
+    tail = s;
+    t[n + q - 1] = tail + comp; // hi_{q−1} = T_{q−1}
     t[q] = (a[q] as number) + tNext; // lo_{q−1} = a_q + T_q
   }
   const sa = sum(alpha);

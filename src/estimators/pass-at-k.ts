@@ -135,7 +135,7 @@ export function binaryPassWeights(n: number, c: number, k: number, baseline: Bas
  * Per-group weights from counts, memoised on (n, c): a batch of groups of equal size has at most n + 1
  * distinct groups, so the log1p sums run a handful of times per call, not once per group.
  */
-function scatterByCounts(
+export function scatterByCounts(
   rewards: ArrayLike<number>,
   layout: Layout,
   counts: Int32Array,

@@ -4,7 +4,9 @@
  * and the exact per-sample gradient weights for binary rewards. Math: docs/estimators/pass-hat-k.md.
  */
 import { DomainError } from '../errors.js';
-import { countsMetric } from './pass-at-k.js';
+import { checkArrayLike } from '../validate.js';
+import { countCorrect, countsMetric, scatterByCounts } from './pass-at-k.js';
+import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
 
 /**
  * The most factors pass^k multiplies: the product has min(k, n − c) terms, so this bounds the work of
@@ -110,4 +112,61 @@ export function logPassHatK(n: number | ArrayLike<number>, c: ArrayLike<number>,
 export function logPassHatK(n: ArrayLike<number>, c: number | ArrayLike<number>, k: number): Float64Array;
 export function logPassHatK(n: number | ArrayLike<number>, c: number | ArrayLike<number>, k: number): number | Float64Array {
   return countsMetric(n, c, k, logPassHatKChecked);
+}
+
+/**
+ * The per-sample weights of pass^k for a group of n binary rewards with c correct, as [weight of a
+ * correct sample, weight of an incorrect one], sum form, written without cancellation (P = pass^k):
+ * - none: correct (k/n)·P(n−1, c−1, k−1); incorrect 0.
+ * - loo: correct (k/n)·P(n−1, c−1, k−1)·(n−c)/(n−k); incorrect −(k/n)·P(n−1, c, k).
+ * - loo-pkpo: correct (k/n)·P(n−1, c−1, k−1)·(n(n−1−c) + k)/((n−1)(n−k)); incorrect −(k/(n−1))·P(n−1, c, k).
+ * - loo-1: correct 0 (f(I) = f(I∖i) whenever i is correct); incorrect −(k/n)·P(n−1, c, k−1).
+ */
+export function binaryPassHatWeights(n: number, c: number, k: number, baseline: Baseline): [number, number] {
+  const r = k / n;
+  const correct = c > 0 ? r * passHatKUnchecked(n - 1, c - 1, k - 1) : 0;
+  switch (baseline) {
+    case 'none':
+      return [correct, 0];
+    case 'loo':
+      return [(correct * (n - c)) / (n - k), c < n ? -r * passHatKUnchecked(n - 1, c, k) : 0];
+    case 'loo-pkpo':
+      return [
+        (correct * (n * (n - 1 - c) + k)) / ((n - 1) * (n - k)),
+        c < n ? -(k / (n - 1)) * passHatKUnchecked(n - 1, c, k) : 0,
+      ];
+    case 'loo-1':
+      return [0, c < n ? -r * passHatKUnchecked(n - 1, c, k - 1) : 0];
+  }
+}
+
+/** Options of {@link passHatKAdvantage}: baseline, scale, batching, output, backend. */
+export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
+
+/**
+ * Per-sample gradient weights of pass^k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
+ * estimate of ∇ pass^k (minus a baseline that keeps it unbiased). O(n) per group; the same values as
+ * `orderStatisticAdvantage(rewards, k, 'min')` on 0/1 rewards, from closed forms.
+ *
+ * With the default `'loo-1'` a correct sample gets 0 and an incorrect one −(k/n)·pass^(k−1) of the
+ * others: pass^k only improves by removing failures. Sum form; `scale: 'mean'` multiplies by n.
+ *
+ * @param rewards - 0/1 rewards, one per sample; groups laid out per `groupSize` / `groupOffsets`.
+ * @param k - the number of tries that must all succeed (1 ≤ k ≤ n in every group).
+ * @example
+ * ```ts
+ * passHatKAdvantage([1, 1, 1, 0], 2);
+ * // loo-1: Float64Array [0, 0, 0, −0.5] (= −(2/4)·pass^1 of [1, 1, 1])
+ * passHatKAdvantage([1, 1, 1, 0], 2, { baseline: 'none' }); // [0.333…, 0.333…, 0.333…, 0]
+ * ```
+ */
+export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Float64Array {
+  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
+  const p = prepareKSample('passHatKAdvantage', values.length, k, opts);
+  const counts = countCorrect(values, p.layout, p.backend, 'passHatKAdvantage');
+  scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
+    const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
+    return p.scaleByN ? [w[0] * n, w[1] * n] : w;
+  });
+  return p.out;
 }

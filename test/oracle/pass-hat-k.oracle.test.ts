@@ -3,8 +3,32 @@
  * C(c, k)/C(n, k) to 1e-12 relative for n up to 10^5; typed errors for bad or out-of-range counts.
  */
 import { describe, expect, it } from 'vitest';
-import { DomainError, InvalidArgumentError, ShapeError, logPassHatK, passHatK } from '../../src/index.js';
-import { binom, bruteMetric, mismatch, Q, type SubsetObjective } from './rational.js';
+import { beforeAll } from 'vitest';
+import {
+  BASELINES,
+  DomainError,
+  InvalidArgumentError,
+  ShapeError,
+  logPassHatK,
+  orderStatisticAdvantage,
+  passHatK,
+  passHatKAdvantage,
+  type Baseline,
+} from '../../src/index.js';
+import { loadWasmBackend } from '../../src/backends/wasm/index.js';
+import { binom, bruteBaselined, bruteMetric, mismatch, Q, type SubsetObjective } from './rational.js';
+
+beforeAll(async () => {
+  await loadWasmBackend();
+});
+
+function validBaselines(n: number, k: number): Baseline[] {
+  return BASELINES.filter((b) => {
+    if (b === 'loo' || b === 'loo-pkpo') return k <= n - 1;
+    if (b === 'loo-1') return k >= 2 || n >= 2;
+    return true;
+  });
+}
 
 /** "every sample of the subset is correct", as an objective over indices into g. */
 function allCorrect(g: readonly number[]): SubsetObjective {
@@ -126,5 +150,64 @@ describe('passHatK errors', () => {
     expect(() => passHatK(2 ** 60, 2, 1)).toThrow('n must be ≤ 2^53 − 1 (got n=1152921504606847000)');
     expect(() => logPassHatK(1e300, 5e299, 5e299)).toThrow(DomainError);
     expect(() => passHatK(2 ** 50, 2 ** 49, 2 ** 40)).toThrow(/min\(k, n − c\) factors, which must be ≤ 10000000/);
+  });
+});
+
+describe('passHatKAdvantage vs BigInt brute force', () => {
+  for (const backend of ['js', 'wasm']) {
+    it(`passHatKAdvantage(rewards, k, { baseline }) equals the subset definition for every n ≤ 9, c, k and baseline on ${backend}`, () => {
+      const failures: string[] = [];
+      let cases = 0;
+      for (let n = 1; n <= 9; n++) {
+        for (let c = 0; c <= n; c++) {
+          const p = n === 7 ? 3 : 7;
+          const g = Array.from({ length: n }, (_, i) => ((i * p) % n < c ? 1 : 0));
+          for (let k = 1; k <= n; k++) {
+            for (const baseline of validBaselines(n, k)) {
+              for (const scale of ['sum', 'mean'] as const) {
+                const w = passHatKAdvantage(g, k, { baseline, backend, scale });
+                const exact = bruteBaselined(n, k, allCorrect(g), baseline);
+                for (let i = 0; i < n; i++) {
+                  const e = scale === 'mean' ? exact[i]!.mul(Q.int(n)) : exact[i]!;
+                  const m = mismatch(w[i]!, e, 1e-13, 1e-16);
+                  if (m) failures.push(`n=${n} c=${c} k=${k} ${baseline} ${scale} i=${i}: ${m}`);
+                }
+              }
+              cases++;
+            }
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(cases).toBeGreaterThan(1000);
+    });
+  }
+
+  it("passHatKAdvantage equals orderStatisticAdvantage(…, 'min') on 0/1 rewards at n = 2000 (closed forms vs the sorted path)", () => {
+    const n = 2000;
+    // Relative 1e-12 with an absolute floor of 1e-17 (the weights are O(k/n); the sorted path's tiny
+    // weights under loo-pkpo are differences of O(1/n) terms).
+    const failures: string[] = [];
+    for (const [c, k] of [[1990, 7], [1999, 1], [1500, 3], [1000, 2], [2000, 64], [1999, 1999], [1999, 2]] as const) {
+      const g = Array.from({ length: n }, (_, i) => ((i * 7919) % n < c ? 1 : 0));
+      for (const baseline of validBaselines(n, k)) {
+        const a = passHatKAdvantage(g, k, { baseline });
+        const b = orderStatisticAdvantage(g, k, 'min', { baseline });
+        for (let i = 0; i < n; i++) {
+          if (!(Math.abs(a[i]! - b[i]!) <= Math.max(1e-12 * Math.abs(a[i]!), 1e-17))) {
+            failures.push(`c=${c} k=${k} ${baseline} i=${i}: ${a[i]} vs ${b[i]}`);
+          }
+        }
+      }
+    }
+    expect(failures.slice(0, 5)).toEqual([]);
+  });
+
+  it('passHatKAdvantage throws typed errors for non-binary rewards, k > n and loo at k = n', () => {
+    expect(() => passHatKAdvantage([1, 0.5], 1)).toThrow('rewards must be 0 or 1 for passHatKAdvantage (got 0.5 at index 1)');
+    expect(() => passHatKAdvantage([1, 0], 3)).toThrow('k must be ≤ n (got k=3, n=2)');
+    expect(() => passHatKAdvantage([1, 0], 2, { baseline: 'loo' })).toThrow("baseline 'loo' needs k ≤ n − 1 (got k=2, n=2)");
+    expect(() => passHatKAdvantage([1, NaN], 1)).toThrow('rewards must be finite');
+    expect(() => passHatKAdvantage([1, 0], 1, { scal: 'mean' } as never)).toThrow(InvalidArgumentError);
   });
 });
