@@ -129,3 +129,18 @@ export {
   type OrderStatisticAdvantageOptions,
 } from './estimators/order-statistics.js';
 export { OrderStatisticWeights, OrderStatisticMetric } from './backends/types.js';
+
+// --- any k-sample objective f (exact or sampled): exports go here ---
+export {
+  kSampleAtK,
+  kSampleAdvantage,
+  K_SAMPLE_MAX_SUBSETS,
+  K_SAMPLE_SAMPLES,
+  type SubsetFunction,
+  type KSampleSamplingOptions,
+  type KSampleAtKOptions,
+  type KSampleAdvantageOptions,
+  type KSampleMetric,
+  type KSampleWeights,
+} from './estimators/k-sample-generic.js';
+export { mulberry32 } from './prng.js';
