@@ -144,3 +144,20 @@ export {
   type KSampleWeights,
 } from './estimators/k-sample-generic.js';
 export { mulberry32 } from './prng.js';
+
+// --- mixtures of objectives and k schedules: exports go here ---
+export {
+  mixAdvantages,
+  kSchedule,
+  type AdvantageTerm,
+  type MixAdvantagesOptions,
+  type KPhase,
+} from './estimators/mixtures.js';
+
+// --- label-free majority rewards (TTRL): exports go here ---
+export {
+  majorityPseudoRewards,
+  type PseudoVote,
+  type MajorityPseudoRewardsOptions,
+  type MajorityPseudoRewards,
+} from './estimators/majority-pseudo-rewards.js';
