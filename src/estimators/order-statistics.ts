@@ -167,18 +167,22 @@ function positionWeights(n: number, k: number, alpha: Float64Array): Float64Arra
   return a;
 }
 
-/** Σα, summed in order (the presets' weights sum to 1 up to rounding). */
-function sum(alpha: Float64Array): number {
+/**
+ * Σα: exactly 1 for a preset (its rounded weights may sum to 1 ± ulp, which would leave all-equal groups
+ * with non-zero weights), the plain sum for a raw vector.
+ */
+function alphaSum(alpha: Float64Array, preset: boolean): number {
+  if (preset) return 1;
   let s = 0;
   for (let j = 0; j < alpha.length; j++) s += alpha[j] as number;
   return s;
 }
 
 /** The metric table [Σα, hi_0..hi_{n−2}] with hi_r = Σ_{p>r} a_p. */
-function metricTable(n: number, k: number, alpha: Float64Array): Float64Array {
+function metricTable(n: number, k: number, alpha: Float64Array, sa: number): Float64Array {
   const a = positionWeights(n, k, alpha);
   const t = new Float64Array(n);
-  t[0] = sum(alpha);
+  t[0] = sa;
   let tail = 0;
   for (let r = n - 2; r >= 0; r--) {
     tail += a[r + 1] as number;
@@ -202,6 +206,8 @@ function weightTable(
   baseline: Baseline,
   kappa: number,
   alphaTilde: Float64Array,
+  sa: number,
+  saTilde: number,
 ): Float64Array {
   const a = positionWeights(n, k, alpha);
   const pair = n >= 2 ? (k / n) * ((k - 1) / (n - 1)) : 0;
@@ -222,7 +228,6 @@ function weightTable(
     t[n + q - 1] = tail + comp; // hi_{q−1} = T_{q−1}
     t[q] = (a[q] as number) + tNext; // lo_{q−1} = a_q + T_q
   }
-  const sa = sum(alpha);
   const r = k / n;
   t[0] =
     baseline === 'none'
@@ -231,7 +236,7 @@ function weightTable(
         ? 0
         : baseline === 'loo-pkpo'
           ? (r - k / (n - 1)) * sa
-          : r * (sa - sum(alphaTilde));
+          : r * (sa - saTilde);
   return t;
 }
 
@@ -303,7 +308,8 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   const layout = resolveLayout(values.length, opts);
   checkKAtMostN(layout, kk);
   const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
-  const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a));
+  const sa = alphaSum(a, typeof alpha === 'string');
+  const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
   kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
@@ -381,7 +387,9 @@ export function orderStatisticAdvantage(
   if (ArrayBuffer.isView(values) && (values as unknown as Float64Array).buffer === p.out.buffer) {
     values = Float64Array.from(values); // out aliases the rewards: the rescue below re-reads them
   }
-  const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde));
+  const sa = alphaSum(a, !raw);
+  const saTilde = alphaTilde === a ? sa : alphaSum(alphaTilde, !raw);
+  const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde, sa, saTilde));
   const run = kernel(p.backend, OrderStatisticWeights);
   run(values, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
   if (!allFinite(p.out)) {
