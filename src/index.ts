@@ -115,7 +115,9 @@ export {
   logPassHatK,
   PASS_HAT_K_MAX_TERMS,
   passHatKAdvantage,
+  passHatKOfRewards,
   type PassHatKAdvantageOptions,
+  type PassHatKOfRewardsOptions,
 } from './estimators/pass-hat-k.js';
 
 // --- order statistics (L-statistics of k samples): exports go here ---

@@ -4,7 +4,9 @@
  * and the exact per-sample gradient weights for binary rewards. Math: docs/estimators/pass-hat-k.md.
  */
 import { DomainError } from '../errors.js';
-import { checkArrayLike } from '../validate.js';
+import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
+import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { BATCH_KEYS, checkKAtMostN, metricResult, outputArray, resolveLayout, type MetricOutputOptions, type MetricResult } from '../groups.js';
 import { countCorrect, countsMetric, scatterByCounts } from './pass-at-k.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
 
@@ -169,4 +171,39 @@ export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: 
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
   });
   return p.out;
+}
+
+/** Options of {@link passHatKOfRewards}: batching, output, backend. */
+export interface PassHatKOfRewardsOptions extends MetricOutputOptions, BackendOptions {}
+
+/**
+ * pass^k of each group of 0/1 rewards: {@link passHatK} of its size n and its count of ones c. Returns a
+ * number for one group, a Float64Array of B values when batched.
+ *
+ * @param rewards - 0/1 rewards, one per sample.
+ * @param k - 1 ≤ k ≤ n in every group.
+ * @example
+ * ```ts
+ * passHatKOfRewards([1, 1, 1, 0], 2); // 0.5 (= C(3,2)/C(4,2))
+ * passHatKOfRewards([1, 1, 0, 1], 2, { groupSize: 2 }); // Float64Array [1, 0]
+ * ```
+ */
+export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<never, never>>(
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: O,
+): MetricResult<O> {
+  checkOptions(opts, 'passHatKOfRewards', [...BATCH_KEYS, 'backend']);
+  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
+  const kk = checkInteger(k, 'k', 1);
+  const backend = resolveBackend(opts?.backend);
+  const layout = resolveLayout(values.length, opts);
+  checkKAtMostN(layout, kk);
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  const counts = countCorrect(values, layout, backend, 'passHatKOfRewards');
+  for (let b = 0; b < layout.groups; b++) {
+    const n = (layout.offsets[b + 1] as number) - (layout.offsets[b] as number);
+    out[b] = passHatKUnchecked(n, counts[b] as number, kk);
+  }
+  return metricResult(layout, out) as MetricResult<O>;
 }
