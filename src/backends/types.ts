@@ -177,9 +177,11 @@ export interface KernelTable {
    * table `[S, lo_0..lo_{n−2}, hi_0..hi_{n−2}]` (2n − 1 values) starting at `tables[tableStart[b]]` and
    * gets, over its ascending sort x_0 ≤ … ≤ x_{n−1}, w_p = x_0·S + Σ_{r<p} (x_{r+1} − x_r) lo_r +
    * Σ_{r≥p} (x_{r+1} − x_r) hi_r, times n when `scaleByN`. Tied values get bit-identical weights.
-   * Formulas and tables: docs/estimators/order-statistics.md.
+   * Formulas and tables: docs/estimators/order-statistics.md. Optional: the `js` backend's version lives
+   * in src/backends/js/order-statistics.ts and is picked by the estimator itself, so that bundling any
+   * other estimator does not pull it in.
    */
-  [OrderStatisticWeights](
+  [OrderStatisticWeights]?(
     values: Values,
     offsets: Int32Array,
     tables: Float64Array,
@@ -189,9 +191,10 @@ export interface KernelTable {
   ): void;
   /**
    * Order-statistic metric per group from SORTED values: x_0·S + Σ_r (x_{r+1} − x_r) hi_r with the
-   * table `[S, hi_0..hi_{n−2}]` (n values) at `tables[tableStart[b]]`, into `out` (length B).
+   * table `[S, hi_0..hi_{n−2}]` (n values) at `tables[tableStart[b]]`, into `out` (length B). Optional,
+   * as {@link KernelTable.orderStatisticWeights}.
    */
-  [OrderStatisticMetric](
+  [OrderStatisticMetric]?(
     sorted: Float64Array,
     offsets: Int32Array,
     tables: Float64Array,

@@ -6,7 +6,12 @@
  * Math: docs/estimators/order-statistics.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
-import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort } from '../backends/types.js';
+import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort, type Backend, type KernelTable } from '../backends/types.js';
+import { jsBackend } from '../backends/js/kernels.js';
+import {
+  orderStatisticMetric as jsOrderStatisticMetric,
+  orderStatisticWeights as jsOrderStatisticWeights,
+} from '../backends/js/order-statistics.js';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import {
   BATCH_KEYS,
@@ -268,6 +273,23 @@ function tablesFor(layout: Layout, build: (n: number) => Float64Array): { tables
   return { tables, tableStart };
 }
 
+/**
+ * A backend's order-statistic kernel; the `js` backend's comes from src/backends/js/order-statistics.ts
+ * (kept out of the js kernel table so that other estimators' bundles stay small). Any other backend
+ * without it fails with the error that names the kernel.
+ */
+function orderKernel<K extends typeof OrderStatisticWeights | typeof OrderStatisticMetric>(
+  backend: Backend,
+  name: K,
+): NonNullable<KernelTable[K]> {
+  const own = backend.kernels[name];
+  if (own !== undefined) return own as NonNullable<KernelTable[K]>;
+  if (backend === jsBackend) {
+    return (name === OrderStatisticWeights ? jsOrderStatisticWeights : jsOrderStatisticMetric) as NonNullable<KernelTable[K]>;
+  }
+  return kernel(backend, name) as NonNullable<KernelTable[K]>;
+}
+
 /** True when every value is finite. */
 function allFinite(a: Float64Array): boolean {
   let acc = 0;
@@ -312,11 +334,11 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
+  orderKernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
   if (!allFinite(out)) {
     // A group whose range overflows: the metric is positively homogeneous, so compute it on x/4.
     for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-    kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
+    orderKernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
     for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
   }
   return metricResult(layout, out) as MetricResult<O>;
@@ -390,7 +412,7 @@ export function orderStatisticAdvantage(
   const sa = alphaSum(a, !raw);
   const saTilde = alphaTilde === a ? sa : alphaSum(alphaTilde, !raw);
   const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde, sa, saTilde));
-  const run = kernel(p.backend, OrderStatisticWeights);
+  const run = orderKernel(p.backend, OrderStatisticWeights);
   run(values, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
   if (!allFinite(p.out)) {
     // Only a group whose range overflows gets here: the weights are positively homogeneous in the rewards.

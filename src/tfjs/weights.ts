@@ -210,6 +210,10 @@ export interface TensorEstimatorInputs {
   answers?: ArrayLike<Answer>;
   /** Verifier scores, shape [B, n], for best-of-N. */
   scores?: Tensor;
+  /** Rank weights or a preset, for `'order-stat'`. */
+  alpha?: EstimatorInputs['alpha'];
+  /** The subset objective, for `'k-sample'` (indices are row-major into the B·n samples). */
+  f?: EstimatorInputs['f'];
 }
 
 /**
@@ -241,6 +245,8 @@ export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, op
   if (inputs.k !== undefined) core.k = inputs.k;
   if (inputs.scores !== undefined) core.scores = readSibling(inputs.scores, 'inputs.scores', rows, n, 'inputs.rewards');
   if (inputs.answers !== undefined) core.answers = inputs.answers;
+  if (inputs.alpha !== undefined) core.alpha = inputs.alpha;
+  if (inputs.f !== undefined) core.f = inputs.f;
   const weights = (estimator.weights as (i: EstimatorInputs, o?: object) => Float64Array)(core, { ...opts, groupSize: n });
   return upload(weights, rows, n);
 }

@@ -7,6 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BASELINES,
+  getBackend,
+  registerBackend,
   maxAtK,
   maxAtKAdvantage,
   orderStatisticAdvantage,
@@ -238,6 +240,13 @@ describe('order-statistic errors', () => {
     ['unknown option', () => orderStatisticAdvantage(g, 2, 'max', { baselne: 'loo' } as never), 'opts.baselne is not an option of orderStatisticAdvantage'],
     ['unknown metric option', () => orderStatisticAtK(g, 2, 'max', { baseline: 'loo' } as never), 'opts.baseline is not an option of orderStatisticAtK'],
   ];
+  it('a registered backend without the order-statistic kernels fails naming the kernel', () => {
+    registerBackend({ name: 'js-without-order-statistics', kernels: { ...getBackend().kernels } });
+    expect(() => orderStatisticAdvantage(g, 2, 'max', { backend: 'js-without-order-statistics' })).toThrow(
+      "backend 'js-without-order-statistics' has no kernel 'orderStatisticWeights'",
+    );
+    expect(() => orderStatisticAtK(g, 2, 'max', { backend: 'js-without-order-statistics' })).toThrow("has no kernel 'orderStatisticMetric'");
+  });
   for (const [what, call, message] of cases) {
     it(`order statistics throw a typed error for ${what}`, () => {
       expect(call).toThrow(message);

@@ -3,7 +3,6 @@
  */
 import { SubsetWeightCache } from '../../combinatorics.js';
 import { BaselineCode, type Backend, type KernelTable, type Values } from '../types.js';
-import { orderStatisticMetric, orderStatisticWeights } from './order-statistics.js';
 
 function binaryCounts(values: Values, offsets: Int32Array, counts: Int32Array): number {
   const groups = offsets.length - 1;
@@ -720,8 +719,6 @@ const kernels: KernelTable = {
   sortedBestOfNWeights,
   sortedBestOfNMetric,
   sortedBestOfNSelection,
-  orderStatisticWeights,
-  orderStatisticMetric,
 };
 
 /** The reference backend: plain TypeScript, always available, the default. */
