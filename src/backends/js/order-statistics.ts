@@ -22,19 +22,21 @@ function applyGroup(
   t: number,
   scale: number,
   into: Float64Array,
+  gaps: Float64Array,
 ): void {
-  // Suffix sums Σ_{r≥p} Δ_r hi_r into `into`, from the top.
+  // Gaps once, then the suffix sums Σ_{r≥p} Δ_r hi_r into `into`, from the top.
+  for (let r = 0; r < n - 1; r++) gaps[r] = (sorted[start + r + 1] as number) - (sorted[start + r] as number);
   let suffix = 0;
   into[n - 1] = 0;
   for (let r = n - 2; r >= 0; r--) {
-    suffix += ((sorted[start + r + 1] as number) - (sorted[start + r] as number)) * (tables[t + n + r] as number);
+    suffix += (gaps[r] as number) * (tables[t + n + r] as number);
     into[r] = suffix;
   }
   const base = (sorted[start] as number) * (tables[t] as number);
   let prefix = 0;
   for (let p = 0; p < n; p++) {
     into[p] = (base + prefix + (into[p] as number)) * scale;
-    if (p < n - 1) prefix += ((sorted[start + p + 1] as number) - (sorted[start + p] as number)) * (tables[t + 1 + p] as number);
+    if (p < n - 1) prefix += (gaps[p] as number) * (tables[t + 1 + p] as number);
   }
 }
 
@@ -59,10 +61,11 @@ export function orderStatisticWeights(
   let maxN = 0;
   for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
   const w = new Float64Array(maxN);
+  const gaps = new Float64Array(maxN);
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const n = (offsets[b + 1] as number) - start;
-    applyGroup(sorted, start, n, tables, tableStart[b] as number, scaleByN ? n : 1, w);
+    applyGroup(sorted, start, n, tables, tableStart[b] as number, scaleByN ? n : 1, w, gaps);
     for (let p = 0; p < n; p++) out[perm[start + p] as number] = w[p] as number;
   }
 }
