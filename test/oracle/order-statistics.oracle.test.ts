@@ -196,6 +196,78 @@ describe('order statistics at n = 1024 vs exact rationals', () => {
     expect(failures).toEqual([]);
   });
 
+  /** C(a, b) for 0 ≤ a ≤ n, 0 ≤ b ≤ kMax as BigInt (Pascal's rule); 0 outside. */
+  function binomTable(n: number, kMax: number): (a: number, b: number) => bigint {
+    const rows: bigint[][] = [];
+    for (let a = 0; a <= n; a++) {
+      const row = new Array<bigint>(kMax + 1).fill(0n);
+      row[0] = 1n;
+      for (let b = 1; b <= kMax; b++) row[b] = a === 0 ? 0n : rows[a - 1]![b - 1]! + rows[a - 1]![b]!;
+      rows.push(row);
+    }
+    return (a, b) => (a < 0 || b < 0 || b > kMax || a > n ? 0n : rows[a]![b]!);
+  }
+
+  it("orderStatisticAdvantage at n = 1024 ('none' and 'loo') equals the three-term formula in exact rationals", () => {
+    const random = rng(2048);
+    const n = 1024;
+    const g = Array.from({ length: n }, () => QUARTERS[Math.floor(random() * QUARTERS.length)]!);
+    const sorted4 = g.map((x) => BigInt(4 * x)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const failures: string[] = [];
+    for (const [preset, k] of [['median', 7], ['cvar-0.25', 64], ['trimmed-mean-0.2', 10], ['top-3', 5]] as const) {
+      const C = binomTable(n, k);
+      const [lo, hi] = block(exactPreset(preset, k));
+      const m = BigInt(hi - lo);
+      // Integer pair counts summed over the preset's block of ranks j = lo+1..hi (1-based positions).
+      const A = (p: number, N: number): bigint => {
+        let s = 0n;
+        for (let j = lo + 1; j <= hi; j++) s += C(p - 1, j - 1) * C(N - p, k - j);
+        return s;
+      };
+      const B = (q: number): bigint => {
+        let s = 0n;
+        for (let j = lo + 1; j <= hi; j++) s += C(q - 1, j - 1) * C(n - q - 1, k - j - 1);
+        return s;
+      };
+      const D = (q: number): bigint => {
+        let s = 0n;
+        for (let j = lo + 1; j <= hi; j++) s += C(q - 2, j - 2) * C(n - q, k - j);
+        return s;
+      };
+      const Bq = Array.from({ length: n + 1 }, (_, q) => (q >= 1 ? B(q) : 0n));
+      const Dq = Array.from({ length: n + 1 }, (_, q) => (q >= 1 ? D(q) : 0n));
+      const Aloo = Array.from({ length: n }, (_, i) => (i >= 1 ? A(i, n - 1) : 0n)); // positions of the n − 1 others
+      // Prefix sums over sorted positions 1..n of 4X·B and 4X·Aloo; suffix sums of 4X·D and 4X·Aloo(q−1).
+      const preB = [0n];
+      const preL = [0n];
+      for (let q = 1; q <= n; q++) {
+        preB.push(preB[q - 1]! + sorted4[q - 1]! * Bq[q]!);
+        preL.push(preL[q - 1]! + (q <= n - 1 ? sorted4[q - 1]! * Aloo[q]! : 0n));
+      }
+      const sufD = new Array<bigint>(n + 2).fill(0n);
+      const sufL = new Array<bigint>(n + 2).fill(0n);
+      for (let q = n; q >= 1; q--) {
+        sufD[q] = sufD[q + 1]! + sorted4[q - 1]! * Dq[q]!;
+        sufL[q] = sufL[q + 1]! + (q >= 2 ? sorted4[q - 1]! * Aloo[q - 1]! : 0n);
+      }
+      const none = orderStatisticAdvantage(g, k, preset, { baseline: 'none' });
+      const loo = orderStatisticAdvantage(g, k, preset, { baseline: 'loo' });
+      for (const v of new Set(g)) {
+        const i = g.indexOf(v);
+        const p = sorted4.indexOf(BigInt(4 * v)) + 1; // any position of the tie block gives the same value
+        const S = sorted4[p - 1]! * A(p, n) + preB[p - 1]! + sufD[p + 1]!;
+        const s = new Q(S, 4n * m * C(n, k));
+        const rhoMinus = new Q(preL[p - 1]! + sufL[p + 1]!, 4n * m * C(n - 1, k));
+        const w = s.sub(new Q(BigInt(k), BigInt(n)).mul(rhoMinus));
+        const m1 = mismatch(none[i]!, s, REL, 1e-15);
+        if (m1) failures.push(`${preset} k=${k} none v=${v}: ${m1}`);
+        const m2 = mismatch(loo[i]!, w, REL, 1e-15);
+        if (m2) failures.push(`${preset} k=${k} loo v=${v}: ${m2}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it("'max' equals maxAtK / maxAtKAdvantage to 1e-15 at n = 1024 for every baseline, and 'min' is max of −g negated", () => {
     const random = rng(77);
     const n = 1024;
