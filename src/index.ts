@@ -121,3 +121,58 @@ export {
   type LoadWasmBackendOptions,
   type WasmBackend,
 } from './backends/wasm/index.js';
+
+// --- pass^k (all k tries succeed): exports go here ---
+export {
+  passHatK,
+  logPassHatK,
+  PASS_HAT_K_MAX_TERMS,
+  passHatKAdvantage,
+  passHatKOfRewards,
+  type PassHatKAdvantageOptions,
+  type PassHatKOfRewardsOptions,
+} from './estimators/pass-hat-k.js';
+
+// --- order statistics (L-statistics of k samples): exports go here ---
+export {
+  orderStatisticAtK,
+  orderStatisticAdvantage,
+  orderStatisticAlpha,
+  type OrderStatisticPreset,
+  type OrderStatisticAlpha,
+  type OrderStatisticAtKOptions,
+  type OrderStatisticAdvantageOptions,
+} from './estimators/order-statistics.js';
+export { OrderStatisticWeights, OrderStatisticMetric } from './backends/types.js';
+
+// --- any k-sample objective f (exact or sampled): exports go here ---
+export {
+  kSampleAtK,
+  kSampleAdvantage,
+  K_SAMPLE_MAX_SUBSETS,
+  K_SAMPLE_SAMPLES,
+  type SubsetFunction,
+  type KSampleSamplingOptions,
+  type KSampleAtKOptions,
+  type KSampleAdvantageOptions,
+  type KSampleMetric,
+  type KSampleWeights,
+} from './estimators/k-sample-generic.js';
+export { mulberry32 } from './prng.js';
+
+// --- mixtures of objectives and k schedules: exports go here ---
+export {
+  mixAdvantages,
+  kSchedule,
+  type AdvantageTerm,
+  type MixAdvantagesOptions,
+  type KPhase,
+} from './estimators/mixtures.js';
+
+// --- label-free majority rewards (TTRL): exports go here ---
+export {
+  majorityPseudoRewards,
+  type PseudoVote,
+  type MajorityPseudoRewardsOptions,
+  type MajorityPseudoRewards,
+} from './estimators/majority-pseudo-rewards.js';

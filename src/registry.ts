@@ -38,6 +38,26 @@ import {
   type ChenPassAtKOptions,
   type PassAtKAdvantageOptions,
 } from './estimators/pass-at-k.js';
+import {
+  passHatKAdvantage,
+  passHatKOfRewards,
+  type PassHatKAdvantageOptions,
+  type PassHatKOfRewardsOptions,
+} from './estimators/pass-hat-k.js';
+import {
+  orderStatisticAdvantage,
+  orderStatisticAtK,
+  type OrderStatisticAdvantageOptions,
+  type OrderStatisticAlpha,
+  type OrderStatisticAtKOptions,
+} from './estimators/order-statistics.js';
+import {
+  kSampleAdvantage,
+  kSampleAtK,
+  type KSampleAdvantageOptions,
+  type KSampleAtKOptions,
+  type SubsetFunction,
+} from './estimators/k-sample-generic.js';
 
 /** A sample's parsed answer for majority voting: equal answers form a cluster; null/undefined never wins. */
 export type Answer = string | number | null | undefined;
@@ -54,10 +74,14 @@ export interface EstimatorInputs {
   scores?: ArrayLike<number>;
   /** The verifier score of each group's expert demonstration (one per group), for BoN-SFT. */
   expertScores?: ArrayLike<number>;
+  /** Rank weights or a preset, for the order-statistic estimator (`'order-stat'`). */
+  alpha?: OrderStatisticAlpha;
+  /** The objective of a subset of sample indices, for the generic estimator (`'k-sample'`). */
+  f?: SubsetFunction;
 }
 
 /** The input fields an estimator may require. */
-export type InputName = 'rewards' | 'k' | 'answers' | 'scores' | 'expertScores';
+export type InputName = 'rewards' | 'k' | 'answers' | 'scores' | 'expertScores' | 'alpha' | 'f';
 
 /** One registry entry. `O` is the options type of its weight function. */
 export interface EstimatorEntry<O, M = never> {
@@ -196,7 +220,34 @@ export const estimators = {
     inputs: ['rewards', 'k'],
     weights: (i, o) => bonRlSelectedWeights(need('bon-rl-selected', i, 'rewards'), need('bon-rl-selected', i, 'k'), o),
   }),
-  // New estimators add their entries here (majority vote, best-of-N, …).
+  'pass^k': defineEstimator<PassHatKAdvantageOptions, PassHatKOfRewardsOptions>({
+    name: 'pass^k',
+    description: 'pass^k of binary rewards: probability that all k samples are correct',
+    reference: 'Yao et al., τ-bench (arXiv 2406.12045); Tang et al. 2025 (arXiv 2503.19595)',
+    inputs: ['rewards', 'k'],
+    weights: (i, o) => passHatKAdvantage(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
+    metric: (i, o) => passHatKOfRewards(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
+  }),
+  'order-stat': defineEstimator<OrderStatisticAdvantageOptions, OrderStatisticAtKOptions>({
+    name: 'order-stat',
+    description: 'an L-statistic of k samples: Σ_j α_j × (j-th smallest reward); max, min, median, CVaR, …',
+    reference: 'Parmas et al., OrderGrad (arXiv 2606.06096); Walder & Karkhanis, PKPO (arXiv 2505.15201)',
+    inputs: ['rewards', 'k', 'alpha'],
+    weights: (i, o) =>
+      orderStatisticAdvantage(need('order-stat', i, 'rewards'), need('order-stat', i, 'k'), need('order-stat', i, 'alpha'), o),
+    metric: (i, o) =>
+      orderStatisticAtK(need('order-stat', i, 'rewards'), need('order-stat', i, 'k'), need('order-stat', i, 'alpha'), o),
+  }),
+  'k-sample': defineEstimator<KSampleAdvantageOptions, KSampleAtKOptions>({
+    name: 'k-sample',
+    description: 'any symmetric objective f of k samples (exact by enumeration, or sampled); n = rewards.length',
+    reference: 'Tang, Zheng, Synnaeve, Munos 2025 (arXiv 2503.19595)',
+    inputs: ['rewards', 'k', 'f'],
+    weights: (i, o) =>
+      kSampleAdvantage(need('k-sample', i, 'rewards').length, need('k-sample', i, 'k'), need('k-sample', i, 'f'), o).weights,
+    metric: (i, o) =>
+      kSampleAtK(need('k-sample', i, 'rewards').length, need('k-sample', i, 'k'), need('k-sample', i, 'f'), o).estimate,
+  }),
 } as const;
 
 /**

@@ -35,6 +35,11 @@ export const SortedBestOfNMetric = 'sortedBestOfNMetric';
 /** Name of the {@link KernelTable.sortedBestOfNSelection} kernel. */
 export const SortedBestOfNSelection = 'sortedBestOfNSelection';
 
+/** Kernel name: order-statistic (L-statistic) weights in input order from unsorted values and coefficient tables. */
+export const OrderStatisticWeights = 'orderStatisticWeights';
+/** Kernel name: order-statistic (L-statistic) metric per group from sorted values and coefficient tables. */
+export const OrderStatisticMetric = 'orderStatisticMetric';
+
 /** Baseline codes as the kernels see them. */
 export const BaselineCode = { none: 0, loo: 1, 'loo-pkpo': 2, 'loo-1': 3 } as const;
 /** A baseline code: 0 none, 1 loo, 2 loo-pkpo, 3 loo-1. */
@@ -165,6 +170,35 @@ export interface KernelTable {
     offsets: Int32Array,
     N: number,
     withReplacement: boolean,
+    out: Float64Array,
+  ): void;
+  /**
+   * Order-statistic gradient weights in INPUT order from unsorted `values`. Group b of size n reads the
+   * table `[S, lo_0..lo_{n−2}, hi_0..hi_{n−2}]` (2n − 1 values) starting at `tables[tableStart[b]]` and
+   * gets, over its ascending sort x_0 ≤ … ≤ x_{n−1}, w_p = x_0·S + Σ_{r<p} (x_{r+1} − x_r) lo_r +
+   * Σ_{r≥p} (x_{r+1} − x_r) hi_r, times n when `scaleByN`. Tied values get bit-identical weights.
+   * Formulas and tables: docs/estimators/order-statistics.md. Optional: the `js` backend's version lives
+   * in src/backends/js/order-statistics.ts and is picked by the estimator itself, so that bundling any
+   * other estimator does not pull it in.
+   */
+  [OrderStatisticWeights]?(
+    values: Values,
+    offsets: Int32Array,
+    tables: Float64Array,
+    tableStart: Int32Array,
+    scaleByN: boolean,
+    out: Float64Array,
+  ): void;
+  /**
+   * Order-statistic metric per group from SORTED values: x_0·S + Σ_r (x_{r+1} − x_r) hi_r with the
+   * table `[S, hi_0..hi_{n−2}]` (n values) at `tables[tableStart[b]]`, into `out` (length B). Optional,
+   * as {@link KernelTable.orderStatisticWeights}.
+   */
+  [OrderStatisticMetric]?(
+    sorted: Float64Array,
+    offsets: Int32Array,
+    tables: Float64Array,
+    tableStart: Int32Array,
     out: Float64Array,
   ): void;
 }

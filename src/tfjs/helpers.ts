@@ -49,7 +49,7 @@ export interface HelperLossOptions {
 const HELPER_LOSS_KEYS = ['mask', 'normalize', 'maxTokens', 'check'] as const;
 
 /** Splits a helper's options into the loss's and the estimator's. */
-function split(opts: unknown, fn: string): { loss: HelperLossOptions; estimator: Record<string, unknown> } {
+export function split(opts: unknown, fn: string): { loss: HelperLossOptions; estimator: Record<string, unknown> } {
   if (opts === undefined) return { loss: {}, estimator: {} };
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
     throw new InvalidArgumentError('opts', `opts of ${fn} must be an object (got ${show(opts)})`);
@@ -63,7 +63,8 @@ function split(opts: unknown, fn: string): { loss: HelperLossOptions; estimator:
   return { loss: loss as HelperLossOptions, estimator };
 }
 
-function lossWith(logProbs: Tensor, weights: Tensor2D, loss: HelperLossOptions, imitation = false): Scalar {
+/** The policy-gradient (or imitation) loss with `weights`, which it then disposes. */
+export function lossWith(logProbs: Tensor, weights: Tensor2D, loss: HelperLossOptions, imitation = false): Scalar {
   try {
     return imitation ? imitationLoss({ ...loss, logProbs, weights }) : policyGradientLoss({ ...loss, logProbs, weights });
   } finally {

@@ -44,3 +44,5 @@ export { bestOfNSftLoss, type BestOfNSftLossOptions } from './best-of-n-sft.js';
 // The errors are re-exported so that `instanceof` checks work from this entry alone; they are the same
 // classes as the root's (one shared chunk in the build).
 export { InferenceAwareRLError, InvalidArgumentError, DomainError, NonFiniteError, ShapeError } from '../errors.js';
+// Order statistics and pass^k.
+export { orderStatisticWeights, passHatKWeights, orderStatisticLoss, passHatKLoss } from './order-statistics.js';

@@ -26,7 +26,7 @@ const LAYOUT_KEYS = ['groupSize', 'groupOffsets', 'out'] as const;
 export type TensorWeightOptions<O> = Omit<O, (typeof LAYOUT_KEYS)[number]>;
 
 /** Rejects the layout keys with a message that says why. */
-function checkNoLayout(opts: unknown, fn: string): void {
+export function checkNoLayout(opts: unknown, fn: string): void {
   if (opts === null || typeof opts !== 'object') return;
   for (const key of LAYOUT_KEYS) {
     if ((opts as Record<string, unknown>)[key] !== undefined) {
@@ -41,14 +41,15 @@ function checkNoLayout(opts: unknown, fn: string): void {
 }
 
 /** Reads a [B, n] tensor to the host: returns its values and shape. */
-function readRows(value: unknown, name: string): { values: Float32Array | Int32Array | Uint8Array; rows: number; n: number } {
+export function readRows(value: unknown, name: string): { values: Float32Array | Int32Array | Uint8Array; rows: number; n: number } {
   const t = checkTensor(value, name, 2, ['float32', 'int32', 'bool']);
   const [rows, n] = t.shape as [number, number];
   if (rows < 1 || n < 1) throw new ShapeError(name, `${name} must have B ≥ 1 rows and n ≥ 1 columns (got shape [${rows}, ${n}])`);
   return { values: t.dataSync() as Float32Array | Int32Array | Uint8Array, rows, n };
 }
 
-function upload(weights: Float64Array, rows: number, n: number): Tensor2D {
+/** Uploads host weights as a float32 [rows, n] tensor. */
+export function upload(weights: Float64Array, rows: number, n: number): Tensor2D {
   return tensor2d(Float32Array.from(weights), [rows, n], 'float32');
 }
 
@@ -209,6 +210,10 @@ export interface TensorEstimatorInputs {
   answers?: ArrayLike<Answer>;
   /** Verifier scores, shape [B, n], for best-of-N. */
   scores?: Tensor;
+  /** Rank weights or a preset, for `'order-stat'`. */
+  alpha?: EstimatorInputs['alpha'];
+  /** The subset objective, for `'k-sample'` (indices are row-major into the B·n samples). */
+  f?: EstimatorInputs['f'];
 }
 
 /**
@@ -240,6 +245,8 @@ export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, op
   if (inputs.k !== undefined) core.k = inputs.k;
   if (inputs.scores !== undefined) core.scores = readSibling(inputs.scores, 'inputs.scores', rows, n, 'inputs.rewards');
   if (inputs.answers !== undefined) core.answers = inputs.answers;
+  if (inputs.alpha !== undefined) core.alpha = inputs.alpha;
+  if (inputs.f !== undefined) core.f = inputs.f;
   const weights = (estimator.weights as (i: EstimatorInputs, o?: object) => Float64Array)(core, { ...opts, groupSize: n });
   return upload(weights, rows, n);
 }

@@ -108,6 +108,10 @@ describe.each(BACKENDS)('on the tfjs %s backend', (backend) => {
           const core: EstimatorInputs = { rewards: b.binary, k };
           if (entry.inputs.includes('scores')) core.scores = b.scores;
           if (entry.inputs.includes('answers')) core.answers = b.answers;
+          const alpha = 'median' as const;
+          const f = (I: readonly number[]): number => Math.min(...I.map((i) => b.binary[i]!));
+          if ((entry.inputs as readonly string[]).includes('alpha')) core.alpha = alpha;
+          if ((entry.inputs as readonly string[]).includes('f')) core.f = f;
           const want = f32((entry.weights as (i: EstimatorInputs, o: object) => Float64Array)(core, { groupSize: n }));
           const got = tf.tidy(() =>
             Array.from(
@@ -116,6 +120,8 @@ describe.each(BACKENDS)('on the tfjs %s backend', (backend) => {
                 k,
                 ...(entry.inputs.includes('scores') ? { scores } : {}),
                 ...(entry.inputs.includes('answers') ? { answers: b.answers } : {}),
+                ...((entry.inputs as readonly string[]).includes('alpha') ? { alpha } : {}),
+                ...((entry.inputs as readonly string[]).includes('f') ? { f } : {}),
               }).dataSync(),
             ),
           );

@@ -65,6 +65,19 @@ export interface KernelExports {
     scratch: number,
     maxN: number,
   ): void;
+  orderStatisticApply(
+    values: number,
+    perm: number,
+    offsets: number,
+    groups: number,
+    tables: number,
+    tableStart: number,
+    scaleByN: number,
+    out: number,
+    scratch: number,
+    maxN: number,
+  ): void;
+  orderStatisticMetric(sorted: number, offsets: number, groups: number, tables: number, tableStart: number, out: number): void;
 }
 
 /**
@@ -311,6 +324,29 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const scratch = bump(3 * maxN * 8 + (maxN + 1) * 4);
       x.sortedBestOfNSelection(sc, p, offs, groups, N, withReplacement ? 1 : 0, o, scratch, maxN);
       copyOutF64(out, o, n);
+    },
+    orderStatisticWeights(values, offsets, tables, tableStart, scaleByN, out): void {
+      // Argsort and apply chained inside wasm memory: the permutation never crosses to JS.
+      const { groups, n, offs } = begin(offsets);
+      const maxN = maxGroupSize(offsets);
+      const v = inF64(values, n);
+      const t = inF64(tables, tables.length);
+      const ts = inI32(tableStart, groups);
+      const p = bump(n * 4);
+      const scratch = bump(maxN * 24);
+      x.segmentedArgsort(v, offs, groups, p, scratch, maxN);
+      const o = outPtr(out, n, 8);
+      x.orderStatisticApply(v, p, offs, groups, t, ts, scaleByN ? 1 : 0, o, scratch, maxN);
+      copyOutF64(out, o, n);
+    },
+    orderStatisticMetric(sorted, offsets, tables, tableStart, out): void {
+      const { groups, n, offs } = begin(offsets);
+      const s = inF64(sorted, n);
+      const t = inF64(tables, tables.length);
+      const ts = inI32(tableStart, groups);
+      const o = outPtr(out, groups, 8);
+      x.orderStatisticMetric(s, offs, groups, t, ts, o);
+      copyOutF64(out, o, groups);
     },
   };
 

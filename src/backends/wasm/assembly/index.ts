@@ -929,3 +929,4 @@ export function sortedBestOfNSelection(
     }
   }
 }
+export { orderStatisticApply, orderStatisticMetric } from './order-statistics';
