@@ -101,6 +101,18 @@ export {
 } from './estimators/best-of-n.js';
 export { SegmentedArgsort, SortedBestOfNWeights, SortedBestOfNMetric, SortedBestOfNSelection } from './backends/types.js';
 
+// --- best-of-N as Chow et al. define it: BoN-SFT and BoN-RL on the selected sample ---
+export {
+  bestOfNSftWeights,
+  bonRlSelectedWeights,
+  type BestOfNSftEstimator,
+  type BestOfNSftBaseline,
+  type BestOfNSftOptions,
+  type BestOfNSftResult,
+  type BonRlSelectedForm,
+  type BonRlSelectedOptions,
+} from './estimators/best-of-n-sft.js';
+
 // --- wasm backend loader (issue 6): exports go here ---
 export {
   loadWasmBackend,
