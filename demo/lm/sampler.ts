@@ -12,6 +12,9 @@ import { EOS, MAX_COMPLETION, PROMPT_LENGTH, completionText } from './tokenizer.
 export interface Samples {
   /** Rows. */
   rows: number;
+  /** Tokens per prompt and per completion (PROMPT_LENGTH and MAX_COMPLETION for sampled rows). */
+  promptLength: number;
+  completionLength: number;
   /** Prompt tokens, row-major [R, PROMPT_LENGTH]. */
   prompts: Int32Array;
   /** Completion tokens, row-major [R, MAX_COMPLETION], EOS after the end. */
@@ -72,14 +75,14 @@ export function sampleCompletions(model: TinyLM, promptTokens: readonly number[]
     lengths[r] = length;
     for (let t = 0; t < length; t++) mask[r * MAX_COMPLETION + t] = 1;
   }
-  return { rows: R, prompts, completions, mask, answers, lengths };
+  return { rows: R, promptLength: PROMPT_LENGTH, completionLength: MAX_COMPLETION, prompts, completions, mask, answers, lengths };
 }
 
 /** The samples' tensors: prompts and completions int32, mask float32 (caller disposes). */
 export function sampleTensors(s: Samples): { prompts: tf.Tensor2D; completions: tf.Tensor2D; mask: tf.Tensor2D } {
   return {
-    prompts: tf.tensor2d(s.prompts, [s.rows, PROMPT_LENGTH], 'int32'),
-    completions: tf.tensor2d(s.completions, [s.rows, MAX_COMPLETION], 'int32'),
-    mask: tf.tensor2d(s.mask, [s.rows, MAX_COMPLETION], 'float32'),
+    prompts: tf.tensor2d(s.prompts, [s.rows, s.promptLength], 'int32'),
+    completions: tf.tensor2d(s.completions, [s.rows, s.completionLength], 'int32'),
+    mask: tf.tensor2d(s.mask, [s.rows, s.completionLength], 'float32'),
   };
 }
