@@ -120,3 +120,20 @@ export {
   type LoadWasmBackendOptions,
   type WasmBackend,
 } from './backends/wasm/index.js';
+
+// --- mixtures of objectives and k schedules: exports go here ---
+export {
+  mixAdvantages,
+  kSchedule,
+  type AdvantageTerm,
+  type MixAdvantagesOptions,
+  type KPhase,
+} from './estimators/mixtures.js';
+
+// --- label-free majority rewards (TTRL): exports go here ---
+export {
+  majorityPseudoRewards,
+  type PseudoVote,
+  type MajorityPseudoRewardsOptions,
+  type MajorityPseudoRewards,
+} from './estimators/majority-pseudo-rewards.js';
