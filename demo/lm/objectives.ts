@@ -5,6 +5,7 @@
  * advantages and one KL coefficient means the same trade-off for each.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { mixAdvantages, passAtKAdvantage } from '../../src/index.js';
 import { bestOfNWeights, grpoWeights, majorityVoteWeights, passAtKWeights, rlooWeights } from '../../src/tfjs/index.js';
 
 /** What a weight function sees of one step's samples (B groups of n, row-major). */
@@ -61,15 +62,15 @@ export const OBJECTIVES: readonly Objective[] = [
   {
     id: 'mix',
     label: `pass@1 + pass@k mixture`,
-    weights: (d, k) =>
-      withRows(d, d.rewards, (r) =>
-        tf.tidy(() => {
-          // The objective (1 − λ)·pass@1 + λ·pass@k is linear in its terms, so its weights are the same
-          // combination of the two terms' weights.
-          const w1 = passAtKWeights(r, 1, { baseline: 'loo-1', scale: 'mean' });
-          const wk = passAtKWeights(r, k, { baseline: 'loo-1', scale: 'mean' });
-          return tf.add(tf.mul(w1, tf.scalar(1 - MIX_PASS_K)), tf.mul(wk, tf.scalar(MIX_PASS_K))) as tf.Tensor2D;
-        }),
-      ),
+    weights: (d, k) => {
+      // The objective (1 − λ)·pass@1 + λ·pass@k is linear in its terms, so its weights are the same
+      // combination of the two terms' weights (mixAdvantages checks that both use the same scale).
+      const opts = { groupSize: d.n, baseline: 'loo-1', scale: 'mean' } as const;
+      const mixed = mixAdvantages([
+        { weight: 1 - MIX_PASS_K, advantages: passAtKAdvantage(d.rewards, 1, opts), scale: 'mean' },
+        { weight: MIX_PASS_K, advantages: passAtKAdvantage(d.rewards, k, opts), scale: 'mean' },
+      ]);
+      return tf.tensor2d(Float32Array.from(mixed), [d.groups, d.n]);
+    },
   },
 ];

@@ -152,6 +152,8 @@ export interface LmResult {
   maxRssMB: number;
   /** Peak RSS of each seed's process when seeds ran in parallel (empty otherwise). */
   workerRssMB: number[];
+  /** CPU seconds of this process and every seed's process: the run's work, whatever the machine's load. */
+  cpuSeconds: number;
   loadAverage: number[];
   summaries: Summary[];
   runs: Record<string, Evaluation[]>;
@@ -187,6 +189,8 @@ interface SeedResult {
   runs: [string, RunResult][];
   /** Peak RSS of the child process that ran this seed (parallel runs only). */
   maxRssMB?: number;
+  /** CPU seconds (user + system) of the child process that ran this seed (parallel runs only). */
+  cpuSeconds?: number;
 }
 
 async function runSeed(opts: LmOptions, seed: number, tick: (label: string) => void, log: (s: string) => void): Promise<SeedResult> {
@@ -281,6 +285,7 @@ export async function runLm(opts: LmOptions, log: (s: string) => void = (s) => p
     seconds,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     workerRssMB: perSeed.map((s) => s.maxRssMB ?? Number.NaN).filter(Number.isFinite),
+    cpuSeconds: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e6 + perSeed.reduce((a, s) => a + (s.cpuSeconds ?? 0), 0),
     loadAverage: loadavg(),
     summaries: [summarise('base model (pretrained)', base), ...[...results].map(([label, runs]) => summarise(label, runs.map((r) => r.final)))],
     runs: Object.fromEntries([['base model (pretrained)', base], ...[...results].map(([label, runs]) => [label, runs.map((r) => r.final)])]),
@@ -309,7 +314,8 @@ export async function runLmDemo(argv: string[]): Promise<number> {
   if (opts.worker) {
     const result = await runSeed(opts, opts.seed, (label) => process.stderr.write(`${TICK}${label}\n`), (m) => process.stderr.write(m));
     // Peak RSS of this process, for the parent's report.
-    process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+    const usage = process.resourceUsage();
+    process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 })}\n`);
     return 0;
   }
   const result = await runLm(opts);
@@ -325,7 +331,7 @@ export async function runLmDemo(argv: string[]): Promise<number> {
     process.stdout.write('wrote the table into docs/demo.md\n');
   }
   process.stdout.write(
-    `done in ${result.seconds.toFixed(1)} s on the tfjs ${result.backend} backend; ${rssText(result)}; load average ${result.loadAverage.map((x) => x.toFixed(2)).join(' ')}\n`,
+    `done in ${result.seconds.toFixed(1)} s (${result.cpuSeconds.toFixed(0)} CPU-seconds) on the tfjs ${result.backend} backend; ${rssText(result)}; load average ${result.loadAverage.map((x) => x.toFixed(2)).join(' ')}\n`,
   );
   return 0;
 }
