@@ -145,7 +145,7 @@ const SFT_KEYS = [...BATCH_KEYS, 'expertOut', 'estimator', 'baseline'] as const;
  * weights make the loss −Σ_b [expert_b · log π(y*_b) + Σ_i samples_i · log π(y_i)] (weights detached)
  * an estimate of −∇Σ_b log π_BoN(y*_b); see {@link BestOfNSftEstimator} for the estimators and their bias.
  *
- * This is not BOND-style distillation ({@link bestOfNDistillationWeights}): distilling the verifier's
+ * This is not BOND-style distillation ({@link bestOfNImitationWeights}): distilling the verifier's
  * picks pushes the top-scored samples up, BoN-SFT pushes up the samples the expert beats.
  *
  * Ties: a sample whose score equals the expert's is in y*'s tie class (F̂_≤ − F̂_< = t/n, an unbiased
