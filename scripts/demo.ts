@@ -310,6 +310,8 @@ export interface DemoResult {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `--lm`: the language-model demo (demo/lm/, docs/demo.md "The language-model demo").
+  if (argv.includes('--lm')) return (await import('../demo/lm/run.js')).runLmDemo(argv.filter((a) => a !== '--lm'));
   let opts: DemoOptions | 'help';
   try {
     opts = parseDemoArgs(argv);
