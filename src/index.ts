@@ -108,3 +108,10 @@ export {
   type LoadWasmBackendOptions,
   type WasmBackend,
 } from './backends/wasm/index.js';
+
+// --- hostile-input hardening: exports go here ---
+export { CapacityError } from './errors.js';
+export { ZERO_VARIANCE_RTOL } from './estimators/baselines.js';
+export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';
+export type { ProbabilitySumOptions } from './estimators/best-of-n.js';
+export type { WasmArena } from './backends/wasm/backend.js';

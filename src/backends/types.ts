@@ -172,6 +172,23 @@ export interface KernelTable {
 /** Every kernel name. */
 export type KernelName = keyof KernelTable;
 
+/** Every kernel name, as a list (what `registerBackend` accepts in a backend's `kernels`). */
+export const KERNEL_NAMES: readonly KernelName[] = [
+  BinaryCounts,
+  BinaryScatter,
+  SegmentedSort,
+  SortedMaxWeights,
+  MaxAtKWeights,
+  SortedMaxMetric,
+  GatherBySortedValue,
+  GroupMoments,
+  AffineScatter,
+  SegmentedArgsort,
+  SortedBestOfNWeights,
+  SortedBestOfNMetric,
+  SortedBestOfNSelection,
+];
+
 /** A backend: a name and the kernels it implements (a partial table is allowed; calls then fail clearly). */
 export interface Backend {
   /** The name `setBackend` and `{ backend }` options select it by. */

@@ -9,7 +9,7 @@ import type { MajorityVoteAdvantageOptions } from '../estimators/majority-vote.j
 import type { MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
 import type { PassAtKAdvantageOptions } from '../estimators/pass-at-k.js';
 import type { Answer, EstimatorName, EstimatorOptions } from '../registry.js';
-import { InvalidArgumentError, show } from '../errors.js';
+import { checkOptions, isPlainObject } from '../validate.js';
 import { imitationLoss, policyGradientLoss, type LossNormalization } from './losses.js';
 import {
   bestOfNImitationTargets,
@@ -18,6 +18,7 @@ import {
   majorityVoteWeights,
   maxAtKWeights,
   passAtKWeights,
+  WEIGHT_OPTION_KEYS,
   type TensorEstimatorInputs,
   type TensorWeightOptions,
 } from './weights.js';
@@ -48,15 +49,22 @@ export interface HelperLossOptions {
 
 const HELPER_LOSS_KEYS = ['mask', 'normalize', 'maxTokens', 'check'] as const;
 
-/** Splits a helper's options into the loss's and the estimator's. */
-function split(opts: unknown, fn: string): { loss: HelperLossOptions; estimator: Record<string, unknown> } {
+/**
+ * Splits a helper's options into the loss's and the estimator's. With `estimatorKeys` (every helper
+ * but estimatorLoss, whose keys depend on the estimator), an unknown key is reported against the
+ * helper itself, listing the helper's own options (loss and estimator).
+ */
+function split(
+  opts: unknown,
+  fn: string,
+  estimatorKeys?: readonly string[],
+): { loss: HelperLossOptions; estimator: Record<string, unknown> } {
   if (opts === undefined) return { loss: {}, estimator: {} };
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError('opts', `opts of ${fn} must be an object (got ${show(opts)})`);
-  }
+  if (estimatorKeys !== undefined) checkOptions(opts, fn, [...HELPER_LOSS_KEYS, ...estimatorKeys]);
+  else if (!isPlainObject(opts)) checkOptions(opts, fn, []);
   const loss: Record<string, unknown> = {};
   const estimator: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(opts)) {
+  for (const [key, value] of Object.entries(opts as Record<string, unknown>)) {
     if ((HELPER_LOSS_KEYS as readonly string[]).includes(key)) loss[key] = value;
     else estimator[key] = value;
   }
@@ -95,7 +103,7 @@ export function passAtKLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<PassAtKAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'passAtKLoss');
+  const { loss, estimator } = split(opts, 'passAtKLoss', WEIGHT_OPTION_KEYS.passAtKWeights);
   return lossWith(logProbs, passAtKWeights(rewards, k, estimator), loss);
 }
 
@@ -114,7 +122,7 @@ export function maxAtKLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<MaxAtKAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'maxAtKLoss');
+  const { loss, estimator } = split(opts, 'maxAtKLoss', WEIGHT_OPTION_KEYS.maxAtKWeights);
   return lossWith(logProbs, maxAtKWeights(rewards, k, estimator), loss);
 }
 
@@ -135,7 +143,7 @@ export function majorityVoteLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<MajorityVoteAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'majorityVoteLoss');
+  const { loss, estimator } = split(opts, 'majorityVoteLoss', WEIGHT_OPTION_KEYS.majorityVoteWeights);
   return lossWith(logProbs, majorityVoteWeights(answers, rewards, k, estimator), loss);
 }
 
@@ -157,7 +165,7 @@ export function bestOfNLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<BestOfNAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'bestOfNLoss');
+  const { loss, estimator } = split(opts, 'bestOfNLoss', WEIGHT_OPTION_KEYS.bestOfNWeights);
   return lossWith(logProbs, bestOfNWeights(scores, rewards, k, estimator), loss);
 }
 
@@ -177,7 +185,7 @@ export function bestOfNImitationLoss(
   N: number,
   opts?: HelperLossOptions & TensorWeightOptions<BestOfNImitationOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'bestOfNImitationLoss');
+  const { loss, estimator } = split(opts, 'bestOfNImitationLoss', WEIGHT_OPTION_KEYS.bestOfNImitationTargets);
   return lossWith(logProbs, bestOfNImitationTargets(scores, N, estimator), loss, true);
 }
 
