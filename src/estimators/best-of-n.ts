@@ -28,7 +28,7 @@ import {
   type MetricResult,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './baselines.js';
 import { countCorrect } from './pass-at-k.js';
 
@@ -268,7 +268,7 @@ export interface BestOfNImitationOptions extends WeightOutputOptions, BackendOpt
  * {@link bestOfNDistribution} applied to the empirical distribution of the group.
  *
  * @param scores - finite verifier scores, one per sample.
- * @param N - the best-of-N budget (≤ n without replacement).
+ * @param N - the best-of-N budget (≤ n without replacement; ≤ 2^31 − 1 with).
  * @example
  * ```ts
  * bestOfNImitationWeights([0.3, 0.9, 0.1, 0.5], 2); // Float64Array [0.1666…, 0.5, 0, 0.3333…]
@@ -283,7 +283,8 @@ export function bestOfNImitationWeights(
 ): Float64Array {
   checkOptions(opts, 'bestOfNImitationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
   const v = checkFiniteArray(scores, 'scores');
-  const nn = checkInteger(N, 'N', 1);
+  // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
+  const nn = checkInteger(N, 'N', 1, MAX_LENGTH);
   const sampling = checkChoice(
     opts?.sampling,
     'opts.sampling',

@@ -265,6 +265,17 @@ describe('rounding noise is not signal: GRPO zero variance within a few ulps', (
   });
 });
 
+describe('integers the kernels take as 32-bit values', () => {
+  it('bestOfNImitationWeights with replacement refuses N ≥ 2^31 (the wasm kernel saw it wrapped: -Infinity, or N = 1 for 2^32 + 1)', () => {
+    for (const N of [2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER]) {
+      const e = thrown(() => bestOfNImitationWeights([0.3, 0.1, 0.5], N, { sampling: 'with-replacement' }));
+      expect(e).toBeInstanceOf(DomainError);
+      expect(e.argument).toBe('N');
+    }
+    expect(Array.from(bestOfNImitationWeights([0.3, 0.1, 0.5], 2 ** 31 - 1, { sampling: 'with-replacement' }))).toEqual([0, 0, 1]);
+  });
+});
+
 describe('layout validation happens before any work', () => {
   it('a bad layout is reported, not a RangeError from an allocation sized by it', () => {
     for (const f of BATCHED) {
