@@ -161,6 +161,31 @@ describe('detached and freed views', () => {
   });
 });
 
+describe('alloc', () => {
+  it('hands out zero-filled views, also when it reuses memory a freed view had written', () => {
+    wasm.reset();
+    // Place the views above every byte touched so far (fresh pages), where zero-filling is skipped.
+    const size = wasm.alloc(1).buffer.byteLength;
+    wasm.reset();
+    wasm.alloc(size / 8);
+    const a = wasm.alloc(1000);
+    a.fill(3);
+    const arena = wasm.createArena();
+    const b = arena.alloc(10);
+    b.fill(5);
+    wasm.reset();
+    arena.reset();
+    wasm.alloc(size / 8);
+    const c = wasm.alloc(1000);
+    expect(c.byteOffset).toBe(a.byteOffset);
+    expect(c.every((x) => x === 0)).toBe(true);
+    const d = wasm.alloc(10);
+    expect(d.every((x) => x === 0)).toBe(true);
+    wasm.reset();
+    expect(wasm.allocatedBytes).toBe(0);
+  });
+});
+
 describe('interleaved async tasks', () => {
   const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -178,10 +178,10 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
   /** Where each view handed out lives, so its block can be checked (and a detached one refreshed). */
   const homes = new WeakMap<object, { block: Block; ptr: number; length: number }>();
 
-  function grow(end: number, what: string): void {
+  function grow(end: number, what: string, argument = what): void {
     if (end > MAX_BYTES) {
       throw new CapacityError(
-        what,
+        argument,
         `${what} needs wasm memory up to ${end} bytes, beyond WebAssembly's 4 GiB (${MAX_BYTES} bytes)`,
       );
     }
@@ -191,7 +191,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       memory.grow(Math.ceil((end - have) / PAGE));
     } catch (e) {
       throw new CapacityError(
-        what,
+        argument,
         `${what} needs wasm memory up to ${end} bytes, but the runtime refused to grow it from ${have} (${(e as Error).message})`,
       );
     }
@@ -212,12 +212,14 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     }
     if (ptr < 0) {
       ptr = userTop;
-      grow(ptr + size, 'alloc');
+      grow(ptr + size, 'alloc', 'length');
       userTop = ptr + size;
     }
     // Zero only what was ever written: fresh pages are zero already (so a 2 GiB view costs no time).
     const dirtyEnd = Math.min(ptr + size, dirtyTop);
     if (dirtyEnd > ptr) new Uint8Array(memory.buffer, ptr, dirtyEnd - ptr).fill(0);
+    // The caller writes into the view: from now on these bytes may be dirty.
+    if (ptr + size > dirtyTop) dirtyTop = ptr + size;
     const block: Block = { ptr, bytes: size, live: true };
     liveBlocks.add(block);
     liveBytes += size;
@@ -385,7 +387,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
               `which detaches every view: call wasm.reserve(${need}) after allocating (or reset the views first)`,
           );
         }
-        grow(top, 'the wasm call');
+        grow(top, 'the wasm call', 'backend');
         if (top > dirtyTop) dirtyTop = top;
         for (const slot of slots) slot.copyIn?.();
       },
@@ -607,7 +609,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
         throw new InvalidArgumentError('bytes', `bytes must be an integer ≥ 0 (got ${show(bytes)})`);
       }
-      grow(align16(userTop + bytes), 'reserve');
+      grow(align16(userTop + bytes), 'reserve', 'bytes');
     },
     get allocatedBytes(): number {
       return liveBytes;
