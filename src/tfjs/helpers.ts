@@ -19,6 +19,7 @@ import {
   maxAtKWeights,
   passAtKWeights,
   WEIGHT_OPTION_KEYS,
+  estimatorOptionKeys,
   type TensorEstimatorInputs,
   type TensorWeightOptions,
 } from './weights.js';
@@ -211,6 +212,6 @@ export function estimatorLoss(
   opts?: HelperLossOptions & Record<string, unknown>,
 ): Scalar;
 export function estimatorLoss(name: string, logProbs: Tensor, inputs: TensorEstimatorInputs, opts?: object): Scalar {
-  const { loss, estimator } = split(opts, 'estimatorLoss');
+  const { loss, estimator } = split(opts, `estimatorLoss('${String(name)}')`, estimatorOptionKeys(name));
   return lossWith(logProbs, estimatorWeights(name, inputs, estimator), loss);
 }

@@ -37,6 +37,23 @@ export const WEIGHT_OPTION_KEYS = {
   bestOfNImitationTargets: ['sampling', 'backend'],
 } as const satisfies Record<string, readonly string[]>;
 
+/** The estimator options of each registry entry on tensors (the core's, minus the layout keys). */
+export const ESTIMATOR_OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'pass@k': WEIGHT_OPTION_KEYS.passAtKWeights,
+  'max@k': WEIGHT_OPTION_KEYS.maxAtKWeights,
+  'chen-pass@k': ['backend'],
+  grpo: WEIGHT_OPTION_KEYS.grpoWeights,
+  rloo: WEIGHT_OPTION_KEYS.rlooWeights,
+  'bon@k': WEIGHT_OPTION_KEYS.bestOfNWeights,
+  'bon-rl-binary': ['baseline', 'coefficient', 'scale', 'backend'],
+  'maj@k': WEIGHT_OPTION_KEYS.majorityVoteWeights,
+};
+
+/** The tensor option keys of a registry entry, or undefined for a name not listed (the core checks then). */
+export function estimatorOptionKeys(name: string): readonly string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(ESTIMATOR_OPTION_KEYS, name) ? ESTIMATOR_OPTION_KEYS[name] : undefined;
+}
+
 /**
  * Checks a weight helper's options: a plain object, no layout keys (with a message that says why),
  * and, when the helper's own keys are known, no unknown key (reported against the helper with its list).
@@ -250,6 +267,8 @@ export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, op
 export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, opts?: object): Tensor2D {
   checkNoLayout(opts, 'estimatorWeights');
   const estimator = getEstimator(name);
+  const keys = estimatorOptionKeys(name);
+  if (keys !== undefined) checkOptions(opts, `estimatorWeights('${name}')`, keys);
   if (inputs === null || typeof inputs !== 'object') {
     throw new InvalidArgumentError('inputs', `inputs must be an object (got ${show(inputs)})`);
   }

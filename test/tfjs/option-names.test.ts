@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InferenceAwareRLError } from '../../src/errors.js';
 import {
+  estimatorLoss,
+  estimatorWeights,
   bestOfNImitationLoss,
   bestOfNLoss,
   bestOfNWeights,
@@ -63,5 +65,15 @@ describe('tfjs one-call helpers: option errors name the helper and its options',
     expect(thrown(() => bestOfNWeights(s(), r(), 1, { sampling: 'x' } as never)).message).toBe(
       'opts.sampling is not an option of bestOfNWeights (options: baseline, scale, backend)',
     );
+  });
+
+  it('estimatorLoss / estimatorWeights report an unknown key against the named estimator with its tensor options', () => {
+    expect(thrown(() => estimatorLoss('pass@k', lp(), { rewards: r(), k: 1 }, { baselne: 'loo' } as never)).message).toBe(
+      "opts.baselne is not an option of estimatorLoss('pass@k') (options: mask, normalize, maxTokens, check, baseline, scale, backend)",
+    );
+    expect(thrown(() => estimatorWeights('grpo', { rewards: r() }, { ddof2: 1 } as never)).message).toBe(
+      "opts.ddof2 is not an option of estimatorWeights('grpo') (options: backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups)",
+    );
+    expect(thrown(() => estimatorWeights('nope', { rewards: r() })).argument).toBe('name');
   });
 });
