@@ -51,6 +51,13 @@ export class NonFiniteError extends InferenceAwareRLError {}
  */
 export class ShapeError extends InferenceAwareRLError {}
 
+/**
+ * A request exceeds what the runtime can provide: wasm memory beyond WebAssembly's 4 GiB (or more than
+ * the host lets it grow), or kernel temporaries that would have to grow the wasm memory while views
+ * handed out by `alloc` are live (growing would detach them; `reserve` first).
+ */
+export class CapacityError extends InferenceAwareRLError {}
+
 /** Formats a value for an error message: short, unambiguous, never throws. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -1,9 +1,9 @@
 /**
- * The one place that validates and walks group layouts (SPEC §5): a single group, uniform groups
+ * The one place that validates and walks group layouts: a single group, uniform groups
  * (`groupSize`) or ragged groups (`groupOffsets`).
  */
 import { DomainError, InvalidArgumentError, ShapeError, show } from './errors.js';
-import { checkArrayLike } from './validate.js';
+import { checkArrayLike, checkNotDetached } from './validate.js';
 
 /** How a flat array of samples is cut into groups (one group = the n samples of one prompt). */
 export interface BatchOptions {
@@ -56,15 +56,20 @@ export interface Layout {
   readonly minSize: number;
 }
 
-/** Validates `groupSize` / `groupOffsets` against `length` and returns the layout. */
-export function resolveLayout(length: number, opts: BatchOptions | undefined): Layout {
+/**
+ * Validates `groupSize` / `groupOffsets` against `length` and returns the layout. Every offset is
+ * checked as a safe integer in [0, length] and against its predecessor before it is stored, so no
+ * value can wrap in the Int32Array. `name` is the per-sample argument an empty unbatched input is
+ * reported against (e.g. `'g'` for maxAtK).
+ */
+export function resolveLayout(length: number, opts: BatchOptions | undefined, name = 'rewards'): Layout {
   const groupSize = opts?.groupSize;
   const groupOffsets = opts?.groupOffsets;
   if (groupSize !== undefined && groupOffsets !== undefined) {
     throw new InvalidArgumentError('opts.groupSize', 'give at most one of opts.groupSize and opts.groupOffsets (got both)');
   }
   if (groupSize !== undefined) {
-    if (typeof groupSize !== 'number' || !Number.isInteger(groupSize) || groupSize < 1) {
+    if (typeof groupSize !== 'number' || !Number.isSafeInteger(groupSize) || groupSize < 1) {
       throw new DomainError('opts.groupSize', `opts.groupSize must be an integer ≥ 1 (got ${show(groupSize)})`);
     }
     if (length % groupSize !== 0) {
@@ -86,21 +91,21 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined): L
     const offsets = new Int32Array(arr.length);
     let minSize = Infinity;
     let maxSize = 0;
+    let prev = 0;
     for (let b = 0; b < arr.length; b++) {
       const v = arr[b];
       if (typeof v !== 'number' || !Number.isInteger(v)) {
         throw new DomainError('opts.groupOffsets', `opts.groupOffsets must be integers (got ${show(v)} at index ${b})`);
       }
-      offsets[b] = v;
       if (b === 0) {
-        if (v !== 0) throw new ShapeError('opts.groupOffsets', `opts.groupOffsets must start at 0 (got ${v})`);
+        if (v !== 0) throw new ShapeError('opts.groupOffsets', `opts.groupOffsets must start at 0 (got ${show(v)})`);
         continue;
       }
-      const size = v - (offsets[b - 1] as number);
+      const size = v - prev;
       if (size < 0) {
         throw new ShapeError(
           'opts.groupOffsets',
-          `opts.groupOffsets must be non-decreasing (got ${offsets[b - 1]} then ${v} at index ${b})`,
+          `opts.groupOffsets must be non-decreasing (got ${prev} then ${show(v)} at index ${b})`,
         );
       }
       if (size === 0) {
@@ -109,20 +114,27 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined): L
           `opts.groupOffsets must not give an empty group (got ${v} then ${v} at index ${b}: group ${b - 1} is empty)`,
         );
       }
+      if (v > length) {
+        throw new ShapeError(
+          'opts.groupOffsets',
+          `opts.groupOffsets must not exceed the number of samples (got ${show(v)} at index ${b}, length=${length})`,
+        );
+      }
+      offsets[b] = v;
+      prev = v;
       if (size < minSize) minSize = size;
       if (size > maxSize) maxSize = size;
     }
-    const last = offsets[offsets.length - 1];
-    if (last !== length) {
+    if (prev !== length) {
       throw new ShapeError(
         'opts.groupOffsets',
-        `opts.groupOffsets must end at the number of samples (got last offset ${last}, length=${length})`,
+        `opts.groupOffsets must end at the number of samples (got last offset ${prev}, length=${length})`,
       );
     }
     const groups = offsets.length - 1;
     return { offsets, groups, uniformSize: minSize === maxSize ? minSize : 0, batched: true, minSize };
   }
-  if (length === 0) throw new ShapeError('rewards', 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)');
+  if (length === 0) throw new ShapeError(name, `${name} must not be empty: a group needs ≥ 1 sample (got 0 samples)`);
   return { offsets: Int32Array.of(0, length), groups: 1, uniformSize: length, batched: false, minSize: length };
 }
 
@@ -151,16 +163,43 @@ export function checkKAtMostN(layout: Layout, k: number, name = 'k'): void {
   checkGroupSizes(layout, k, (n) => `${name} must be ≤ n (got ${name}=${k}, n=${n}`, name);
 }
 
-/** Returns `opts.out` after checking its type and length, or a new Float64Array. */
-export function outputArray(out: unknown, length: number): Float64Array {
+/**
+ * Returns `opts.out` after checking its type, its length and that it shares no memory with any of
+ * `inputs` (`[name, array]` pairs), or a new Float64Array.
+ *
+ * The aliasing rule, the same for every function: `out` must not overlap an input. Estimators read
+ * their inputs again after writing (sorting, the overflow rescue, a second kernel), so an aliased
+ * `out` would feed half-written weights back in; it is refused with an {@link InvalidArgumentError}
+ * naming both arrays instead of being computed wrong.
+ */
+export function outputArray(
+  out: unknown,
+  length: number,
+  inputs: readonly (readonly [string, unknown])[] = [],
+): Float64Array {
   if (out === undefined) return new Float64Array(length);
   if (!(out instanceof Float64Array)) {
     throw new InvalidArgumentError('opts.out', `opts.out must be a Float64Array (got ${show(out)})`);
   }
+  checkNotDetached(out, 'opts.out');
   if (out.length !== length) {
     throw new ShapeError('opts.out', `opts.out must have length ${length} (got length ${out.length})`);
   }
+  for (const [name, input] of inputs) {
+    if (overlaps(out, input)) {
+      throw new InvalidArgumentError(
+        'opts.out',
+        `opts.out must not share memory with ${name} (the output would overwrite the input while it is read; pass a separate array)`,
+      );
+    }
+  }
   return out;
+}
+
+/** True when `b` is a typed array whose bytes overlap those of `a`. */
+export function overlaps(a: ArrayBufferView, b: unknown): boolean {
+  if (!ArrayBuffer.isView(b) || a.buffer !== b.buffer || a.byteLength === 0 || b.byteLength === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Throws unless two arrays have the same length. */

@@ -176,3 +176,10 @@ export {
   type MajorityPseudoRewardsOptions,
   type MajorityPseudoRewards,
 } from './estimators/majority-pseudo-rewards.js';
+
+// --- hostile-input hardening: exports go here ---
+export { CapacityError } from './errors.js';
+export { ZERO_VARIANCE_RTOL } from './estimators/baselines.js';
+export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';
+export type { ProbabilitySumOptions } from './estimators/best-of-n.js';
+export type { WasmArena } from './backends/wasm/backend.js';

@@ -9,7 +9,8 @@
  * With a literal name the options are typed per estimator; with a string from a config file they are
  * checked at run time (unknown names, options and option values throw typed errors).
  */
-import { InvalidArgumentError, show } from './errors.js';
+import { DomainError, InvalidArgumentError, NonFiniteError, show } from './errors.js';
+import { checkArrayLike } from './validate.js';
 import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/baselines.js';
 import { maxAtK, maxAtKAdvantage, type MaxAtKAdvantageOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
 import {
@@ -110,6 +111,22 @@ function need<K extends InputName>(name: string, inputs: EstimatorInputs, field:
   return v as NonNullable<EstimatorInputs[K]>;
 }
 
+/**
+ * The metric of a binary estimator (pass@k, chen-pass@k, bon-rl-binary): max@k of 0/1 rewards, which
+ * is pass@k; a reward that is not 0 or 1 is refused as it is by the weights.
+ */
+function binaryMetric(name: string, inputs: EstimatorInputs, opts: MaxAtKOptions | undefined): number | Float64Array {
+  const rewards = checkArrayLike(need(name, inputs, 'rewards'), 'rewards');
+  for (let i = 0; i < rewards.length; i++) {
+    const v = rewards[i];
+    if (v === 0 || v === 1) continue;
+    if (typeof v !== 'number') throw new InvalidArgumentError('rewards', `rewards must contain numbers (got ${show(v)} at index ${i})`);
+    if (!Number.isFinite(v)) throw new NonFiniteError('rewards', `rewards must be finite (got ${show(v)} at index ${i})`);
+    throw new DomainError('rewards', `rewards must be 0 or 1 for the metric of '${name}' (got ${show(v)} at index ${i})`);
+  }
+  return maxAtK(rewards as ArrayLike<number>, need(name, inputs, 'k'), opts);
+}
+
 // The annotation lets bundlers drop the whole table when an app imports a single estimator.
 /**
  * Helper for declaring entries with their option types inferred; returns `entry` unchanged.
@@ -139,7 +156,7 @@ export const estimators = {
     reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201); Tang et al. 2025 (arXiv 2503.19595)',
     inputs: ['rewards', 'k'],
     weights: (i, o) => passAtKAdvantage(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
-    metric: (i, o) => maxAtK(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
+    metric: (i, o) => binaryMetric('pass@k', i, o),
   }),
   'max@k': defineEstimator<MaxAtKAdvantageOptions, MaxAtKOptions>({
     name: 'max@k',
@@ -155,7 +172,7 @@ export const estimators = {
     reference: 'Chen et al., pass@k training (arXiv 2508.10751)',
     inputs: ['rewards', 'k'],
     weights: (i, o) => chenPassAtKAdvantage(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
-    metric: (i, o) => maxAtK(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
+    metric: (i, o) => binaryMetric('chen-pass@k', i, o),
   }),
   grpo: defineEstimator<GrpoOptions>({
     name: 'grpo',
@@ -186,7 +203,7 @@ export const estimators = {
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
     inputs: ['rewards', 'k'],
     weights: (i, o) => bonRlBinaryAdvantage(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
-    metric: (i, o) => maxAtK(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
+    metric: (i, o) => binaryMetric('bon-rl-binary', i, o),
   }),
   'maj@k': defineEstimator<MajorityVoteAdvantageOptions, MajorityAtKOptions>({
     name: 'maj@k',

@@ -1,15 +1,32 @@
 /**
  * Argument checks shared by every estimator. Each throws a typed error that names the argument, the
  * rule and the value; none returns silently on bad input.
+ *
+ * Every public entry point validates in the same order, before any work: `checkOptions` (opts is a
+ * plain object with known keys), the arrays (`checkFiniteArray` / `checkArrayLike`, then
+ * `checkSameLength`), the integers (`checkInteger`: safe integers only), the choices (`checkChoice`,
+ * `checkBoolean`), the layout (`resolveLayout` in groups.ts, which checks every offset as a safe
+ * integer in range before using it) and last the output (`outputArray`, which also refuses an `out`
+ * sharing memory with an input).
  */
 import { DomainError, InvalidArgumentError, NonFiniteError, show } from './errors.js';
 
-/** Throws unless `value` is an integer ≥ `min`. */
-export function checkInteger(value: unknown, name: string, min: number): number {
+/**
+ * The most samples one call takes: 2^31 − 1, because group offsets are stored as 32-bit integers (and
+ * every array-like with a larger or non-integer `length` is refused rather than wrapped).
+ */
+export const MAX_LENGTH = 2 ** 31 - 1;
+
+/** Throws unless `value` is a safe integer (|x| ≤ 2^53 − 1) in [min, max]. */
+export function checkInteger(value: unknown, name: string, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new DomainError(name, `${name} must be an integer (got ${name}=${show(value)})`);
   }
   if (value < min) throw new DomainError(name, `${name} must be ≥ ${min} (got ${name}=${show(value)})`);
+  if (!Number.isSafeInteger(value)) {
+    throw new DomainError(name, `${name} must be a safe integer, ≤ 2^53 − 1 (got ${name}=${show(value)})`);
+  }
+  if (value > max) throw new DomainError(name, `${name} must be ≤ ${max} (got ${name}=${show(value)})`);
   return value;
 }
 
@@ -22,22 +39,72 @@ export function checkFiniteNumber(value: unknown, name: string): number {
   return value;
 }
 
-/** Throws unless `value` is array-like (a number[] or a typed array). */
+/** Throws unless `value` is `true`, `false` or (when allowed) undefined; returns `fallback` for undefined. */
+export function checkBoolean(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new InvalidArgumentError(name, `${name} must be true or false (got ${show(value)})`);
+  }
+  return value;
+}
+
+/** True when `buffer` is detached (e.g. a wasm memory buffer after `memory.grow`). */
+export function isDetached(buffer: ArrayBufferLike): boolean {
+  if (buffer.byteLength !== 0) return false;
+  const probe = (buffer as { detached?: boolean }).detached;
+  if (typeof probe === 'boolean') return probe;
+  try {
+    // Constructing a view over a detached buffer throws; over an empty live one it does not.
+    new Uint8Array(buffer as ArrayBuffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws unless `view` is a typed array over a live (not detached) buffer. */
+export function checkNotDetached(view: ArrayBufferView, name: string): void {
+  if (view.byteLength === 0 && isDetached(view.buffer)) {
+    throw new InvalidArgumentError(
+      name,
+      `${name} is a view of a detached ArrayBuffer (got ${show(view)}; a wasm view is detached when the wasm ` +
+        `memory grows: get a live one with wasm.refresh(${name.replace(/^opts\./, '')}))`,
+    );
+  }
+}
+
+/**
+ * Throws unless `value` is array-like: a number[] or a typed array over a live buffer (not a BigInt
+ * array, not a DataView), with an integer length ≤ {@link MAX_LENGTH}.
+ */
 export function checkArrayLike(value: unknown, name: string): ArrayLike<unknown> {
   if (
     value === null ||
     typeof value !== 'object' ||
     typeof (value as { length?: unknown }).length !== 'number' ||
-    ArrayBuffer.isView(value) && value instanceof DataView
+    (ArrayBuffer.isView(value) && value instanceof DataView)
   ) {
     throw new InvalidArgumentError(name, `${name} must be an array or a typed array (got ${show(value)})`);
+  }
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
+      throw new InvalidArgumentError(name, `${name} must hold numbers, not BigInts (got ${show(value)})`);
+    }
+    checkNotDetached(value, name);
+  }
+  const length = (value as { length: number }).length;
+  if (!Number.isInteger(length) || length < 0 || length > MAX_LENGTH) {
+    throw new InvalidArgumentError(
+      name,
+      `${name} must have an integer length between 0 and 2^31 − 1 (got length ${show(length)})`,
+    );
   }
   return value as ArrayLike<unknown>;
 }
 
 /**
  * Throws unless every element is a finite number. Typed arrays skip the type check; plain arrays are
- * checked element by element so that `['1', 2]` is refused rather than coerced.
+ * checked element by element so that `['1', 2]` (or a hole) is refused rather than coerced.
  */
 export function checkFiniteArray(values: unknown, name: string): ArrayLike<number> {
   const arr = checkArrayLike(values, name);
@@ -69,21 +136,39 @@ export function checkChoice<T extends string | number>(
   return value as T;
 }
 
+/** True for `{}`-style objects: created by a literal, `Object.create(null)` or a spread (not a Map, Date, array or class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === null || proto === Object.prototype;
+}
+
 /**
  * Throws unless `opts` is undefined or a plain object whose keys are all in `allowed`: a misspelt
- * option (`baselne`) is an error, not a silently ignored default.
+ * option (`baselne`) is an error, not a silently ignored default, and a `Map` or class instance is
+ * refused (its entries would be ignored). `name` is how the message refers to the object (`opts`,
+ * or e.g. `backend` for registerBackend).
  */
-export function checkOptions(opts: unknown, fn: string, allowed: readonly string[]): void {
+export function checkOptions(opts: unknown, fn: string, allowed: readonly string[], name = 'opts'): void {
   if (opts === undefined) return;
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError('opts', `opts of ${fn} must be an object (got ${show(opts)})`);
+  if (!isPlainObject(opts)) {
+    throw new InvalidArgumentError(name, `${name} of ${fn} must be a plain object (got ${describe(opts)})`);
   }
   for (const key of Object.keys(opts)) {
-    if (!allowed.includes(key) && (opts as Record<string, unknown>)[key] !== undefined) {
+    if (!allowed.includes(key) && opts[key] !== undefined) {
       throw new InvalidArgumentError(
-        `opts.${key}`,
-        `opts.${key} is not an option of ${fn} (options: ${allowed.join(', ')})`,
+        `${name}.${key}`,
+        `${name}.${key} is not an option of ${fn} (options: ${allowed.join(', ')})`,
       );
     }
   }
+}
+
+/** `show`, plus the class name of objects (`Map`, `Date`, …) so a refused non-plain object is named. */
+function describe(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
+    const ctor = (value as { constructor?: { name?: unknown } }).constructor;
+    if (typeof ctor?.name === 'string' && ctor.name !== 'Object') return `a ${ctor.name}`;
+  }
+  return show(value);
 }

@@ -3,23 +3,65 @@
  * start; other backends (e.g. `wasm`) register themselves when loaded explicitly.
  */
 import { InvalidArgumentError, show } from '../errors.js';
+import { checkOptions, isPlainObject } from '../validate.js';
 import { jsBackend } from './js/kernels.js';
-import type { Backend, KernelName, KernelTable } from './types.js';
+import { KERNEL_NAMES, type Backend, type KernelName, type KernelTable } from './types.js';
 
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
 let defaultBackend: Backend = jsBackend;
 
+/** The names the library's own backends use; `registerBackend` refuses them. */
+export const BUILT_IN_BACKENDS: readonly string[] = ['js', 'wasm'];
+
 /**
- * Registers (or replaces) a backend under its name. A backend may implement only some kernels: the
- * others fail with an error naming the kernel.
+ * Registers (or replaces) a user backend under its name. A backend may implement only some kernels:
+ * the others fail with an error naming the kernel.
+ *
+ * Checked up front, each with an {@link InvalidArgumentError} naming the field: `backend` must be a
+ * plain object with only `name` and `kernels`; `name` a non-empty string that is not a built-in name
+ * (`'js'`, `'wasm'`: those cannot be replaced); `kernels` a plain object whose keys are kernel names
+ * and whose values are functions.
  *
  * @example
  * ```ts
  * registerBackend({ name: 'js-copy', kernels: getBackend().kernels });
  * listBackends(); // ['js', 'js-copy']
+ * registerBackend({ name: 'js', kernels: {} }); // throws: backend.name must not be a built-in backend's name …
  * ```
  */
 export function registerBackend(backend: Backend): void {
+  if (!isPlainObject(backend)) {
+    throw new InvalidArgumentError('backend', `backend must be an object { name, kernels } (got ${show(backend)})`);
+  }
+  checkOptions(backend, 'registerBackend', ['name', 'kernels'], 'backend');
+  const { name, kernels } = backend as { name: unknown; kernels: unknown };
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidArgumentError('backend.name', `backend.name must be a non-empty string (got ${show(name)})`);
+  }
+  if (BUILT_IN_BACKENDS.includes(name)) {
+    throw new InvalidArgumentError(
+      'backend.name',
+      `backend.name must not be a built-in backend's name (got ${show(name)}; built-in: ${BUILT_IN_BACKENDS.join(', ')})`,
+    );
+  }
+  if (!isPlainObject(kernels)) {
+    throw new InvalidArgumentError('backend.kernels', `backend.kernels must be an object of kernel functions (got ${show(kernels)})`);
+  }
+  checkOptions(kernels, 'registerBackend', KERNEL_NAMES, 'backend.kernels');
+  for (const key of Object.keys(kernels)) {
+    const fn = kernels[key];
+    if (fn !== undefined && typeof fn !== 'function') {
+      throw new InvalidArgumentError(`backend.kernels.${key}`, `backend.kernels.${key} must be a function (got ${show(fn)})`);
+    }
+  }
+  backends.set(name, { name, kernels: { ...kernels } as Partial<KernelTable> });
+}
+
+/**
+ * Registers one of the library's own backends (no checks: they are trusted). Internal.
+ * @internal
+ */
+export function registerBuiltInBackend(backend: Backend): void {
   backends.set(backend.name, backend);
 }
 

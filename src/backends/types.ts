@@ -206,6 +206,28 @@ export interface KernelTable {
 /** Every kernel name. */
 export type KernelName = keyof KernelTable;
 
+// A record keyed by every kernel name, so a kernel added to KernelTable and left out here fails to compile.
+const KERNEL_NAME_RECORD: Record<KernelName, true> = {
+  [BinaryCounts]: true,
+  [BinaryScatter]: true,
+  [SegmentedSort]: true,
+  [SortedMaxWeights]: true,
+  [MaxAtKWeights]: true,
+  [SortedMaxMetric]: true,
+  [GatherBySortedValue]: true,
+  [GroupMoments]: true,
+  [AffineScatter]: true,
+  [SegmentedArgsort]: true,
+  [SortedBestOfNWeights]: true,
+  [SortedBestOfNMetric]: true,
+  [SortedBestOfNSelection]: true,
+  [OrderStatisticWeights]: true,
+  [OrderStatisticMetric]: true,
+};
+
+/** Every kernel name, as a list (what `registerBackend` accepts in a backend's `kernels`). */
+export const KERNEL_NAMES: readonly KernelName[] = Object.keys(KERNEL_NAME_RECORD) as KernelName[];
+
 /** A backend: a name and the kernels it implements (a partial table is allowed; calls then fail clearly). */
 export interface Backend {
   /** The name `setBackend` and `{ backend }` options select it by. */

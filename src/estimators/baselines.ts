@@ -1,10 +1,10 @@
 /**
- * The none / loo / loo-pkpo / loo-1 machinery of SPEC §0 shared by every k-sample estimator, and the
+ * The none / loo / loo-pkpo / loo-1 machinery shared by every k-sample estimator, and the
  * ordinary mean-reward baselines (GRPO, RLOO) for comparison. Math: docs/estimators/pass-at-k.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { AffineScatter, BaselineCode, GroupMoments, type Backend } from '../backends/types.js';
-import { DomainError } from '../errors.js';
+import { DomainError, show } from '../errors.js';
 import {
   BATCH_KEYS,
   checkGroupSizes,
@@ -68,7 +68,9 @@ export interface PreparedKSample {
 
 /**
  * Validates k, the options, the layout and what the baseline needs of every group, and allocates the
- * output. `length` is the number of samples (already validated as an array by the caller).
+ * output. `length` is the number of samples; `inputs` are the per-sample arrays as `[name, array]`
+ * (already validated as arrays by the caller): the first names an empty input, and `opts.out` must
+ * not share memory with any of them.
  */
 export function prepareKSample(
   fn: string,
@@ -76,20 +78,21 @@ export function prepareKSample(
   k: unknown,
   opts: KSampleWeightOptions | undefined,
   extraKeys: readonly string[] = [],
+  inputs: readonly (readonly [string, unknown])[] = [],
 ): PreparedKSample {
   checkOptions(opts, fn, [...K_SAMPLE_KEYS, ...extraKeys]);
   const kk = checkInteger(k, 'k', 1);
   const baseline = checkChoice(opts?.baseline, 'opts.baseline', BASELINES, 'loo-1');
   const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(length, opts);
+  const layout = resolveLayout(length, opts, inputs[0]?.[0]);
   checkKAtMostN(layout, kk);
   const effectiveBaseline: Baseline = baseline === 'loo-1' && kk === 1 ? 'loo' : baseline;
   if (effectiveBaseline === 'loo' || effectiveBaseline === 'loo-pkpo') {
     const why = baseline === 'loo-1' ? "baseline 'loo-1' at k = 1 falls back to 'loo', which" : `baseline '${baseline}'`;
     checkGroupSizes(layout, kk + 1, (n) => `${why} needs k ≤ n − 1 (got k=${kk}, n=${n}`, 'k');
   }
-  const out = outputArray(opts?.out, length);
+  const out = outputArray(opts?.out, length, inputs);
   return { layout, k: kk, baseline, effectiveBaseline, scaleByN: scale === 'mean', out, backend };
 }
 
@@ -99,7 +102,7 @@ export function baselineCode(baseline: Baseline): BaselineCode {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Ordinary baselines (SPEC §4).
+// Ordinary baselines.
 
 /** Options of {@link grpoAdvantage}. Presets of popular trainers: {@link GRPO_PRESETS}. */
 export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
@@ -120,62 +123,119 @@ export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
    * @defaultValue `0`
    */
   eps?: number;
+  /**
+   * When a group counts as zero-variance (all advantages 0, with either `normalize`): its spread
+   * max − min is at most `zeroVarianceRtol · (|mean| + spread)`, i.e. `zeroVarianceRtol` relative to
+   * its largest magnitude. Rewards computed by floating arithmetic (`0.1 + 0.2` against `0.3`) differ
+   * by a few units in the last place; without this tolerance that noise would be divided by a std of
+   * the same size and come out as full-size advantages. The default, 2^-50 ≈ 8.9e-16, is four units of
+   * double rounding (2^-52 each); 0 treats only exactly equal rewards as zero-variance.
+   * @defaultValue `2 ** -50`
+   */
+  zeroVarianceRtol?: number;
+  /**
+   * What a group of one sample gets. `'error'`: a DomainError when the std needs n ≥ 2 (`ddof: 1`;
+   * with `ddof: 0` the group has zero variance and gets 0). `'zero-mean-unit-std'`: mean 0 and std 1,
+   * so the advantage is g / (1 + eps) (`normalize: 'std'`) or g (`'none'`), as verl does for the
+   * one-sample groups that dynamic sampling produces.
+   * @defaultValue `'error'`
+   */
+  oneSampleGroups?: 'error' | 'zero-mean-unit-std';
 }
 
-/** The GRPO settings of popular trainers: verl divides by (std + 1e-6), TRL by (std + 1e-4); both ddof 1. */
+/**
+ * The GRPO settings of popular trainers, reproducing their outputs:
+ * - `verl`: (g − mean) / (std + 1e-6), torch's std (ddof 1); a one-sample group gets mean 0 and std 1,
+ *   i.e. g / (1 + 1e-6) (verl/trainer/ppo/core_algos.py, `compute_grpo_outcome_advantage`).
+ * - `trl`: (g − mean) / (std + 1e-4), ddof 1 (trl/trainer/grpo_trainer.py); TRL refuses fewer than 2
+ *   generations per prompt (trl/trainer/grpo_config.py), so a one-sample group is an error here too.
+ *
+ * Both give exact zeros for a group of equal rewards.
+ */
 export const GRPO_PRESETS = {
-  verl: { normalize: 'std', ddof: 1, eps: 1e-6 },
-  trl: { normalize: 'std', ddof: 1, eps: 1e-4 },
+  verl: { normalize: 'std', ddof: 1, eps: 1e-6, oneSampleGroups: 'zero-mean-unit-std' },
+  trl: { normalize: 'std', ddof: 1, eps: 1e-4, oneSampleGroups: 'error' },
 } as const satisfies Record<string, GrpoOptions>;
+
+/** The default {@link GrpoOptions.zeroVarianceRtol}: four units of double rounding. */
+export const ZERO_VARIANCE_RTOL = 2 ** -50;
 
 /**
  * GRPO's group-normalised advantage: (g_i − mean(g)) / (std(g) + eps) per group (Shao et al. 2024).
  *
  * Mean-reward objective (k = 1) with a biased normalisation; here for comparison with the k-sample
- * estimators. A group whose rewards are all equal gets zeros.
+ * estimators. A group whose rewards are all equal, or equal up to rounding noise (see
+ * {@link GrpoOptions.zeroVarianceRtol}), gets zeros. `opts.out` must not share memory with `rewards`.
  *
  * @example
  * ```ts
  * grpoAdvantage([1, 0, 0, 1]); // Float64Array [0.866…, −0.866…, −0.866…, 0.866…]
- * grpoAdvantage(rewards, { ...GRPO_PRESETS.verl, groupSize: 8 });
+ * grpoAdvantage([0.1 + 0.2, 0.3, 0.3, 0.3]); // Float64Array [0, 0, 0, 0] (1 ulp of noise is no signal)
+ * grpoAdvantage([1, 0, 1], { ...GRPO_PRESETS.verl, groupOffsets: [0, 2, 3] });
+ * // Float64Array [0.7071…, −0.7071…, 0.999999] (the one-sample group: 1 / (1 + 1e-6))
  * ```
  */
 export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): Float64Array {
-  checkOptions(opts, 'grpoAdvantage', [...BATCH_KEYS, 'backend', 'normalize', 'ddof', 'eps']);
+  checkOptions(opts, 'grpoAdvantage', [...BATCH_KEYS, 'backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups']);
   const values = checkFiniteArray(rewards, 'rewards');
   const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
   const ddof = checkChoice(opts?.ddof, 'opts.ddof', [0, 1] as const, 1);
   const eps = opts?.eps === undefined ? 0 : checkFiniteNumber(opts.eps, 'opts.eps');
   if (eps < 0) throw new DomainError('opts.eps', `opts.eps must be ≥ 0 (got ${eps})`);
+  const rtol = opts?.zeroVarianceRtol === undefined ? ZERO_VARIANCE_RTOL : checkFiniteNumber(opts.zeroVarianceRtol, 'opts.zeroVarianceRtol');
+  if (!(rtol >= 0 && rtol < 1)) {
+    throw new DomainError('opts.zeroVarianceRtol', `opts.zeroVarianceRtol must be in [0, 1) (got ${show(rtol)})`);
+  }
+  const oneSample = checkChoice(opts?.oneSampleGroups, 'opts.oneSampleGroups', ['error', 'zero-mean-unit-std'] as const, 'error');
   const backend = resolveBackend(opts?.backend);
   const layout = resolveLayout(values.length, opts);
-  if (normalize === 'std' && ddof === 1) {
-    checkGroupSizes(layout, 2, (n) => `opts.ddof = 1 needs n ≥ 2 (got n=${n}`, 'opts.ddof');
+  if (normalize === 'std' && ddof === 1 && oneSample === 'error') {
+    checkGroupSizes(
+      layout,
+      2,
+      (n) => `opts.ddof = 1 needs n ≥ 2 (or opts.oneSampleGroups: 'zero-mean-unit-std') (got n=${n}`,
+      'opts.ddof',
+    );
   }
-  const out = outputArray(opts?.out, values.length);
+  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const sumSquares = new Float64Array(groups);
   const range = new Float64Array(groups);
   kernel(backend, GroupMoments)(values, offsets, mean, sumSquares, range);
   const scale = new Float64Array(groups).fill(1);
-  if (normalize === 'std') {
-    for (let b = 0; b < groups; b++) {
-      const n = (offsets[b + 1] as number) - (offsets[b] as number);
-      scale[b] = range[b] === 0 ? 0 : 1 / (Math.sqrt((sumSquares[b] as number) / (n - ddof)) + eps);
+  /** 0: ordinary, 1: zero-variance (zeros), 2: one sample with mean 0 and std 1. */
+  const kind = new Uint8Array(groups);
+  for (let b = 0; b < groups; b++) {
+    const n = (offsets[b + 1] as number) - (offsets[b] as number);
+    const r = range[b] as number;
+    const m = Math.abs(mean[b] as number);
+    if (n === 1 && oneSample === 'zero-mean-unit-std') {
+      kind[b] = 2;
+      mean[b] = 0;
+      scale[b] = normalize === 'std' ? 1 / (1 + eps) : 1;
+    } else if (r === 0 || (Number.isFinite(m) && Number.isFinite(r) && r <= rtol * (m + r))) {
+      kind[b] = 1;
+      scale[b] = 0;
+    } else if (normalize === 'std') {
+      scale[b] = 1 / (Math.sqrt((sumSquares[b] as number) / (n - ddof)) + eps);
     }
   }
   kernel(backend, AffineScatter)(values, offsets, mean, scale, out);
   for (let b = 0; b < groups; b++) {
+    if (kind[b] !== 0) continue;
     const ss = sumSquares[b] as number;
     const extreme =
       !Number.isFinite(mean[b] as number) ||
-      (normalize === 'std' && range[b] !== 0 && !(Number.isFinite(range[b] as number) && ss > 1e-280 && ss < Infinity));
+      (normalize === 'std' && !(Number.isFinite(range[b] as number) && ss > 1e-280 && ss < Infinity));
     if (!extreme) continue;
     const start = offsets[b] as number;
     const end = offsets[b + 1] as number;
     const m = scaledMoments(values, start, end);
-    if (normalize === 'std') {
+    const spread = scaledRange(values, start, end, m.unit);
+    if (spread <= rtol * (Math.abs(m.mean) + spread)) {
+      for (let i = start; i < end; i++) out[i] = 0;
+    } else if (normalize === 'std') {
       const denom = Math.sqrt(m.sumSquares / (end - start - ddof)) + eps / m.unit;
       for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) / denom;
     } else {
@@ -183,6 +243,18 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
     }
   }
   return out;
+}
+
+/** max − min of one group of x / unit (finite: the scaled values lie in [−1, 1]). */
+function scaledRange(values: ArrayLike<number>, start: number, end: number, unit: number): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = start; i < end; i++) {
+    const x = (values[i] as number) / unit;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return hi - lo;
 }
 
 /**
@@ -227,7 +299,7 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
   const backend = resolveBackend(opts?.backend);
   const layout = resolveLayout(values.length, opts);
   checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
-  const out = outputArray(opts?.out, values.length);
+  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const scale = new Float64Array(groups);

@@ -28,7 +28,7 @@ import {
   type MetricResult,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './baselines.js';
 import { countCorrect } from './pass-at-k.js';
 
@@ -91,10 +91,13 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   checkSameLength(v, 'scores', r, 'rewards');
   const kk = checkInteger(k, 'k', 1);
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(v.length, opts);
+  const layout = resolveLayout(v.length, opts, 'scores');
   checkKAtMostN(layout, kk);
   // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [
+    ['scores', v],
+    ['rewards', r],
+  ]);
   const perm = new Int32Array(v.length);
   kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
   const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets);
@@ -135,7 +138,10 @@ export function bestOfNAdvantage(
   const v = checkFiniteArray(scores, 'scores');
   const r = checkFiniteArray(rewards, 'rewards');
   checkSameLength(v, 'scores', r, 'rewards');
-  const p = prepareKSample('bestOfNAdvantage', v.length, k, opts);
+  const p = prepareKSample('bestOfNAdvantage', v.length, k, opts, [], [
+    ['scores', v],
+    ['rewards', r],
+  ]);
   const { offsets } = p.layout;
   const perm = new Int32Array(v.length);
   kernel(p.backend, SegmentedArgsort)(v, offsets, perm);
@@ -217,7 +223,7 @@ export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts
   if (baseline === 'loo') {
     checkGroupSizes(layout, 2, (n) => `baseline 'loo' needs n ≥ 2 (got n=${n}`, 'opts.baseline');
   }
-  const out = outputArray(opts?.out, values.length);
+  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const counts = countCorrect(values, layout, backend, 'bonRlBinaryAdvantage');
   const { offsets, groups } = layout;
   const wCorrect = new Float64Array(groups);
@@ -264,7 +270,7 @@ export interface BestOfNDistillationOptions extends WeightOutputOptions, Backend
  * {@link bestOfNDistribution} applied to the empirical distribution of the group.
  *
  * @param scores - finite verifier scores, one per sample.
- * @param N - the best-of-N budget (≤ n without replacement).
+ * @param N - the best-of-N budget (≤ n without replacement; ≤ 2^31 − 1 with).
  * @example
  * ```ts
  * bestOfNDistillationWeights([0.3, 0.9, 0.1, 0.5], 2); // Float64Array [0.1666…, 0.5, 0, 0.3333…]
@@ -279,7 +285,8 @@ export function bestOfNDistillationWeights(
 ): Float64Array {
   checkOptions(opts, 'bestOfNDistillationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
   const v = checkFiniteArray(scores, 'scores');
-  const nn = checkInteger(N, 'N', 1);
+  // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
+  const nn = checkInteger(N, 'N', 1, MAX_LENGTH);
   const sampling = checkChoice(
     opts?.sampling,
     'opts.sampling',
@@ -287,23 +294,35 @@ export function bestOfNDistillationWeights(
     'without-replacement',
   );
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(v.length, opts);
+  const layout = resolveLayout(v.length, opts, 'scores');
   const withReplacement = sampling === 'with-replacement';
   if (!withReplacement) checkKAtMostN(layout, nn, 'N');
-  const out = outputArray(opts?.out, v.length);
+  const out = outputArray(opts?.out, v.length, [['scores', v]]);
   const perm = new Int32Array(v.length);
   kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
   kernel(backend, SortedBestOfNSelection)(v, perm, layout.offsets, nn, withReplacement, out);
   return out;
 }
 
-/** Options of {@link bestOfNDistribution}: batching (each group is one distribution), output, backend. */
-export interface BestOfNDistributionOptions extends WeightOutputOptions, BackendOptions {}
+/** The sum-to-one tolerance options of {@link bestOfNDistribution} and {@link bestOfNKL}. */
+export interface ProbabilitySumOptions {
+  /**
+   * How far Σ π of each group may be from 1 (the probabilities are then divided by their sum).
+   * @defaultValue `1e-9` for a plain array or a Float64Array; for a Float32Array n · 2^-24 (at least
+   *   1e-9), the rounding of n float32 values, so a float32 softmax is accepted
+   */
+  sumTolerance?: number;
+}
 
-/** Options of {@link bestOfNKL}: batching (each group is one distribution; one KL per group), output, backend. */
-export interface BestOfNKLOptions extends MetricOutputOptions, BackendOptions {}
+/** Options of {@link bestOfNDistribution}: batching (each group is one distribution), output, backend, sum tolerance. */
+export interface BestOfNDistributionOptions extends WeightOutputOptions, BackendOptions, ProbabilitySumOptions {}
+
+/** Options of {@link bestOfNKL}: batching (each group is one distribution; one KL per group), output, backend, sum tolerance. */
+export interface BestOfNKLOptions extends MetricOutputOptions, BackendOptions, ProbabilitySumOptions {}
 
 const PROB_SUM_TOLERANCE = 1e-9;
+/** Unit roundoff of float32. */
+const FLOAT32_ROUNDOFF = 2 ** -24;
 
 /** A validated batch of discrete distributions, sorted by score. */
 interface PreparedDistribution {
@@ -313,9 +332,11 @@ interface PreparedDistribution {
   readonly offsets: Int32Array;
   readonly groups: number;
   readonly batched: boolean;
-  /** Σ π per group (within 1e-9 of 1); probabilities are divided by it. */
+  /** Σ π per group (within the tolerance of 1); probabilities are divided by it. */
   readonly totals: Float64Array;
   readonly perm: Int32Array;
+  /** The validated output array. */
+  readonly out: Float64Array;
 }
 
 function prepareDistribution(
@@ -323,36 +344,49 @@ function prepareDistribution(
   probs: unknown,
   scores: unknown,
   N: unknown,
-  opts: (BatchOptions & BackendOptions & { out?: Float64Array }) | undefined,
+  opts: (BatchOptions & BackendOptions & ProbabilitySumOptions & { out?: Float64Array }) | undefined,
+  perGroupOutput: boolean,
 ): PreparedDistribution {
-  checkOptions(opts, fn, [...BATCH_KEYS, 'backend']);
+  checkOptions(opts, fn, [...BATCH_KEYS, 'backend', 'sumTolerance']);
   const pi = checkFiniteArray(probs, 'probs');
   const v = checkFiniteArray(scores, 'scores');
   checkSameLength(pi, 'probs', v, 'scores');
   const nn = checkInteger(N, 'N', 1);
+  const tolerance = opts?.sumTolerance === undefined ? undefined : checkFiniteNumber(opts.sumTolerance, 'opts.sumTolerance');
+  if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
+    throw new DomainError('opts.sumTolerance', `opts.sumTolerance must be in [0, 1) (got ${show(tolerance)})`);
+  }
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(pi.length, opts);
+  const layout = resolveLayout(pi.length, opts, 'probs');
   const { offsets, groups } = layout;
+  const out = outputArray(opts?.out, perGroupOutput ? (layout.batched ? groups : 1) : pi.length, [
+    ['probs', pi],
+    ['scores', v],
+  ]);
   for (let i = 0; i < pi.length; i++) {
     if ((pi[i] as number) < 0) {
       throw new DomainError('probs', `probs must be ≥ 0 (got ${show(pi[i])} at index ${i})`);
     }
   }
+  const float32 = pi instanceof Float32Array;
   const totals = new Float64Array(groups);
   for (let b = 0; b < groups; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
     let t = 0;
-    for (let i = offsets[b] as number; i < (offsets[b + 1] as number); i++) t += pi[i] as number;
-    if (!(Math.abs(t - 1) <= PROB_SUM_TOLERANCE)) {
+    for (let i = start; i < end; i++) t += pi[i] as number;
+    const tol = tolerance ?? (float32 ? Math.max(PROB_SUM_TOLERANCE, (end - start) * FLOAT32_ROUNDOFF) : PROB_SUM_TOLERANCE);
+    if (!(Math.abs(t - 1) <= tol)) {
       throw new DomainError(
         'probs',
-        `probs must sum to 1 within ${PROB_SUM_TOLERANCE} (got sum=${t}${layout.batched ? ` in group ${b}` : ''})`,
+        `probs must sum to 1 within ${tol} (got sum=${t}${layout.batched ? ` in group ${b}` : ''})`,
       );
     }
     totals[b] = t;
   }
   const perm = new Int32Array(pi.length);
   kernel(backend, SegmentedArgsort)(v, offsets, perm);
-  return { pi, scores: v, N: nn, offsets, groups, batched: layout.batched, totals, perm };
+  return { pi, scores: v, N: nn, offsets, groups, batched: layout.batched, totals, perm, out };
 }
 
 /**
@@ -401,10 +435,11 @@ function forEachTieClass(
  * The exact best-of-N distribution on a discrete support (BOND): draw N outcomes i.i.d. from π, keep
  * the one with the highest score (ties broken uniformly at random). For outcome y,
  * π_BoN(y) = π(y)/π(tie(y)) · [F_≤(y)^N − F_<(y)^N], F the CDFs of the score under π and tie(y) the
- * outcomes scoring the same as y. Probabilities are divided by their sum, which must be within 1e-9 of 1.
+ * outcomes scoring the same as y. Probabilities are divided by their sum, which must be within
+ * `opts.sumTolerance` of 1 (default 1e-9, or n · 2^-24 for a Float32Array).
  * Batched: each group is one distribution.
  *
- * @param probs - π, non-negative, summing to 1 (within 1e-9) per group.
+ * @param probs - π, non-negative, summing to 1 (within `opts.sumTolerance`) per group.
  * @param scores - finite scores of the outcomes (any order; equal scores form a tie class).
  * @param N - the number of draws, any integer ≥ 1 (N = 1 returns π).
  * @example
@@ -418,8 +453,8 @@ export function bestOfNDistribution(
   N: number,
   opts?: BestOfNDistributionOptions,
 ): Float64Array {
-  const prep = prepareDistribution('bestOfNDistribution', probs, scores, N, opts);
-  const out = outputArray(opts?.out, prep.pi.length);
+  const prep = prepareDistribution('bestOfNDistribution', probs, scores, N, opts, false);
+  const out = prep.out;
   const { pi, perm, totals } = prep;
   forEachTieClass(prep, (b, from, to, d, bon) => {
     const total = totals[b] as number;
@@ -448,8 +483,8 @@ export function bestOfNKL<O extends BestOfNKLOptions = Record<never, never>>(
   N: number,
   opts?: O,
 ): MetricResult<O> {
-  const prep = prepareDistribution('bestOfNKL', probs, scores, N, opts);
-  const out = outputArray(opts?.out, prep.batched ? prep.groups : 1);
+  const prep = prepareDistribution('bestOfNKL', probs, scores, N, opts, true);
+  const out = prep.out;
   out.fill(0);
   // Every member of a class has the same ratio π_BoN(y)/π(y) = bon/d.
   forEachTieClass(prep, (b, _from, _to, d, bon) => {

@@ -639,9 +639,13 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
   const { answerArr, rewardArr } = checkInputs(answers, rewards);
   const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
   const kk = checkInteger(k, 'k', 1);
-  const layout = resolveLayout(rewardArr.length, opts);
+  const layout = resolveLayout(rewardArr.length, opts, 'answers');
   checkKAtMostN(layout, kk);
-  const out = layout.batched ? outputArray(opts?.out, layout.groups) : new Float64Array(1);
+  // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [
+    ['answers', answerArr],
+    ['rewards', rewardArr],
+  ]);
   const { offsets, groups } = layout;
   const clusters = clusterAll(answerArr, rewardArr, offsets, groups);
   const ws = new Workspace();
@@ -683,7 +687,10 @@ export function majorityVoteAdvantage(
   opts?: MajorityVoteAdvantageOptions,
 ): Float64Array {
   const { answerArr, rewardArr } = checkInputs(answers, rewards);
-  const p = prepareKSample('majorityVoteAdvantage', rewardArr.length, k, opts, ['ties']);
+  const p = prepareKSample('majorityVoteAdvantage', rewardArr.length, k, opts, ['ties'], [
+    ['answers', answerArr],
+    ['rewards', rewardArr],
+  ]);
   const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
   const { offsets, groups } = p.layout;
   const kk = p.k;

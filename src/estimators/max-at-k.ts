@@ -41,10 +41,10 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   const values = checkFiniteArray(g, 'g');
   const kk = checkInteger(k, 'k', 1);
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(values.length, opts);
+  const layout = resolveLayout(values.length, opts, 'g');
   checkKAtMostN(layout, kk);
   // Unbatched, a given `out` must still be a Float64Array (of length 1): a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['g', values]]);
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
   kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
@@ -85,7 +85,7 @@ export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
  */
 export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
   const values = checkFiniteArray(g, 'g');
-  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts);
+  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]]);
   const { offsets } = p.layout;
   kernel(p.backend, MaxAtKWeights)(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
   if (!allFinite(p.out)) {

@@ -13,13 +13,35 @@ import { prepareKSample, type Baseline, type KSampleWeightOptions } from './base
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 
-/** Validates one (n, c, k) triple of a counts metric; `where` locates it in an array form. */
-export function checkCounts(n: unknown, c: unknown, k: unknown, where: string): void {
+/**
+ * The most log1p terms one passAtK / logFailAtK value may sum: the work is min(c, k) terms (the
+ * shorter of the two equal products), so n itself may be any safe integer. 2^24 terms take about a
+ * quarter of a second; beyond that the call is refused rather than left running.
+ */
+export const MAX_PASS_AT_K_TERMS = 2 ** 24;
+
+/**
+ * Validates one (n, c, k) triple of a counts metric (k already checked as an integer ≥ 1); `where`
+ * locates it in an array form.
+ */
+export function checkCounts(n: unknown, c: unknown, k: number, where: string): void {
   const nn = checkInteger(n, 'n', 1);
   const cc = checkInteger(c, 'c', 0);
-  const kk = checkInteger(k, 'k', 1);
   if (cc > nn) throw new DomainError('c', `c must be ≤ n (got c=${cc}, n=${nn}${where})`);
-  if (kk > nn) throw new DomainError('k', `k must be ≤ n (got k=${kk}, n=${nn}${where})`);
+  if (k > nn) throw new DomainError('k', `k must be ≤ n (got k=${k}, n=${nn}${where})`);
+}
+
+/** Refuses a pass@k whose log1p sum would exceed MAX_PASS_AT_K_TERMS (after checkCounts). */
+function checkPassAtKCost(n: number, c: number, k: number, where: string): void {
+  // n − c < k (exactly 1) and c = 0 (exactly 0) take no terms.
+  if (c > 0 && n - c >= k && Math.min(c, k) > MAX_PASS_AT_K_TERMS) {
+    const name = c <= k ? 'c' : 'k';
+    throw new DomainError(
+      name,
+      `min(c, k) must be ≤ ${MAX_PASS_AT_K_TERMS} for an exact pass@k (the cost is min(c, k) terms) ` +
+        `(got c=${c}, k=${k}, n=${n}${where})`,
+    );
+  }
 }
 
 /** Applies a counts metric to scalars or to arrays of n and/or c (one value per task), validating each. */
@@ -28,10 +50,13 @@ export function countsMetric(
   c: number | ArrayLike<number>,
   k: number,
   f: (n: number, c: number, k: number) => number,
+  checkCost?: (n: number, c: number, k: number, where: string) => void,
 ): number | Float64Array {
+  const kk = checkInteger(k, 'k', 1);
   if (typeof n === 'number' && typeof c === 'number') {
-    checkCounts(n, c, k, '');
-    return f(n, c, k);
+    checkCounts(n, c, kk, '');
+    checkCost?.(n, c, kk, '');
+    return f(n, c, kk);
   }
   const ns = typeof n === 'number' ? undefined : checkArrayLike(n, 'n');
   const cs = typeof c === 'number' ? undefined : checkArrayLike(c, 'c');
@@ -39,12 +64,15 @@ export function countsMetric(
     throw new ShapeError('c', `n and c must have the same length (got ${ns.length} and ${cs.length})`);
   }
   const length = (ns ?? cs)?.length ?? 0;
-  const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {
     const ni = ns === undefined ? n : ns[i];
     const ci = cs === undefined ? c : cs[i];
-    checkCounts(ni, ci, k, ` at index ${i}`);
-    out[i] = f(ni as number, ci as number, k);
+    checkCounts(ni, ci, kk, ` at index ${i}`);
+    checkCost?.(ni as number, ci as number, kk, ` at index ${i}`);
+  }
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    out[i] = f((ns === undefined ? n : ns[i]) as number, (cs === undefined ? c : cs[i]) as number, kk);
   }
   return out;
 }
@@ -53,6 +81,8 @@ export function countsMetric(
  * The unbiased pass@k estimate from n samples of which c are correct: 1 − C(n−c, k)/C(n, k)
  * (Chen et al. 2021, the estimator of human-eval's `estimate_pass_at_k`). Exactly 1 when n − c < k.
  * Accurate to ~1e-15 relative for n up to 10^5 and beyond (a compensated sum of log1p terms).
+ * n may be any safe integer (≤ 2^53 − 1); the cost is min(c, k) terms, which must be ≤ 2^24
+ * unless the result is exactly 0 or 1 (c = 0 or n − c < k).
  *
  * Also takes arrays of n and/or c (one value per task) and then returns a Float64Array.
  *
@@ -69,7 +99,7 @@ export function passAtK(n: number, c: number, k: number): number;
 export function passAtK(n: number | ArrayLike<number>, c: ArrayLike<number>, k: number): Float64Array;
 export function passAtK(n: ArrayLike<number>, c: number | ArrayLike<number>, k: number): Float64Array;
 export function passAtK(n: number | ArrayLike<number>, c: number | ArrayLike<number>, k: number): number | Float64Array {
-  return countsMetric(n, c, k, passAtKUnchecked);
+  return countsMetric(n, c, k, passAtKUnchecked, checkPassAtKCost);
 }
 
 /**
@@ -86,7 +116,7 @@ export function logFailAtK(n: number, c: number, k: number): number;
 export function logFailAtK(n: number | ArrayLike<number>, c: ArrayLike<number>, k: number): Float64Array;
 export function logFailAtK(n: ArrayLike<number>, c: number | ArrayLike<number>, k: number): Float64Array;
 export function logFailAtK(n: number | ArrayLike<number>, c: number | ArrayLike<number>, k: number): number | Float64Array {
-  return countsMetric(n, c, k, logFailAtKUnchecked);
+  return countsMetric(n, c, k, logFailAtKUnchecked, checkPassAtKCost);
 }
 
 /** Counts correct samples per group; throws a typed error at the first reward that is not 0 or 1. */
@@ -200,7 +230,7 @@ export function passAtKAdvantage(
   opts?: PassAtKAdvantageOptions,
 ): Float64Array {
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passAtKAdvantage', values.length, k, opts);
+  const p = prepareKSample('passAtKAdvantage', values.length, k, opts, [], [['rewards', values]]);
   const counts = countCorrect(values, p.layout, p.backend, 'passAtKAdvantage');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
@@ -233,7 +263,7 @@ export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts
   const backend = resolveBackend(opts?.backend);
   const layout = resolveLayout(values.length, opts);
   checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, values.length);
+  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const counts = countCorrect(values, layout, backend, 'chenPassAtKAdvantage');
   scatterByCounts(values, layout, counts, backend, out, (n, c) => {
     if (c === 0 || n - c < kk) return [0, 0];

@@ -9,7 +9,7 @@ import type { MajorityVoteAdvantageOptions } from '../estimators/majority-vote.j
 import type { MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
 import type { PassAtKAdvantageOptions } from '../estimators/pass-at-k.js';
 import type { Answer, EstimatorName, EstimatorOptions } from '../registry.js';
-import { InvalidArgumentError, show } from '../errors.js';
+import { checkOptions, isPlainObject } from '../validate.js';
 import { imitationLoss, policyGradientLoss, type LossNormalization } from './losses.js';
 import {
   bestOfNDistillationTargets,
@@ -18,6 +18,8 @@ import {
   majorityVoteWeights,
   maxAtKWeights,
   passAtKWeights,
+  WEIGHT_OPTION_KEYS,
+  estimatorOptionKeys,
   type TensorEstimatorInputs,
   type TensorWeightOptions,
 } from './weights.js';
@@ -48,15 +50,22 @@ export interface HelperLossOptions {
 
 const HELPER_LOSS_KEYS = ['mask', 'normalize', 'maxTokens', 'check'] as const;
 
-/** Splits a helper's options into the loss's and the estimator's. */
-export function split(opts: unknown, fn: string): { loss: HelperLossOptions; estimator: Record<string, unknown> } {
+/**
+ * Splits a helper's options into the loss's and the estimator's. With `estimatorKeys` (every helper
+ * but estimatorLoss, whose keys depend on the estimator), an unknown key is reported against the
+ * helper itself, listing the helper's own options (loss and estimator).
+ */
+export function split(
+  opts: unknown,
+  fn: string,
+  estimatorKeys?: readonly string[],
+): { loss: HelperLossOptions; estimator: Record<string, unknown> } {
   if (opts === undefined) return { loss: {}, estimator: {} };
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError('opts', `opts of ${fn} must be an object (got ${show(opts)})`);
-  }
+  if (estimatorKeys !== undefined) checkOptions(opts, fn, [...HELPER_LOSS_KEYS, ...estimatorKeys]);
+  else if (!isPlainObject(opts)) checkOptions(opts, fn, []);
   const loss: Record<string, unknown> = {};
   const estimator: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(opts)) {
+  for (const [key, value] of Object.entries(opts as Record<string, unknown>)) {
     if ((HELPER_LOSS_KEYS as readonly string[]).includes(key)) loss[key] = value;
     else estimator[key] = value;
   }
@@ -96,7 +105,7 @@ export function passAtKLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<PassAtKAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'passAtKLoss');
+  const { loss, estimator } = split(opts, 'passAtKLoss', WEIGHT_OPTION_KEYS.passAtKWeights);
   return lossWith(logProbs, passAtKWeights(rewards, k, estimator), loss);
 }
 
@@ -115,7 +124,7 @@ export function maxAtKLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<MaxAtKAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'maxAtKLoss');
+  const { loss, estimator } = split(opts, 'maxAtKLoss', WEIGHT_OPTION_KEYS.maxAtKWeights);
   return lossWith(logProbs, maxAtKWeights(rewards, k, estimator), loss);
 }
 
@@ -136,7 +145,7 @@ export function majorityVoteLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<MajorityVoteAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'majorityVoteLoss');
+  const { loss, estimator } = split(opts, 'majorityVoteLoss', WEIGHT_OPTION_KEYS.majorityVoteWeights);
   return lossWith(logProbs, majorityVoteWeights(answers, rewards, k, estimator), loss);
 }
 
@@ -158,7 +167,7 @@ export function bestOfNLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<BestOfNAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'bestOfNLoss');
+  const { loss, estimator } = split(opts, 'bestOfNLoss', WEIGHT_OPTION_KEYS.bestOfNWeights);
   return lossWith(logProbs, bestOfNWeights(scores, rewards, k, estimator), loss);
 }
 
@@ -178,7 +187,7 @@ export function bestOfNDistillationLoss(
   N: number,
   opts?: HelperLossOptions & TensorWeightOptions<BestOfNDistillationOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'bestOfNDistillationLoss');
+  const { loss, estimator } = split(opts, 'bestOfNDistillationLoss', WEIGHT_OPTION_KEYS.bestOfNDistillationTargets);
   return lossWith(logProbs, bestOfNDistillationTargets(scores, N, estimator), loss, true);
 }
 
@@ -204,6 +213,6 @@ export function estimatorLoss(
   opts?: HelperLossOptions & Record<string, unknown>,
 ): Scalar;
 export function estimatorLoss(name: string, logProbs: Tensor, inputs: TensorEstimatorInputs, opts?: object): Scalar {
-  const { loss, estimator } = split(opts, 'estimatorLoss');
+  const { loss, estimator } = split(opts, `estimatorLoss('${String(name)}')`, estimatorOptionKeys(name));
   return lossWith(logProbs, estimatorWeights(name, inputs, estimator), loss);
 }

@@ -17,6 +17,7 @@ import { majorityVoteAdvantage, type MajorityVoteAdvantageOptions } from '../est
 import { maxAtKAdvantage, type MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
 import { passAtKAdvantage, type PassAtKAdvantageOptions } from '../estimators/pass-at-k.js';
 import { getEstimator, type Answer, type EstimatorInputs, type EstimatorName, type EstimatorOptions } from '../registry.js';
+import { checkOptions, isPlainObject } from '../validate.js';
 import { checkTensor } from './checks.js';
 
 /** The layout options of the core that make no sense for a [B, n] tensor (its rows are the groups). */
@@ -25,9 +26,41 @@ const LAYOUT_KEYS = ['groupSize', 'groupOffsets', 'out'] as const;
 /** An estimator's options without the layout keys: on tensors, the groups are the rows. */
 export type TensorWeightOptions<O> = Omit<O, (typeof LAYOUT_KEYS)[number]>;
 
-/** Rejects the layout keys with a message that says why. */
+/** The estimator options each weight helper accepts (the core's, minus the layout keys). */
+export const WEIGHT_OPTION_KEYS = {
+  passAtKWeights: ['baseline', 'scale', 'backend'],
+  maxAtKWeights: ['baseline', 'scale', 'backend'],
+  grpoWeights: ['backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups'],
+  rlooWeights: ['backend'],
+  majorityVoteWeights: ['baseline', 'scale', 'backend', 'ties'],
+  bestOfNWeights: ['baseline', 'scale', 'backend'],
+  bestOfNDistillationTargets: ['sampling', 'backend'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The estimator options of each registry entry on tensors (the core's, minus the layout keys). */
+export const ESTIMATOR_OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'pass@k': WEIGHT_OPTION_KEYS.passAtKWeights,
+  'max@k': WEIGHT_OPTION_KEYS.maxAtKWeights,
+  'chen-pass@k': ['backend'],
+  grpo: WEIGHT_OPTION_KEYS.grpoWeights,
+  rloo: WEIGHT_OPTION_KEYS.rlooWeights,
+  'bon@k': WEIGHT_OPTION_KEYS.bestOfNWeights,
+  'bon-rl-binary': ['baseline', 'coefficient', 'scale', 'backend'],
+  'maj@k': WEIGHT_OPTION_KEYS.majorityVoteWeights,
+};
+
+/** The tensor option keys of a registry entry, or undefined for a name not listed (the core checks then). */
+export function estimatorOptionKeys(name: string): readonly string[] | undefined {
+  return Object.prototype.hasOwnProperty.call(ESTIMATOR_OPTION_KEYS, name) ? ESTIMATOR_OPTION_KEYS[name] : undefined;
+}
+
+/**
+ * Checks a weight helper's options: a plain object, no layout keys (with a message that says why),
+ * and, when the helper's own keys are known, no unknown key (reported against the helper with its list).
+ */
 export function checkNoLayout(opts: unknown, fn: string): void {
-  if (opts === null || typeof opts !== 'object') return;
+  if (opts === undefined) return;
+  if (!isPlainObject(opts)) checkOptions(opts, fn, []);
   for (const key of LAYOUT_KEYS) {
     if ((opts as Record<string, unknown>)[key] !== undefined) {
       throw new InvalidArgumentError(
@@ -38,6 +71,8 @@ export function checkNoLayout(opts: unknown, fn: string): void {
       );
     }
   }
+  const keys = (WEIGHT_OPTION_KEYS as Record<string, readonly string[]>)[fn];
+  if (keys !== undefined) checkOptions(opts, fn, keys);
 }
 
 /** Reads a [B, n] tensor to the host: returns its values and shape. */
@@ -237,6 +272,8 @@ export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, op
 export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, opts?: object): Tensor2D {
   checkNoLayout(opts, 'estimatorWeights');
   const estimator = getEstimator(name);
+  const keys = estimatorOptionKeys(name);
+  if (keys !== undefined) checkOptions(opts, `estimatorWeights('${name}')`, keys);
   if (inputs === null || typeof inputs !== 'object') {
     throw new InvalidArgumentError('inputs', `inputs must be an object (got ${show(inputs)})`);
   }

@@ -69,8 +69,8 @@ describe('grpoAdvantage', () => {
   });
 
   it('GRPO_PRESETS are verl (ddof 1, eps 1e-6) and TRL (ddof 1, eps 1e-4)', () => {
-    expect(GRPO_PRESETS.verl).toEqual({ normalize: 'std', ddof: 1, eps: 1e-6 });
-    expect(GRPO_PRESETS.trl).toEqual({ normalize: 'std', ddof: 1, eps: 1e-4 });
+    expect(GRPO_PRESETS.verl).toEqual({ normalize: 'std', ddof: 1, eps: 1e-6, oneSampleGroups: 'zero-mean-unit-std' });
+    expect(GRPO_PRESETS.trl).toEqual({ normalize: 'std', ddof: 1, eps: 1e-4, oneSampleGroups: 'error' });
     expectClose(grpoAdvantage(R, GRPO_PRESETS.verl), grpoRef(R, 1, 1e-6));
     expectClose(grpoAdvantage(R, GRPO_PRESETS.trl), grpoRef(R, 1, 1e-4));
   });

@@ -123,7 +123,7 @@ describe('errors of rewards', () => {
   });
 
   it('maxAtK([], k) throws ShapeError: empty group', () => {
-    expectError(() => maxAtK([], 1), ShapeError, 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)');
+    expectError(() => maxAtK([], 1), ShapeError, 'g must not be empty: a group needs ≥ 1 sample (got 0 samples)', 'g');
     expectError(() => grpoAdvantage([]), ShapeError, 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)');
   });
 });
@@ -227,7 +227,7 @@ describe('errors of options', () => {
     expectError(() => grpoAdvantage(G8, { ddof: 2 as never }), InvalidArgumentError, 'opts.ddof must be one of 0 | 1 (got 2)', 'opts.ddof');
     expectError(() => grpoAdvantage(G8, { eps: -1 }), DomainError, 'opts.eps must be ≥ 0 (got -1)', 'opts.eps');
     expectError(() => grpoAdvantage(G8, { eps: NaN }), NonFiniteError, 'opts.eps must be finite (got opts.eps=NaN)', 'opts.eps');
-    expectError(() => grpoAdvantage([1]), DomainError, 'opts.ddof = 1 needs n ≥ 2 (got n=1)', 'opts.ddof');
+    expectError(() => grpoAdvantage([1]), DomainError, "opts.ddof = 1 needs n ≥ 2 (or opts.oneSampleGroups: 'zero-mean-unit-std') (got n=1)", 'opts.ddof');
   });
 
   it('rlooAdvantage([r]) throws DomainError: it needs n ≥ 2', () => {
@@ -244,10 +244,10 @@ describe('errors of options', () => {
     expectError(
       () => grpoAdvantage(G8, { k: 2 } as never),
       InvalidArgumentError,
-      'opts.k is not an option of grpoAdvantage (options: groupSize, groupOffsets, out, backend, normalize, ddof, eps)',
+      'opts.k is not an option of grpoAdvantage (options: groupSize, groupOffsets, out, backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups)',
       'opts.k',
     );
-    expectError(() => maxAtK(G8, 2, 'loo' as never), InvalidArgumentError, 'opts of maxAtK must be an object (got "loo")', 'opts');
+    expectError(() => maxAtK(G8, 2, 'loo' as never), InvalidArgumentError, 'opts of maxAtK must be a plain object (got "loo")', 'opts');
   });
 
   it("maxAtKAdvantage(g, k, { backend: 'nope' }) throws InvalidArgumentError naming the registered backends", () => {

@@ -4,7 +4,8 @@
  * outputs out once. Arrays that already live in this memory (views from `alloc`) are used in place.
  * Docs: docs/backends.md.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
+import { isDetached } from '../../validate.js';
 import type { Backend, BaselineCode, KernelTable, Values } from '../types.js';
 
 /** The exports of src/backends/wasm/assembly/index.ts (pointers are byte addresses). */
@@ -81,305 +82,564 @@ export interface KernelExports {
 }
 
 /**
- * The `wasm` backend: the kernels plus an arena for zero-copy batches.
- *
- * Views from {@link WasmBackend.alloc} live in the module's memory; a kernel given such a view reads or
- * writes it in place instead of copying. WebAssembly detaches every view when its memory grows (a kernel
- * call grows it when its temporaries do not fit): kernels still accept a detached view of this backend,
- * and {@link WasmBackend.refresh} gives a live one. Call {@link WasmBackend.reserve} once up front so
- * memory never grows while views are in use.
+ * A bump arena of views living in the wasm memory. Each arena frees only its own views: async tasks
+ * that interleave (one awaits while another runs) each take their own arena from
+ * {@link WasmBackend.createArena}, so one task's `reset` can never hand its memory to another's views.
  *
  * @example
  * ```ts
  * const wasm = await loadWasmBackend();
- * wasm.reserve(3 * 100_000 * 64 * 8);         // first: room for the views and kernel temporaries
+ * const arena = wasm.createArena();       // one per async task
+ * const rewards = arena.alloc(4);
+ * rewards.set([1, 0, 0, 1]);
+ * passAtKAdvantage(rewards, 2, { backend: 'wasm' });
+ * arena.reset();                          // frees this arena's views only
+ * ```
+ */
+export interface WasmArena {
+  /** A zero-filled Float64Array of `length` values living in wasm memory (valid until this arena's `reset`). */
+  alloc(length: number): Float64Array;
+  /** A zero-filled Int32Array living in wasm memory, e.g. for `groupOffsets`. */
+  allocInt32(length: number): Int32Array;
+  /** Frees every view this arena handed out; using one afterwards in a call is an error. */
+  reset(): void;
+  /** Bytes of wasm memory held by this arena's views. */
+  readonly allocatedBytes: number;
+}
+
+/**
+ * The `wasm` backend: the kernels plus arenas for zero-copy batches.
+ *
+ * Views from {@link WasmBackend.alloc} (or an arena of {@link WasmBackend.createArena}) live in the
+ * module's memory; a kernel given such a view reads or writes it in place instead of copying.
+ *
+ * The memory contract (docs/backends.md, "Zero-copy views and concurrency"):
+ * - While any view is allocated, a call never grows the memory (growing would detach every view).
+ *   A call whose temporaries do not fit throws a {@link CapacityError} before it writes anything,
+ *   naming the bytes to pass to {@link WasmBackend.reserve}. With no views allocated, calls grow the
+ *   memory as they need.
+ * - `alloc` and `reserve` may grow the memory, which detaches the views handed out before: a detached
+ *   view passed to a call is an error naming it; {@link WasmBackend.refresh} gives a live one.
+ * - A view freed by its arena's `reset` is an error in every later call (not silently reused memory).
+ * - Up to WebAssembly's 4 GiB; beyond, or when the host refuses to grow, a {@link CapacityError}.
+ *
+ * @example
+ * ```ts
+ * const wasm = await loadWasmBackend();
  * const rewards = wasm.alloc(100_000 * 64);   // fill in place, e.g. rewards.set(batch)
  * const weights = wasm.alloc(100_000 * 64);
+ * wasm.reserve(16 * 1024 * 1024);             // room for the kernels' temporaries
  * passAtKAdvantage(rewards, 8, { groupSize: 64, out: weights, backend: 'wasm' }); // no copies
  * wasm.allocatedBytes;                        // 102400000
- * wasm.reset();                               // frees every view at once
+ * wasm.reset();                               // frees every view of the default arena
  * ```
  */
 export interface WasmBackend extends Backend {
   readonly name: 'wasm';
-  /** A zero-filled Float64Array of `length` values living in wasm memory (valid until `reset`). */
+  /** A zero-filled Float64Array of `length` values in the default arena (valid until `reset`). */
   alloc(length: number): Float64Array;
-  /** A zero-filled Int32Array living in wasm memory, e.g. for `groupOffsets`. */
+  /** A zero-filled Int32Array in the default arena, e.g. for `groupOffsets`. */
   allocInt32(length: number): Int32Array;
   /** A live view over the same memory as `view` (needed only after the memory grew). */
   refresh<T extends Float64Array | Int32Array>(view: T): T;
-  /** Grows the memory now so that `bytes` more bytes fit above the views without growing later. */
+  /**
+   * Grows the memory now so that `bytes` more bytes fit above the allocated views, so calls have room
+   * for their temporaries without growing. Throws {@link CapacityError} beyond 4 GiB.
+   */
   reserve(bytes: number): void;
-  /** Frees every view handed out by `alloc` / `allocInt32` (they must not be used afterwards). */
+  /** Frees every view of the default arena (they must not be used afterwards; calls refuse them). */
   reset(): void;
-  /** Bytes of wasm memory currently held by views. */
+  /** A new arena with its own views and its own `reset`; see {@link WasmArena}. */
+  createArena(): WasmArena;
+  /** Bytes of wasm memory currently held by views, over every arena. */
   readonly allocatedBytes: number;
 }
 
 const PAGE = 65536;
-const align16 = (n: number): number => (n + 15) & ~15;
+/** WebAssembly's 32-bit address space. */
+const MAX_BYTES = 2 ** 32;
+/** Rounds up to a multiple of 16 with plain arithmetic (a bitwise `& ~15` wraps above 2^31). */
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** One allocation of an arena. */
+interface Block {
+  readonly ptr: number;
+  readonly bytes: number;
+  live: boolean;
+}
+
+/** One temporary or resident operand of a kernel call. */
+interface Slot {
+  ptr: number;
+  readonly bytes: number;
+  readonly resident: boolean;
+  readonly copyIn?: () => void;
+}
 
 /** Builds the backend over an instantiated module. */
 export function createWasmBackend(x: KernelExports): WasmBackend {
   const memory = x.memory;
   const base = x.heapBase();
-  /** End of the views handed out by alloc; kernel temporaries go above it and are dropped per call. */
+  /** End of the region holding arena blocks; kernel temporaries go above it and are dropped per call. */
   let userTop = base;
-  let top = base;
-  /** Where each view handed out lives, so a view detached by memory growth still resolves. */
-  const homes = new WeakMap<object, { ptr: number; length: number }>();
+  /** Everything at or above this address has never been written (fresh pages from grow are zero). */
+  let dirtyTop = base;
+  /** Freed ranges below userTop, sorted by address and coalesced. */
+  let free: { ptr: number; bytes: number }[] = [];
+  const liveBlocks = new Set<Block>();
+  let liveBytes = 0;
+  /** Where each view handed out lives, so its block can be checked (and a detached one refreshed). */
+  const homes = new WeakMap<object, { block: Block; ptr: number; length: number }>();
 
-  function ensure(end: number): void {
-    const have = memory.buffer.byteLength;
-    if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
-  }
-  function bump(bytes: number): number {
-    const ptr = top;
-    top = align16(top + bytes);
-    ensure(top);
-    return ptr;
-  }
-
-  /** The address of `arr` if it already lives in this memory, else −1. */
-  function resident(arr: unknown, need: number, what: string): number {
-    if (!ArrayBuffer.isView(arr)) return -1;
-    if (arr.buffer === memory.buffer) return arr.byteOffset;
-    const home = homes.get(arr);
-    if (home === undefined) return -1;
-    if (home.length < need) throw new InvalidArgumentError(what, `${what} is a wasm view of ${home.length} values (needs ${need})`);
-    return home.ptr;
-  }
-
-  /** Copies n values of `src` into a fresh f64 block (non-numbers become NaN, as the kernels expect). */
-  function inF64(src: Values, n: number): number {
-    const at = resident(src, n, 'values');
-    if (at >= 0 && src instanceof Float64Array) return at;
-    const ptr = bump(n * 8);
-    const dst = new Float64Array(memory.buffer, ptr, n);
-    if (ArrayBuffer.isView(src) && !(src instanceof BigInt64Array) && !(src instanceof BigUint64Array)) {
-      dst.set((src as unknown as Float64Array).subarray(0, n));
-    } else {
-      for (let i = 0; i < n; i++) {
-        const v = src[i];
-        dst[i] = typeof v === 'number' ? v : NaN;
-      }
+  function grow(end: number, what: string, argument = what): void {
+    if (end > MAX_BYTES) {
+      throw new CapacityError(
+        argument,
+        `${what} needs wasm memory up to ${end} bytes, beyond WebAssembly's 4 GiB (${MAX_BYTES} bytes)`,
+      );
     }
-    return ptr;
+    const have = memory.buffer.byteLength;
+    if (end <= have) return;
+    try {
+      memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (e) {
+      throw new CapacityError(
+        argument,
+        `${what} needs wasm memory up to ${end} bytes, but the runtime refused to grow it from ${have} (${(e as Error).message})`,
+      );
+    }
   }
-  function inI32(src: Int32Array, n: number): number {
-    const at = resident(src, n, 'offsets');
-    if (at >= 0) return at;
-    const ptr = bump(n * 4);
-    new Int32Array(memory.buffer, ptr, n).set(src.subarray(0, n));
-    return ptr;
+
+  // ---- arena blocks -------------------------------------------------------------------------------
+
+  function allocBlock(bytes: number): Block {
+    const size = align16(Math.max(bytes, 1));
+    let ptr = -1;
+    for (let i = 0; i < free.length; i++) {
+      const f = free[i] as { ptr: number; bytes: number };
+      if (f.bytes < size) continue;
+      ptr = f.ptr;
+      if (f.bytes === size) free.splice(i, 1);
+      else free[i] = { ptr: f.ptr + size, bytes: f.bytes - size };
+      break;
+    }
+    if (ptr < 0) {
+      ptr = userTop;
+      grow(ptr + size, 'alloc', 'length');
+      userTop = ptr + size;
+    }
+    // Zero only what was ever written: fresh pages are zero already (so a 2 GiB view costs no time).
+    const dirtyEnd = Math.min(ptr + size, dirtyTop);
+    if (dirtyEnd > ptr) new Uint8Array(memory.buffer, ptr, dirtyEnd - ptr).fill(0);
+    // The caller writes into the view: from now on these bytes may be dirty.
+    if (ptr + size > dirtyTop) dirtyTop = ptr + size;
+    const block: Block = { ptr, bytes: size, live: true };
+    liveBlocks.add(block);
+    liveBytes += size;
+    return block;
   }
-  /** An output block: the array itself when resident, else a temporary copied back by `outF64`. */
-  function outPtr(dst: Float64Array | Int32Array, n: number, bytesPer: number): number {
-    const at = resident(dst, n, 'out');
-    return at >= 0 ? at : bump(n * bytesPer);
+
+  function freeBlock(block: Block): void {
+    if (!block.live) return;
+    block.live = false;
+    liveBlocks.delete(block);
+    liveBytes -= block.bytes;
+    free.push({ ptr: block.ptr, bytes: block.bytes });
+    free.sort((a, b) => a.ptr - b.ptr);
+    const merged: { ptr: number; bytes: number }[] = [];
+    for (const f of free) {
+      const last = merged[merged.length - 1];
+      if (last !== undefined && last.ptr + last.bytes === f.ptr) last.bytes += f.bytes;
+      else merged.push({ ...f });
+    }
+    // A free range at the top shrinks the block region (temporaries may use it again).
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.ptr + last.bytes === userTop) {
+      userTop = last.ptr;
+      merged.pop();
+    }
+    free = merged;
   }
-  function copyOutF64(dst: Float64Array, ptr: number, n: number): void {
-    if (resident(dst, n, 'out') < 0) dst.set(new Float64Array(memory.buffer, ptr, n));
+
+  function checkLength(length: unknown): number {
+    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+      throw new InvalidArgumentError('length', `length must be an integer ≥ 0 (got ${show(length)})`);
+    }
+    return length;
   }
-  function copyOutI32(dst: Int32Array, ptr: number, n: number): void {
-    if (resident(dst, n, 'out') < 0) dst.set(new Int32Array(memory.buffer, ptr, n));
+
+  function makeArena(): WasmArena & { blocks: Set<Block> } {
+    const blocks = new Set<Block>();
+    const arena = {
+      blocks,
+      alloc(length: number): Float64Array {
+        const n = checkLength(length);
+        const block = allocBlock(n * 8);
+        blocks.add(block);
+        const view = new Float64Array(memory.buffer, block.ptr, n);
+        homes.set(view, { block, ptr: block.ptr, length: n });
+        return view;
+      },
+      allocInt32(length: number): Int32Array {
+        const n = checkLength(length);
+        const block = allocBlock(n * 4);
+        blocks.add(block);
+        const view = new Int32Array(memory.buffer, block.ptr, n);
+        homes.set(view, { block, ptr: block.ptr, length: n });
+        return view;
+      },
+      reset(): void {
+        for (const block of blocks) freeBlock(block);
+        blocks.clear();
+      },
+      get allocatedBytes(): number {
+        let total = 0;
+        for (const block of blocks) total += block.bytes;
+        return total;
+      },
+    };
+    return arena;
   }
-  function begin(offsets: Int32Array): { groups: number; n: number; offs: number } {
-    top = userTop;
+
+  // ---- kernel operands ----------------------------------------------------------------------------
+
+  /** The address of `arr` if it lives in this memory (checked live), else −1. Detached views are refused. */
+  function resident(arr: unknown, what: string): number {
+    if (!ArrayBuffer.isView(arr)) return -1;
+    const home = homes.get(arr);
+    if (arr.buffer === memory.buffer) {
+      if (home !== undefined) {
+        if (!home.block.live) throw freed(what);
+        return home.ptr;
+      }
+      // A subarray of a view: it must lie inside a live block.
+      const lo = arr.byteOffset;
+      const hi = lo + arr.byteLength;
+      for (const block of liveBlocks) if (lo >= block.ptr && hi <= block.ptr + block.bytes) return lo;
+      if (arr.byteLength === 0) return lo;
+      throw freed(what);
+    }
+    if (arr.byteLength === 0 && isDetached(arr.buffer)) {
+      throw new InvalidArgumentError(
+        what,
+        `${what} is a detached view (the wasm memory grew after it was made): pass wasm.refresh(view) instead`,
+      );
+    }
+    return -1;
+  }
+
+  function freed(what: string): InvalidArgumentError {
+    return new InvalidArgumentError(
+      what,
+      `${what} is a wasm view whose memory was freed by reset(): allocate it again (views are valid until their arena's reset)`,
+    );
+  }
+
+  /** The operands of one kernel call: resolved first, temporaries placed and memory checked once, then copied in. */
+  function frame(): {
+    f64(src: Values, n: number, what: string): Slot;
+    i32(src: Int32Array, n: number, what: string): Slot;
+    out(dst: Float64Array | Int32Array, n: number, bytesPer: number): Slot;
+    scratch(bytes: number): Slot;
+    commit(): void;
+  } {
+    const slots: Slot[] = [];
+    const add = (slot: Slot): Slot => (slots.push(slot), slot);
+    return {
+      f64(src, n, what) {
+        const at = resident(src, what);
+        if (at >= 0 && src instanceof Float64Array) return add({ ptr: at, bytes: 0, resident: true });
+        const slot: Slot = add({
+          ptr: -1,
+          bytes: n * 8,
+          resident: false,
+          copyIn: () => {
+            const dst = new Float64Array(memory.buffer, slot.ptr, n);
+            if (ArrayBuffer.isView(src)) {
+              dst.set((src as unknown as Float64Array).subarray(0, n));
+            } else {
+              for (let i = 0; i < n; i++) {
+                const v = src[i];
+                dst[i] = typeof v === 'number' ? v : NaN;
+              }
+            }
+          },
+        });
+        return slot;
+      },
+      i32(src, n, what) {
+        const at = resident(src, what);
+        if (at >= 0) return add({ ptr: at, bytes: 0, resident: true });
+        const slot: Slot = add({
+          ptr: -1,
+          bytes: n * 4,
+          resident: false,
+          copyIn: () => new Int32Array(memory.buffer, slot.ptr, n).set(src.subarray(0, n)),
+        });
+        return slot;
+      },
+      out(dst, n, bytesPer) {
+        const at = resident(dst, 'opts.out');
+        return at >= 0 ? add({ ptr: at, bytes: 0, resident: true }) : add({ ptr: -1, bytes: n * bytesPer, resident: false });
+      },
+      scratch(bytes) {
+        return add({ ptr: -1, bytes, resident: false });
+      },
+      commit() {
+        let top = userTop;
+        for (const slot of slots) {
+          if (slot.resident) continue;
+          slot.ptr = top;
+          top = align16(top + slot.bytes);
+        }
+        if (top > memory.buffer.byteLength && liveBytes > 0) {
+          const need = top - userTop;
+          throw new CapacityError(
+            'backend',
+            `the wasm call needs ${need} bytes of temporaries above the allocated views but memory would have to grow, ` +
+              `which detaches every view: call wasm.reserve(${need}) after allocating (or reset the views first)`,
+          );
+        }
+        grow(top, 'the wasm call', 'backend');
+        if (top > dirtyTop) dirtyTop = top;
+        for (const slot of slots) slot.copyIn?.();
+      },
+    };
+  }
+
+  function copyOutF64(dst: Float64Array, slot: Slot, n: number): void {
+    if (!slot.resident) dst.set(new Float64Array(memory.buffer, slot.ptr, n));
+  }
+  function copyOutI32(dst: Int32Array, slot: Slot, n: number): void {
+    if (!slot.resident) dst.set(new Int32Array(memory.buffer, slot.ptr, n));
+  }
+  function sizes(offsets: Int32Array): { groups: number; n: number; maxN: number } {
     const groups = offsets.length - 1;
-    return { groups, n: offsets[groups] as number, offs: inI32(offsets, groups + 1) };
-  }
-  function maxGroupSize(offsets: Int32Array): number {
-    let max = 0;
+    let maxN = 0;
     for (let b = 1; b < offsets.length; b++) {
       const size = (offsets[b] as number) - (offsets[b - 1] as number);
-      if (size > max) max = size;
+      if (size > maxN) maxN = size;
     }
-    return max;
+    return { groups, n: offsets[groups] as number, maxN };
   }
 
   const kernels: KernelTable = {
     binaryCounts(values: Values, offsets: Int32Array, counts: Int32Array): number {
-      const { groups, n, offs } = begin(offsets);
-      const v = inF64(values, n);
-      const c = outPtr(counts, groups, 4);
-      const bad = x.binaryCounts(v, offs, groups, c);
+      const { groups, n } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'rewards');
+      const c = f.out(counts, groups, 4);
+      f.commit();
+      const bad = x.binaryCounts(v.ptr, offs.ptr, groups, c.ptr);
       copyOutI32(counts, c, groups);
       return bad;
     },
     binaryScatter(values, offsets, wCorrect, wIncorrect, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const v = inF64(values, n);
-      const wc = inF64(wCorrect, groups);
-      const wi = inF64(wIncorrect, groups);
-      const o = outPtr(out, n, 8);
-      x.binaryScatter(v, offs, groups, wc, wi, o);
+      const { groups, n } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'rewards');
+      const wc = f.f64(wCorrect, groups, 'wCorrect');
+      const wi = f.f64(wIncorrect, groups, 'wIncorrect');
+      const o = f.out(out, n, 8);
+      f.commit();
+      x.binaryScatter(v.ptr, offs.ptr, groups, wc.ptr, wi.ptr, o.ptr);
       copyOutF64(out, o, n);
     },
     groupMoments(values, offsets, mean, sumSquares, range): void {
-      const { groups, n, offs } = begin(offsets);
-      const v = inF64(values, n);
-      const m = outPtr(mean, groups, 8);
-      const s = outPtr(sumSquares, groups, 8);
-      const r = outPtr(range, groups, 8);
-      x.groupMoments(v, offs, groups, m, s, r);
+      const { groups, n } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'rewards');
+      const m = f.out(mean, groups, 8);
+      const s = f.out(sumSquares, groups, 8);
+      const r = f.out(range, groups, 8);
+      f.commit();
+      x.groupMoments(v.ptr, offs.ptr, groups, m.ptr, s.ptr, r.ptr);
       copyOutF64(mean, m, groups);
       copyOutF64(sumSquares, s, groups);
       copyOutF64(range, r, groups);
     },
     affineScatter(values, offsets, shift, scale, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const v = inF64(values, n);
-      const sh = inF64(shift, groups);
-      const sc = inF64(scale, groups);
-      const o = outPtr(out, n, 8);
-      x.affineScatter(v, offs, groups, sh, sc, o);
+      const { groups, n } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'rewards');
+      const sh = f.f64(shift, groups, 'shift');
+      const sc = f.f64(scale, groups, 'scale');
+      const o = f.out(out, n, 8);
+      f.commit();
+      x.affineScatter(v.ptr, offs.ptr, groups, sh.ptr, sc.ptr, o.ptr);
       copyOutF64(out, o, n);
     },
     segmentedSort(values, offsets, sorted): void {
-      const { groups, n, offs } = begin(offsets);
-      const v = inF64(values, n);
-      const s = outPtr(sorted, n, 8);
-      const scratch = bump(maxGroupSize(offsets) * 8);
-      x.segmentedSort(v, offs, groups, s, scratch);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'values');
+      const s = f.out(sorted, n, 8);
+      const scratch = f.scratch(maxN * 8);
+      f.commit();
+      x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
       copyOutF64(sorted, s, n);
     },
     sortedMaxWeights(sorted, offsets, k, baseline: BaselineCode, scaleByN, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const s = inF64(sorted, n);
-      const o = outPtr(out, n, 8);
-      const scratch = bump(3 * maxN * 8);
-      x.sortedMaxWeights(s, offs, groups, k, baseline, scaleByN ? 1 : 0, o, scratch, maxN);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const s = f.f64(sorted, n, 'sorted');
+      const o = f.out(out, n, 8);
+      const scratch = f.scratch(3 * maxN * 8);
+      f.commit();
+      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     sortedMaxMetric(sorted, offsets, k, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const s = inF64(sorted, n);
-      const o = outPtr(out, groups, 8);
-      const scratch = bump(maxGroupSize(offsets) * 8);
-      x.sortedMaxMetric(s, offs, groups, k, o, scratch);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const s = f.f64(sorted, n, 'sorted');
+      const o = f.out(out, groups, 8);
+      const scratch = f.scratch(maxN * 8);
+      f.commit();
+      x.sortedMaxMetric(s.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr);
       copyOutF64(out, o, groups);
     },
     maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): void {
       // Sort, weights and gather chained inside wasm memory: the intermediates never cross to JS.
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const v = inF64(values, n);
-      const s = bump(n * 8);
-      const w = bump(n * 8);
-      const scratch = bump(3 * maxN * 8);
-      x.segmentedSort(v, offs, groups, s, scratch);
-      x.sortedMaxWeights(s, offs, groups, k, baseline, scaleByN ? 1 : 0, w, scratch, maxN);
-      const o = outPtr(out, n, 8);
-      x.gatherBySortedValue(v, s, offs, groups, w, o);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'g');
+      const s = f.scratch(n * 8);
+      const w = f.scratch(n * 8);
+      const scratch = f.scratch(3 * maxN * 8);
+      const o = f.out(out, n, 8);
+      f.commit();
+      x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
+      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, w.ptr, scratch.ptr, maxN);
+      x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
       copyOutF64(out, o, n);
     },
     gatherBySortedValue(values, sorted, offsets, bySorted, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const v = inF64(values, n);
-      const s = inF64(sorted, n);
-      const w = inF64(bySorted, n);
-      const o = outPtr(out, n, 8);
-      x.gatherBySortedValue(v, s, offs, groups, w, o);
+      const { groups, n } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'values');
+      const s = f.f64(sorted, n, 'sorted');
+      const w = f.f64(bySorted, n, 'bySorted');
+      const o = f.out(out, n, 8);
+      f.commit();
+      x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
       copyOutF64(out, o, n);
     },
     segmentedArgsort(keys, offsets, perm): void {
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const k = inF64(keys, n);
-      const p = outPtr(perm, n, 4);
-      const scratch = bump(maxN * 24);
-      x.segmentedArgsort(k, offs, groups, p, scratch, maxN);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const k = f.f64(keys, n, 'scores');
+      const p = f.out(perm, n, 4);
+      const scratch = f.scratch(maxN * 24);
+      f.commit();
+      x.segmentedArgsort(k.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       copyOutI32(perm, p, n);
     },
     sortedBestOfNWeights(scores, rewards, perm, offsets, k, baseline, scaleByN, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const sc = inF64(scores, n);
-      const r = inF64(rewards, n);
-      const p = inI32(perm, n);
-      const o = outPtr(out, n, 8);
-      const scratch = bump(7 * maxN * 8 + (maxN + 1) * 4);
-      x.sortedBestOfNWeights(sc, r, p, offs, groups, k, baseline, scaleByN ? 1 : 0, o, scratch, maxN);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const sc = f.f64(scores, n, 'scores');
+      const r = f.f64(rewards, n, 'rewards');
+      const p = f.i32(perm, n, 'perm');
+      const o = f.out(out, n, 8);
+      const scratch = f.scratch(7 * maxN * 8 + (maxN + 1) * 4);
+      f.commit();
+      x.sortedBestOfNWeights(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     sortedBestOfNMetric(scores, rewards, perm, offsets, k, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const sc = inF64(scores, n);
-      const r = inF64(rewards, n);
-      const p = inI32(perm, n);
-      const o = outPtr(out, groups, 8);
-      const scratch = bump(3 * maxN * 8 + (maxN + 1) * 4);
-      x.sortedBestOfNMetric(sc, r, p, offs, groups, k, o, scratch, maxN);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const sc = f.f64(scores, n, 'scores');
+      const r = f.f64(rewards, n, 'rewards');
+      const p = f.i32(perm, n, 'perm');
+      const o = f.out(out, groups, 8);
+      const scratch = f.scratch(3 * maxN * 8 + (maxN + 1) * 4);
+      f.commit();
+      x.sortedBestOfNMetric(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, groups);
     },
     sortedBestOfNSelection(scores, perm, offsets, N, withReplacement, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const sc = inF64(scores, n);
-      const p = inI32(perm, n);
-      const o = outPtr(out, n, 8);
-      const scratch = bump(3 * maxN * 8 + (maxN + 1) * 4);
-      x.sortedBestOfNSelection(sc, p, offs, groups, N, withReplacement ? 1 : 0, o, scratch, maxN);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const sc = f.f64(scores, n, 'scores');
+      const p = f.i32(perm, n, 'perm');
+      const o = f.out(out, n, 8);
+      const scratch = f.scratch(3 * maxN * 8 + (maxN + 1) * 4);
+      f.commit();
+      x.sortedBestOfNSelection(sc.ptr, p.ptr, offs.ptr, groups, N, withReplacement ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     orderStatisticWeights(values, offsets, tables, tableStart, scaleByN, out): void {
       // Argsort and apply chained inside wasm memory: the permutation never crosses to JS.
-      const { groups, n, offs } = begin(offsets);
-      const maxN = maxGroupSize(offsets);
-      const v = inF64(values, n);
-      const t = inF64(tables, tables.length);
-      const ts = inI32(tableStart, groups);
-      const p = bump(n * 4);
-      const scratch = bump(maxN * 24);
-      x.segmentedArgsort(v, offs, groups, p, scratch, maxN);
-      const o = outPtr(out, n, 8);
-      x.orderStatisticApply(v, p, offs, groups, t, ts, scaleByN ? 1 : 0, o, scratch, maxN);
+      const { groups, n, maxN } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const v = f.f64(values, n, 'rewards');
+      const t = f.f64(tables, tables.length, 'tables');
+      const ts = f.i32(tableStart, groups, 'tableStart');
+      const p = f.scratch(n * 4);
+      const scratch = f.scratch(maxN * 24);
+      const o = f.out(out, n, 8);
+      f.commit();
+      x.segmentedArgsort(v.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      x.orderStatisticApply(v.ptr, p.ptr, offs.ptr, groups, t.ptr, ts.ptr, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     orderStatisticMetric(sorted, offsets, tables, tableStart, out): void {
-      const { groups, n, offs } = begin(offsets);
-      const s = inF64(sorted, n);
-      const t = inF64(tables, tables.length);
-      const ts = inI32(tableStart, groups);
-      const o = outPtr(out, groups, 8);
-      x.orderStatisticMetric(s, offs, groups, t, ts, o);
+      const { groups, n } = sizes(offsets);
+      const f = frame();
+      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+      const s = f.f64(sorted, n, 'sorted');
+      const t = f.f64(tables, tables.length, 'tables');
+      const ts = f.i32(tableStart, groups, 'tableStart');
+      const o = f.out(out, groups, 8);
+      f.commit();
+      x.orderStatisticMetric(s.ptr, offs.ptr, groups, t.ptr, ts.ptr, o.ptr);
       copyOutF64(out, o, groups);
     },
   };
 
-  function allocBytes(length: number, bytesPer: number): number {
-    if (!Number.isInteger(length) || length < 0) {
-      throw new InvalidArgumentError('length', `length must be an integer ≥ 0 (got ${String(length)})`);
-    }
-    top = userTop;
-    const ptr = bump(length * bytesPer);
-    userTop = top;
-    new Uint8Array(memory.buffer, ptr, length * bytesPer).fill(0);
-    return ptr;
-  }
+  const defaultArena = makeArena();
 
   return {
     name: 'wasm',
     kernels,
-    alloc(length: number): Float64Array {
-      const ptr = allocBytes(length, 8);
-      const view = new Float64Array(memory.buffer, ptr, length);
-      homes.set(view, { ptr, length });
-      return view;
-    },
-    allocInt32(length: number): Int32Array {
-      const ptr = allocBytes(length, 4);
-      const view = new Int32Array(memory.buffer, ptr, length);
-      homes.set(view, { ptr, length });
-      return view;
+    alloc: (length: number) => defaultArena.alloc(length),
+    allocInt32: (length: number) => defaultArena.allocInt32(length),
+    reset: () => defaultArena.reset(),
+    createArena(): WasmArena {
+      const arena = makeArena();
+      return {
+        alloc: (length: number) => arena.alloc(length),
+        allocInt32: (length: number) => arena.allocInt32(length),
+        reset: () => arena.reset(),
+        get allocatedBytes() {
+          return arena.allocatedBytes;
+        },
+      };
     },
     refresh<T extends Float64Array | Int32Array>(view: T): T {
-      if (view.buffer === memory.buffer) return view;
       const home = homes.get(view);
-      if (home === undefined) throw new InvalidArgumentError('view', 'view was not allocated by this wasm backend');
+      if (home === undefined) {
+        if (view.buffer === memory.buffer) return view;
+        throw new InvalidArgumentError('view', 'view was not allocated by this wasm backend');
+      }
+      if (!home.block.live) throw freed('view');
+      if (view.buffer === memory.buffer) return view;
       const fresh = (view instanceof Int32Array
         ? new Int32Array(memory.buffer, home.ptr, home.length)
         : new Float64Array(memory.buffer, home.ptr, home.length)) as T;
@@ -387,14 +647,13 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       return fresh;
     },
     reserve(bytes: number): void {
-      ensure(align16(userTop + bytes));
-    },
-    reset(): void {
-      userTop = base;
-      top = base;
+      if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+        throw new InvalidArgumentError('bytes', `bytes must be an integer ≥ 0 (got ${show(bytes)})`);
+      }
+      grow(align16(userTop + bytes), 'reserve', 'bytes');
     },
     get allocatedBytes(): number {
-      return userTop - base;
+      return liveBytes;
     },
   };
 }

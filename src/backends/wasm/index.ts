@@ -5,7 +5,8 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import { jsBackend } from '../js/kernels.js';
-import { registerBackend, setBackend } from '../registry.js';
+import { checkBoolean, checkOptions } from '../../validate.js';
+import { registerBuiltInBackend, setBackend } from '../registry.js';
 import type { Backend } from '../types.js';
 import { createWasmBackend, type KernelExports, type WasmBackend } from './backend.js';
 
@@ -77,7 +78,7 @@ let loaded: Promise<WasmBackend> | undefined;
  * @internal
  */
 export async function loadWasmBackendWith(api: WasmApi | undefined, opts?: LoadWasmBackendOptions): Promise<Backend> {
-  const fallbackToJs = opts?.fallbackToJs === true;
+  const { fallbackToJs, setDefault } = checkLoadOptions(opts);
   let backend: Backend;
   try {
     if (api === undefined || typeof api.validate !== 'function') throw unavailable('WebAssembly, which this runtime lacks');
@@ -95,9 +96,19 @@ export async function loadWasmBackendWith(api: WasmApi | undefined, opts?: LoadW
     if (!fallbackToJs || !(e instanceof WasmUnavailableError)) throw e;
     backend = jsBackend;
   }
-  registerBackend(backend);
-  if (opts?.setDefault === true) setBackend(backend.name);
+  registerBuiltInBackend(backend);
+  if (setDefault) setBackend(backend.name);
   return backend;
+}
+
+/** Validates the options of loadWasmBackend: a plain object with boolean `setDefault` / `fallbackToJs`. */
+function checkLoadOptions(opts: unknown): { setDefault: boolean; fallbackToJs: boolean } {
+  checkOptions(opts, 'loadWasmBackend', ['setDefault', 'fallbackToJs']);
+  const o = opts as LoadWasmBackendOptions | undefined;
+  return {
+    setDefault: checkBoolean(o?.setDefault, 'opts.setDefault', false),
+    fallbackToJs: checkBoolean(o?.fallbackToJs, 'opts.fallbackToJs', false),
+  };
 }
 
 /**
@@ -120,6 +131,7 @@ export async function loadWasmBackendWith(api: WasmApi | undefined, opts?: LoadW
 export function loadWasmBackend(opts?: LoadWasmBackendOptions & { fallbackToJs?: false }): Promise<WasmBackend>;
 export function loadWasmBackend(opts?: LoadWasmBackendOptions): Promise<WasmBackend | Backend>;
 export async function loadWasmBackend(opts?: LoadWasmBackendOptions): Promise<WasmBackend | Backend> {
+  const { setDefault, fallbackToJs } = checkLoadOptions(opts);
   if (loaded === undefined) {
     const attempt = loadWasmBackendWith(globalThis.WebAssembly, { fallbackToJs: false }) as Promise<WasmBackend>;
     loaded = attempt;
@@ -129,11 +141,11 @@ export async function loadWasmBackend(opts?: LoadWasmBackendOptions): Promise<Wa
   }
   try {
     const backend = await loaded;
-    if (opts?.setDefault === true) setBackend(backend.name);
+    if (setDefault) setBackend(backend.name);
     return backend;
   } catch (e) {
-    if (opts?.fallbackToJs !== true || !(e instanceof WasmUnavailableError)) throw e;
-    if (opts.setDefault === true) setBackend(jsBackend.name);
+    if (!fallbackToJs || !(e instanceof WasmUnavailableError)) throw e;
+    if (setDefault) setBackend(jsBackend.name);
     return jsBackend;
   }
 }
