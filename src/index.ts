@@ -108,3 +108,6 @@ export {
   type LoadWasmBackendOptions,
   type WasmBackend,
 } from './backends/wasm/index.js';
+
+// --- pass^k (all k tries succeed): exports go here ---
+export { passHatK, logPassHatK, PASS_HAT_K_MAX_TERMS } from './estimators/pass-hat-k.js';

@@ -13,7 +13,8 @@ import { prepareKSample, type Baseline, type KSampleWeightOptions } from './base
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
 
-function checkCounts(n: unknown, c: unknown, k: unknown, where: string): void {
+/** Validates one (n, c, k) triple of a counts metric; `where` locates it in an array form. */
+export function checkCounts(n: unknown, c: unknown, k: unknown, where: string): void {
   const nn = checkInteger(n, 'n', 1);
   const cc = checkInteger(c, 'c', 0);
   const kk = checkInteger(k, 'k', 1);
@@ -21,7 +22,8 @@ function checkCounts(n: unknown, c: unknown, k: unknown, where: string): void {
   if (kk > nn) throw new DomainError('k', `k must be ≤ n (got k=${kk}, n=${nn}${where})`);
 }
 
-function countsMetric(
+/** Applies a counts metric to scalars or to arrays of n and/or c (one value per task), validating each. */
+export function countsMetric(
   n: number | ArrayLike<number>,
   c: number | ArrayLike<number>,
   k: number,
