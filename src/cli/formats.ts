@@ -363,17 +363,18 @@ export async function readInput(path: string, acc: SampleAccumulator, opts: Read
       }
       let first: unknown;
       let parsed = false;
-      if (buf[i] === 123) {
-        try {
-          first = JSON.parse(buf.toString('utf8', start, end));
-          parsed = true;
-        } catch {
-          parsed = false;
-        }
+      try {
+        first = JSON.parse(buf.toString('utf8', start, end));
+        parsed = true;
+      } catch {
+        parsed = false;
       }
-      if (parsed && first !== null && typeof first === 'object' && !Array.isArray(first) && detectDocumentFormat(first) === undefined) {
+      // A first line that is a whole JSON value and not an EvalPlus / LiveCodeBench document: JSONL.
+      // One that does not parse on its own: a multi-line JSON document (or a malformed first line).
+      if (parsed && detectDocumentFormat(first) === undefined) {
         docParts.length = 0;
-        startLines(detectLineFormat(first as Record<string, unknown>));
+        const isObject = first !== null && typeof first === 'object' && !Array.isArray(first);
+        startLines(isObject ? detectLineFormat(first as Record<string, unknown>) : 'jsonl');
       } else {
         mode = 'document';
       }
@@ -434,6 +435,7 @@ class LmEvalReader {
   private selected: string | undefined;
   private readonly filters = new Map<string, number>();
   private metricUsed: string | undefined;
+  private targetCompared = false;
 
   constructor(
     private readonly acc: SampleAccumulator,
@@ -462,7 +464,6 @@ class LmEvalReader {
       if (Array.isArray(list) && typeof list[0] === 'string') metric = list[0];
       else throw 'no "metrics" list naming the per-doc metric; name the reward field with --reward-field';
     }
-    this.metricUsed ??= metric;
     if (!Object.hasOwn(rec, metric)) throw `no "${metric}" field (the reward)`;
     const value = rec[metric];
     const resps = rec.filtered_resps;
@@ -472,8 +473,11 @@ class LmEvalReader {
     if (Array.isArray(resps) && resps.length === 1 && Array.isArray(resps[0]) && resps[0].length > 0 && resps[0].every((a) => typeof a === 'string')) {
       const answers = resps[0] as string[];
       let rewards: number[];
-      if (Array.isArray(value) && value.length === answers.length) rewards = value.map((v) => rewardValue(metric, v));
-      else {
+      if (Array.isArray(value) && value.length === answers.length) {
+        rewards = value.map((v) => rewardValue(metric, v));
+        this.metricUsed ??= metric;
+      } else {
+        this.targetCompared = true;
         if (!Object.hasOwn(rec, 'target')) throw `filtered_resps holds ${answers.length} answers but there is no "target" to score them against`;
         const target = String(rec.target).trim();
         rewards = answers.map((a) => (a.trim() === target ? 1 : 0));
@@ -482,6 +486,7 @@ class LmEvalReader {
       return;
     }
     const reward = rewardValue(metric, value);
+    this.metricUsed ??= metric;
     const answer = Array.isArray(resps) && resps.length === 1 && typeof resps[0] === 'string' ? resps[0] : undefined;
     this.acc.push(task, reward, answer, undefined);
   }
@@ -497,6 +502,9 @@ class LmEvalReader {
       throw new DataError(`--filter "${this.opts.filter}" matches no line (filters in the file: ${names.map((f) => `"${f}"`).join(', ')})`);
     }
     if (this.metricUsed !== undefined) lines.push(`lm-eval reward: the per-doc metric "${this.metricUsed}"`);
+    if (this.targetCompared) {
+      lines.push('lm-eval reward of self-consistency answers (filtered_resps lists): 1 when the answer equals "target" after trimming whitespace, else 0');
+    }
     return lines;
   }
 }
