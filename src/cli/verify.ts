@@ -317,10 +317,43 @@ export interface VerifyReport {
   expected: Partial<Convention>;
   /** Conventions that explain every group, best (smallest max abs error) first. */
   matches: { convention: Convention; name: string; maxAbsError: number }[];
+  /** Known mistakes that reproduce the dump exactly (tried only when no expected convention matches). */
+  mistakes: { name: string; maxAbsError: number }[];
   /** The convention the per-group table uses: the first expected match, else the closest candidate. */
   reported: { convention: Convention; name: string; groupsOk: number; perGroup: GroupCheck[] };
   ok: boolean;
 }
+
+/**
+ * Mistakes seen in trainers' k-sample advantages, as transforms of correct weights:
+ * - mean-centring the `'none'` weights s_i over the group (rllm#743). Since Σ_{S∌i} f(S) =
+ *   C(n,k)(ρ − s_i), the 'loo' weights are s_i − (k/n)ρ(g₋ᵢ,k) = n/(n−k)·(s_i − (k/n)ρ(g,k)), so this is
+ *   the 'loo' weights times (n − k)/n: a gradient scaled differently per group size, and exactly 0 at k = n.
+ * - putting the best sample's weight into the reward tensor without zeroing the others, which keep
+ *   their raw reward (EasyR1#585, GRPO_PASSK: max@k at k = n with 'loo-1').
+ */
+const MISTAKES: { applies: (c: Convention) => boolean; transform: (w: Float64Array, rewards: readonly number[]) => Float64Array; describe: (name: string) => string }[] = [
+  {
+    applies: (c) => c.baseline === 'none',
+    transform: (w) => {
+      const m = w.reduce((a, b) => a + b, 0) / w.length;
+      return w.map((x) => x - m);
+    },
+    describe: (name) => `${name}, minus the group mean of those weights (rllm#743's mean-centring: the 'loo' weights × (n − k)/n, all 0 at k = n)`,
+  },
+  {
+    applies: (c) => c.baseline === 'loo-1',
+    transform: (w, rewards) => {
+      // The weight written at the first best sample (torch.topk's index), the reward left everywhere else.
+      let best = 0;
+      for (let i = 1; i < rewards.length; i++) if ((rewards[i] as number) > (rewards[best] as number)) best = i;
+      const out = Float64Array.from(rewards);
+      out[best] = w[best] as number;
+      return out;
+    },
+    describe: (name) => `${name} on the best sample, the raw reward left on all others (EasyR1#585: the other responses not zeroed)`,
+  },
+];
 
 function candidates(opts: VerifyOptions): Convention[] {
   const kSample = opts.estimator === 'pass@k' || opts.estimator === 'max@k';
@@ -349,6 +382,23 @@ export function verifyGroups(groups: readonly Group[], opts: VerifyOptions): Ver
     return { convention, perGroup, maxAbs, ok: perGroup.every((c) => c.ok) };
   });
   const matches = checks.filter((c) => c.ok).sort((a, b) => a.maxAbs - b.maxAbs);
+  // Known mistakes, tried when nothing expected matches, to say what the trainer did.
+  const mistakes: { name: string; maxAbsError: number }[] = [];
+  if (!matches.some((c) => isExpected(c.convention, opts.expected))) {
+    for (const convention of candidates(opts)) {
+      for (const mistake of MISTAKES) {
+        if (!mistake.applies(convention)) continue;
+        const perGroup = groups.map((g) => {
+          const w = expectedWeights(opts.estimator, opts.k === 'n' ? g.rewards.length : opts.k, convention, g.rewards);
+          return compare(g, typeof w === 'string' ? w : mistake.transform(w, g.rewards), opts.atol, opts.rtol);
+        });
+        if (perGroup.every((c) => c.ok)) {
+          const name = `${mistake.describe(conventionName(opts.estimator, convention))}`;
+          if (!mistakes.some((m) => m.name === name)) mistakes.push({ name, maxAbsError: perGroup.reduce((m, c) => Math.max(m, c.maxAbsError), 0) });
+        }
+      }
+    }
+  }
   const expectedMatch = matches.find((c) => isExpected(c.convention, opts.expected));
   const pool = checks.filter((c) => isExpected(c.convention, opts.expected));
   const closest = [...(pool.length > 0 ? pool : checks)].sort((a, b) => a.perGroup.filter((g) => !g.ok).length - b.perGroup.filter((g) => !g.ok).length || a.maxAbs - b.maxAbs)[0]!;
@@ -361,13 +411,14 @@ export function verifyGroups(groups: readonly Group[], opts: VerifyOptions): Ver
     samples: groups.reduce((s, g) => s + g.rewards.length, 0),
     expected: opts.expected,
     matches: matches.map((m) => ({ convention: m.convention, name: conventionName(opts.estimator, m.convention), maxAbsError: m.maxAbs })),
+    mistakes,
     reported: { convention: rep.convention, name: conventionName(opts.estimator, rep.convention), groupsOk: rep.perGroup.filter((g) => g.ok).length, perGroup: rep.perGroup },
     ok: expectedMatch !== undefined,
   };
 }
 
 function fmt(x: number): string {
-  return Number.isFinite(x) ? x.toExponential(2) : '—';
+  return Number.isFinite(x) ? x.toExponential(2) : Number.isNaN(x) ? '—' : 'inf';
 }
 
 /** Renders the report as text. */
@@ -379,6 +430,7 @@ export function formatVerify(r: VerifyReport): string {
   out.push(`expected convention: ${expText.length > 0 ? expText.join(', ') : 'any'}`);
   if (r.matches.length > 0) out.push(`explained by: ${r.matches.slice(0, 3).map((m) => `${m.name} (max abs error ${fmt(m.maxAbsError)})`).join('; ')}`);
   else out.push('explained by: no convention (every baseline × sum/mean scale × std normalisation was tried)');
+  for (const m of r.mistakes) out.push(`reproduced by a known mistake: ${m.name} (max abs error ${fmt(m.maxAbsError)})`);
   out.push(`${r.ok ? 'MATCH' : 'MISMATCH'}: ${r.reported.groupsOk} of ${r.groups} groups agree with ${r.reported.name}${r.ok ? '' : ' (the closest expected convention)'}`);
   const rows = [...r.reported.perGroup].sort((a, b) => Number(a.ok) - Number(b.ok) || b.maxAbsError - a.maxAbsError).slice(0, 10);
   const header = ['group', 'n', 'max abs error', 'max rel error', 'status'];
