@@ -36,7 +36,11 @@ beforeAll(() => {
   execFileSync('tar', ['-x', '-C', checkout], { input: archive });
   expect(existsSync(join(checkout, 'dist'))).toBe(false);
   symlinkSync(join(root, 'node_modules'), join(checkout, 'node_modules'), 'dir');
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], checkout)) as { filename: string; files: { path: string }[] }[];
+  // stdout holds the prepack build's output, then the JSON report of npm pack.
+  const stdout = run('npm', ['pack', '--json', '--pack-destination', tmp], checkout);
+  const at = stdout.search(/^\[\s*\{\s*"id"/m);
+  expect(at, stdout).toBeGreaterThanOrEqual(0);
+  const packed = JSON.parse(stdout.slice(at)) as { filename: string; files: { path: string }[] }[];
   files = packed[0]!.files.map((f) => f.path);
   version = (JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')) as { version: string }).version;
   project = join(tmp, 'consumer');
