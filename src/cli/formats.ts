@@ -13,8 +13,9 @@
  * - generic JSONL: task id / reward / answer / score fields by name, overridable.
  */
 import { DataError, forEachLine, inputChunks, inputName } from './input.js';
-import { FALLBACK, BLANK, Kind, KeySlots, scanObject } from './scan.js';
+import { FALLBACK, BLANK, Kind, KeySlots, sameBytes, scanObject } from './scan.js';
 import type { Readable } from 'node:stream';
+import { buildTemplate, type LineTemplate } from './template.js';
 
 /** The formats the CLI reads. */
 export type FormatName = 'human-eval' | 'lm-eval' | 'evalplus' | 'livecodebench' | 'verl' | 'jsonl';
@@ -251,13 +252,98 @@ class SampleLineReader {
     return -1;
   }
 
+  /** The first line's shape (undefined: not seen yet; null: none). */
+  private template: LineTemplate | null | undefined;
+  private prevIdText: string | undefined;
+  /** Lines read by the template. */
+  templated = 0;
+
   /** Reads one line into the accumulator; throws a reason string for a malformed line. */
   line(buf: Buffer, start: number, end: number): void {
+    if (this.template === undefined) {
+      const text = buf.toString('utf8', start, end);
+      if (text.trim().length > 0) {
+        this.template = null;
+        try {
+          const obj: unknown = JSON.parse(text);
+          if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) this.template = buildTemplate(obj as Record<string, unknown>, this.fields);
+        } catch {
+          // A malformed first line: no template; the line itself is reported below.
+        }
+      }
+    }
     const r = this.fast(buf, start, end);
     if (r !== FALLBACK) return;
     this.fallbacks++;
     const sample = parseSampleLine(buf.toString('utf8', start, end), this.fields);
     if (sample !== null) this.acc.add(sample.taskId, sample.reward, sample.answer, sample.score);
+  }
+
+  /**
+   * Reads buf[start, end) — complete lines only — with the template, one sticky match per line; a line
+   * it does not match goes to {@link line}. Returns the number of lines, or −1 before the template
+   * exists. `onBad` gets a malformed line's number and reason.
+   */
+  block(buf: Buffer, start: number, end: number, lineNo: number, onBad: (lineNo: number, reason: string) => void): number {
+    const t = this.template;
+    if (t == null) return -1;
+    const text = buf.toString('latin1', start, end);
+    const re = t.re;
+    let pos = 0;
+    let lines = 0;
+    while (pos < text.length) {
+      lines++;
+      re.lastIndex = pos;
+      const m = re.exec(text);
+      if (m !== null) {
+        this.fromMatch(t, m);
+        pos = re.lastIndex;
+        continue;
+      }
+      const nl = text.indexOf('\n', pos);
+      const e = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      try {
+        this.line(buf, start + pos, start + e);
+      } catch (reason) {
+        if (typeof reason !== 'string') throw reason;
+        onBad(lineNo + lines, reason);
+      }
+      pos = nl + 1;
+    }
+    this.acc.lines += lines;
+    return lines;
+  }
+
+  private fromMatch(t: LineTemplate, m: RegExpExecArray): void {
+    const r = m[t.reward] as string;
+    const reward = r === 'true' ? 1 : r === 'false' ? 0 : Number(r);
+    let answer: string | number | null | undefined;
+    if (t.ansStr > 0) {
+      const a = m[t.ansStr];
+      if (a !== undefined) answer = Buffer.from(a, 'latin1').toString('utf8');
+      else if (m[t.ansNum] !== undefined) answer = Number(m[t.ansNum]);
+      else answer = null;
+    }
+    const score = t.score > 0 ? Number(m[t.score]) : undefined;
+    const idText = m[t.idStr];
+    let task: TaskSamples;
+    if (idText !== undefined) {
+      if (idText === this.prevIdText && this.prevTask !== undefined) task = this.prevTask;
+      else {
+        // A match is a slice of the whole chunk's text: copy the id so the map key does not keep it alive.
+        const bytes = Buffer.from(idText, 'latin1');
+        task = this.acc.task(bytes.toString('utf8'));
+        this.prevIdText = bytes.toString('latin1');
+        this.prevTask = task;
+        this.prevId = bytes;
+      }
+    } else {
+      task = this.acc.task(String(Number(m[t.idNum])));
+      this.prevTask = undefined;
+      this.prevIdText = undefined;
+    }
+    this.templated++;
+    this.acc.push(task, reward, answer, score);
   }
 
   private fast(buf: Buffer, start: number, end: number): number {
@@ -294,16 +380,18 @@ class SampleLineReader {
     let task: TaskSamples;
     if (ik === Kind.Str) {
       // Consecutive lines of one task: compare bytes instead of decoding the id again.
-      if (this.prevTask !== undefined && ie - is === this.prevId.length && buf.compare(this.prevId, 0, this.prevId.length, is, ie) === 0) {
+      if (this.prevTask !== undefined && sameBytes(buf, is, ie, this.prevId)) {
         task = this.prevTask;
       } else {
         task = this.acc.task(buf.toString('utf8', is, ie));
         this.prevId = Buffer.from(buf.subarray(is, ie));
         this.prevTask = task;
+        this.prevIdText = undefined;
       }
     } else if (ik === Kind.Num) {
       task = this.acc.task(String(Number(buf.toString('latin1', is, ie))));
       this.prevTask = undefined;
+      this.prevIdText = undefined;
     } else return FALLBACK;
     this.acc.push(task, reward, answer, score);
     return 1;
@@ -391,7 +479,7 @@ export async function readInput(path: string, acc: SampleAccumulator, opts: Read
       if (typeof reason !== 'string') throw reason;
       fail(lineNo, reason);
     }
-  });
+  }, (buf, start, end, lineNo) => (mode === 'lines' && reader !== undefined ? reader.block(buf, start, end, lineNo, fail) : -1));
   if (mode === 'document') {
     const text = Buffer.concat(docParts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('\n'), p]))).toString('utf8');
     if (text.trim().length === 0) throw new DataError(`${name}: empty input (no samples)`);

@@ -29,7 +29,7 @@ function errorText(err: unknown): string {
  */
 export async function* inputChunks(path: string, stdin: Readable = process.stdin): AsyncGenerator<Buffer> {
   const name = inputName(path);
-  const source: Readable = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const source: Readable = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 16 });
   let first = true;
   let stream: AsyncIterable<Buffer> = source;
   let gunzip: ReturnType<typeof createGunzip> | undefined;
@@ -97,6 +97,12 @@ function toBuffer(chunk: Buffer | string): Buffer {
 export async function forEachLine(
   chunks: AsyncIterable<Buffer>,
   onLine: (buf: Buffer, start: number, end: number, lineNo: number) => void,
+  /**
+   * Optional bulk reader: given buf[start, end) holding only complete lines (each ending in LF) and the
+   * number of the line before the first, reads them all and returns how many, or −1 to decline (then
+   * `onLine` gets them one by one).
+   */
+  onBlock?: (buf: Buffer, start: number, end: number, lineNo: number) => number,
 ): Promise<number> {
   let carry: Buffer | null = null;
   let lineNo = 0;
@@ -114,6 +120,16 @@ export async function forEachLine(
       const end = line.length > 0 && line[line.length - 1] === 13 ? line.length - 1 : line.length;
       onLine(line, 0, end, ++lineNo);
       start = nl + 1;
+    }
+    if (onBlock !== undefined) {
+      const last = buf.lastIndexOf(10);
+      if (last >= start) {
+        const n = onBlock(buf, start, last + 1, lineNo);
+        if (n >= 0) {
+          lineNo += n;
+          start = last + 1;
+        }
+      }
     }
     for (;;) {
       const nl = buf.indexOf(10, start);

@@ -46,13 +46,20 @@ export class KeySlots {
     });
   }
 
-  /** The slot of the key in buf[s, e), or −1. */
+  /** The slot of the key in buf[s, e), or −1. (A byte loop: keys are short, Buffer.compare's call costs more.) */
   match(buf: Buffer, s: number, e: number): number {
     const list = this.byLength.get(e - s);
     if (list === undefined) return -1;
-    for (const i of list) if (buf.compare(this.keys[i] as Buffer, 0, e - s, s, e) === 0) return i;
+    for (const i of list) if (sameBytes(buf, s, e, this.keys[i] as Buffer)) return i;
     return -1;
   }
+}
+
+/** Whether buf[s, e) equals `key` byte for byte. */
+export function sameBytes(buf: Buffer, s: number, e: number, key: Buffer): boolean {
+  if (e - s !== key.length) return false;
+  for (let j = 0; j < key.length; j++) if (buf[s + j] !== key[j]) return false;
+  return true;
 }
 
 // Scratch outputs of value(): kind and span of the value just scanned.

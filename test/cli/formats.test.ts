@@ -183,6 +183,61 @@ describe('input handling', () => {
     expect(values(t!, 'pass')?.[0]).toBeCloseTo((0.5 + 1 + 0.5 + 1) / 4, 15);
   });
 
+  it('the line template, the byte scanner and JSON.parse read every line alike (property test over whole files)', async () => {
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'é', '"', '\\', '\n', '\t', '\u0001', '😀', ' ', '}'), fc.string({ maxLength: 1 })) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ id: fc.constantFrom('A', 'B', 'C/é', 'D"q'), completion: text, passed: fc.oneof(fc.boolean(), fc.constantFrom(0, 1, 2, 0.5, null)), mangle: fc.integer({ min: 0, max: 9 }) }), { minLength: 1, maxLength: 40 }),
+        async (rows) => {
+          const lines = rows.map(({ id, completion, passed, mangle }) => {
+            let line = JSON.stringify({ task_id: id, completion, result: 'passed', passed });
+            if (mangle === 1) line = line.replace('"completion": "', '"completion": "\u0001').replace('"completion":"', '"completion":"\t'); // raw control char
+            if (mangle === 2) line = line.replace(',"result"', ',"passed":true,"result"'); // duplicate key
+            if (mangle === 3) line = line.replace('"result":"passed"', '"result":"\\x"'); // invalid escape
+            if (mangle === 4) line = line.replace('{', '{ ').replace(/,/g, ', '); // other whitespace
+            if (mangle === 5) line = line.slice(0, -1); // truncated
+            return line;
+          });
+          // Reference: JSON.parse of every line.
+          const counts = new Map<string, [number, number]>();
+          let invalid = 0;
+          for (const line of lines) {
+            let o: { task_id: string; passed: unknown };
+            try {
+              o = JSON.parse(line) as typeof o;
+            } catch {
+              invalid++;
+              continue;
+            }
+            const r = o.passed;
+            if (typeof r !== 'boolean' && !(typeof r === 'number' && Number.isFinite(r))) {
+              invalid++;
+              continue;
+            }
+            const v = counts.get(o.task_id) ?? [0, 0];
+            counts.set(o.task_id, [v[0] + 1, v[1] + Number(r)]);
+          }
+          const file = tmp('prop.jsonl', lines.join('\n') + '\n');
+          const per = join(dir, `prop-${count++}.jsonl`);
+          const r = await run([file, '--skip-invalid', '--k', '1', '--format', 'jsonl', '--metric', 'max', '--per-task', per, '--json']);
+          if (counts.size === 0) {
+            expect(r.code).toBe(1);
+            return;
+          }
+          expect(r.code, r.err).toBe(0);
+          const t = (JSON.parse(r.out) as { tables: EvalReport[] }).tables[0]!;
+          expect(t.skipped.count).toBe(invalid);
+          const got = new Map(readFileSync(per, 'utf8').trim().split('\n').map((l) => {
+            const o = JSON.parse(l) as { task: string; n: number; reward_sum: number };
+            return [o.task, [o.n, o.reward_sum]] as const;
+          }));
+          expect(got).toEqual(counts);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('scanObject agrees with JSON.parse on every line it accepts (property test)', () => {
     const slots = new KeySlots(['task_id', 'passed', 'reward', 'answer', 'score']);
     const value = fc.oneof(fc.string(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }));
