@@ -31,31 +31,37 @@ export const DEFAULT_FIELDS = {
 } as const;
 
 /**
- * The samples of one task as small numbers in growable typed arrays (~20 bytes a sample), never the raw
- * lines: a 1,000,000-sample file needs ~20 MB of live data.
+ * The samples of one task as small numbers in growable typed arrays (8 bytes a sample, 20 with answers
+ * and scores), never the raw lines: a 1,000,000-sample file needs 8–20 MB of live data.
  */
 export class TaskSamples {
   /** Samples so far. */
   n = 0;
   private r = new Float64Array(4);
-  /** Interned answer ids (−1 = null, i.e. no parsable answer; −2 = field absent). */
-  private a = new Int32Array(4);
-  /** Verifier scores (NaN = field absent). */
-  private s = new Float64Array(4);
+  /** Interned answer ids (−1 = null, i.e. no parsable answer; −2 = field absent); allocated at the first answer. */
+  private a: Int32Array | null = null;
+  /** Verifier scores (NaN = field absent); allocated at the first score. */
+  private s: Float64Array | null = null;
 
   push(reward: number, answer: number, score: number): void {
     if (this.n === this.r.length) {
-      const grow = <T extends Float64Array | Int32Array>(old: T, next: T): T => {
-        next.set(old);
-        return next;
-      };
-      this.r = grow(this.r, new Float64Array(this.n * 2));
-      this.a = grow(this.a, new Int32Array(this.n * 2));
-      this.s = grow(this.s, new Float64Array(this.n * 2));
+      const next = new Float64Array(this.n * 2);
+      next.set(this.r);
+      this.r = next;
+      if (this.a !== null) {
+        const a = new Int32Array(this.n * 2).fill(-2);
+        a.set(this.a);
+        this.a = a;
+      }
+      if (this.s !== null) {
+        const sc = new Float64Array(this.n * 2).fill(Number.NaN);
+        sc.set(this.s);
+        this.s = sc;
+      }
     }
+    if (answer !== -2) (this.a ??= new Int32Array(this.r.length).fill(-2))[this.n] = answer;
+    if (!Number.isNaN(score)) (this.s ??= new Float64Array(this.r.length).fill(Number.NaN))[this.n] = score;
     this.r[this.n] = reward;
-    this.a[this.n] = answer;
-    this.s[this.n] = score;
     this.n++;
   }
 
@@ -63,10 +69,10 @@ export class TaskSamples {
     return this.r.subarray(0, this.n);
   }
   get answers(): Int32Array {
-    return this.a.subarray(0, this.n);
+    return this.a === null ? new Int32Array(this.n).fill(-2) : this.a.subarray(0, this.n);
   }
   get scores(): Float64Array {
-    return this.s.subarray(0, this.n);
+    return this.s === null ? new Float64Array(this.n).fill(Number.NaN) : this.s.subarray(0, this.n);
   }
 }
 
@@ -287,6 +293,19 @@ class SampleLineReader {
   block(buf: Buffer, start: number, end: number, lineNo: number, onBad: (lineNo: number, reason: string) => void): number {
     const t = this.template;
     if (t == null) return -1;
+    // Decoded in pieces of ≤ 64 KB (whole lines), so the strings stay in the young generation.
+    let lines = 0;
+    for (let s = start; s < end; ) {
+      let e = s + 65536 >= end ? end : buf.lastIndexOf(10, s + 65536) + 1;
+      if (e <= s) e = buf.indexOf(10, s + 65536) + 1; // a line longer than 64 KB
+      lines += this.piece(t, buf, s, e, lineNo + lines, onBad);
+      s = e;
+    }
+    this.acc.lines += lines;
+    return lines;
+  }
+
+  private piece(t: LineTemplate, buf: Buffer, start: number, end: number, lineNo: number, onBad: (lineNo: number, reason: string) => void): number {
     const text = buf.toString('latin1', start, end);
     const re = t.re;
     let pos = 0;
@@ -310,7 +329,6 @@ class SampleLineReader {
       }
       pos = nl + 1;
     }
-    this.acc.lines += lines;
     return lines;
   }
 

@@ -3,7 +3,7 @@
  * the 1f 8b magic bytes), a UTF-8 byte-order mark dropped, then cut into lines (LF or CRLF) without
  * decoding the whole input to strings.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -29,6 +29,44 @@ function errorText(err: unknown): string {
  */
 export async function* inputChunks(path: string, stdin: Readable = process.stdin): AsyncGenerator<Buffer> {
   const name = inputName(path);
+  if (path !== '-' && !path.endsWith('.gz')) {
+    // A plain file: synchronous reads into one reused buffer (no stream scheduling, no allocation per
+    // chunk). Consumers copy what they keep. Gzip data (by magic bytes) goes to the stream path.
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      throw new DataError(`cannot read ${name}: ${errorText(err)}`);
+    }
+    let gz = false;
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      let first = true;
+      for (;;) {
+        let n: number;
+        try {
+          if (first && fstatSync(fd).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          throw new DataError(`cannot read ${name}: ${errorText(err)}`);
+        }
+        if (n === 0) return;
+        let view = buf.subarray(0, n);
+        if (first) {
+          first = false;
+          if (n >= 2 && view[0] === 0x1f && view[1] === 0x8b) {
+            gz = true;
+            break;
+          }
+          if (n >= 3 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) view = view.subarray(3);
+        }
+        if (view.length > 0) yield view;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (!gz) return;
+  }
   const source: Readable = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 16 });
   let first = true;
   let stream: AsyncIterable<Buffer> = source;
