@@ -103,7 +103,9 @@ function probe(file: string): Report {
 beforeAll(async () => {
   await ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'iarl-pack-'));
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], root)) as {
+  // --ignore-scripts: dist/ was just built by ensureBuilt(); prepack would rebuild it under the other
+  // build tests' feet (test/build/fresh-clone.test.ts checks prepack on a clean checkout).
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], root)) as {
     filename: string;
     files: { path: string }[];
   }[];
