@@ -49,6 +49,8 @@ export interface EvalOptions {
   skipInvalid: boolean;
   json: boolean;
   plot: string | undefined;
+  /** Progress on stderr: 'auto' = a live line when stderr is a TTY; 'none' = only the final summary. */
+  progress: 'auto' | 'none';
 }
 
 /** A wrong command line (exit code 2). */
@@ -92,6 +94,7 @@ Options:
   --skip-invalid        skip malformed lines and count them instead of stopping at the first
   --json                print one JSON object ({"tables": [...]}) instead of tables
   --plot <out.svg>      write a chart of each metric against k
+  --no-progress         no live progress line on stderr (shown only when stderr is a terminal)
   -h, --help            this text
 
 Exit codes: 0 ok, 1 bad input (data, files, an unwritable output), 2 bad command line.`;
@@ -127,6 +130,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalOptions | 'help' {
         'skip-invalid': { type: 'boolean' },
         json: { type: 'boolean' },
         plot: { type: 'string' },
+        'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -177,6 +181,7 @@ export function parseEvalArgs(argv: readonly string[]): EvalOptions | 'help' {
     skipInvalid: v['skip-invalid'] === true,
     json: v.json === true,
     plot: field('plot', v.plot),
+    progress: v['no-progress'] === true ? 'none' : 'auto',
   };
 }
 
@@ -552,10 +557,21 @@ export async function runEval(argv: readonly string[], io: CliIO): Promise<numbe
       ? [{ files: opts.files, acc: new SampleAccumulator(), info: undefined }]
       : opts.files.map((f) => ({ files: [f], acc: new SampleAccumulator(), info: undefined }));
     let lines = 0;
+    let shown = 0;
+    const progress =
+      opts.progress === 'auto' && io.stderrIsTTY
+        ? (name: string, n: number, bytes: number) => {
+            const now = Date.now();
+            if (now - shown < 200) return;
+            shown = now;
+            io.stderr(`\r\x1b[K${name}: ${n.toLocaleString('en-US')} lines, ${(bytes / 1e6).toFixed(0)} MB`);
+          }
+        : undefined;
     for (const g of groups) {
       const formats: string[] = [];
       for (const file of g.files) {
-        const info = await readInput(file, g.acc, opts, io.stdin);
+        const info = await readInput(file, g.acc, opts, io.stdin, progress);
+        if (shown > 0) io.stderr('\r\x1b[K');
         formats.push(`${inputName(file)}: ${info.format}`);
         if (g.info === undefined) g.info = { ...info, notes: [...info.notes] };
         else if (g.info.format !== info.format) {

@@ -439,9 +439,26 @@ const DOCUMENT_FORMATS: readonly FormatName[] = ['evalplus', 'livecodebench'];
  * line by line or parses the one JSON document. Throws {@link DataError} naming `file:line` and the
  * reason (or counts the line with `skipInvalid`).
  */
-export async function readInput(path: string, acc: SampleAccumulator, opts: ReadOptions, stdin?: Readable): Promise<ReadInfo> {
+export async function readInput(
+  path: string,
+  acc: SampleAccumulator,
+  opts: ReadOptions,
+  stdin?: Readable,
+  progress?: (name: string, lines: number, bytes: number) => void,
+): Promise<ReadInfo> {
   const name = inputName(path);
-  const chunks = inputChunks(path, stdin);
+  const raw = inputChunks(path, stdin);
+  const chunks =
+    progress === undefined
+      ? raw
+      : (async function* () {
+          let bytes = 0;
+          for await (const c of raw) {
+            bytes += c.length;
+            yield c;
+            progress(name, acc.lines, bytes);
+          }
+        })();
   let mode: 'undecided' | 'lines' | 'document' = opts.format === 'auto' ? 'undecided' : DOCUMENT_FORMATS.includes(opts.format) ? 'document' : 'lines';
   let format: FormatName | undefined = opts.format === 'auto' ? undefined : opts.format;
   const docParts: Buffer[] = [];

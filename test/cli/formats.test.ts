@@ -341,6 +341,20 @@ describe('bad inputs: exact message, exit code 1, nothing on stdout', () => {
 });
 
 describe('output options', () => {
+  it('a live progress line on a TTY stderr, cleared before the summary; none with --no-progress', async () => {
+    const file = tmp('progress.jsonl', '{"task_id":"a","passed":true}\n'.repeat(10));
+    const collect = async (args: string[]) => {
+      let err = '';
+      const code = await runEval(args, { stdout: () => undefined, stderr: (t) => void (err += t), stderrIsTTY: true });
+      return { code, err };
+    };
+    const on = await collect([file, '--k', '1']);
+    expect(on.code).toBe(0);
+    expect(on.err).toMatch(/^\r\x1b\[K.*progress\.jsonl: \d+ lines, 0 MB\r\x1b\[Kread 10 lines/);
+    const off = await collect([file, '--k', '1', '--no-progress']);
+    expect(off.err).toMatch(/^read 10 lines/);
+  });
+
   it('--per-task writes one row per task and metric column (CSV and JSONL)', async () => {
     const csv = join(dir, 'per-task.csv');
     const r = await run([`${FIX}/samples.jsonl_results.jsonl`, '--k', '1,2', '--per-task', csv]);
