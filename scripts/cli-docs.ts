@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEval } from '../src/cli/eval.js';
+import { runVerify } from '../src/cli/verify.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EX = join(ROOT, 'docs', 'examples');
@@ -54,34 +55,39 @@ writeFileSync(join(EX, 'math-samples.jsonl'), `${gen.join('\n')}\n`);
 const broken = [...gen.slice(0, 3), '{"prompt_id": "gsm-1", "answer": "42", "correct": "yes", "score": 0.5}', ...gen.slice(3, 6)];
 writeFileSync(join(EX, 'broken.jsonl'), `${broken.join('\n')}\n`);
 
-async function capture(args: string[]): Promise<string> {
+async function capture(args: string[], cmd: 'eval' | 'verify' = 'eval'): Promise<string> {
   let out = '';
-  const code = await runEval(args, { stdout: (t) => (out += t), stderr: (t) => (out += t), stderrIsTTY: false });
+  const io = { stdout: (t: string) => void (out += t), stderr: (t: string) => void (out += t), stderrIsTTY: false };
+  const code = cmd === 'eval' ? await runEval(args, io) : await runVerify(args, io);
   // The summary line's time varies from run to run; the rest is deterministic.
   out = out.replace(/ in \d+\.\d+ s$/m, ' in 0.01 s');
   return code === 0 ? out : `${out}(exit code ${code})\n`;
 }
 
 const rel = (p: string): string => relative(ROOT, join(EX, p));
-const blocks: Record<string, string[]> = {
-  humaneval: [rel('samples.jsonl_results.jsonl'), '--k', '1,5,10'],
-  generic: [rel('math-samples.jsonl'), '--k', '1,4,8'],
-  json: [rel('math-samples.jsonl'), '--k', '1,4', '--metric', 'pass,maj', '--json'],
-  broken: [rel('broken.jsonl')],
-  skip: [rel('broken.jsonl'), '--skip-invalid', '--k', '1,3'],
-  plot: [rel('samples.jsonl_results.jsonl'), '--k', '1,2,5,10,20', '--plot', 'docs/figures/cli-humaneval.svg'],
+const FIX = 'test/fixtures/formats';
+const blocks: Record<string, [string[]] | [string[], 'verify']> = {
+  humaneval: [[rel('samples.jsonl_results.jsonl'), '--k', '1,5,10', '--ci', '0.95']],
+  lmeval: [[`${FIX}/samples_gsm8k_2026-01-01T00-00-00.000000.jsonl`, '--k', '1']],
+  three: [[`${FIX}/humaneval_samples_eval_results.json`, `${FIX}/Scenario.codegeneration_5_0.2_eval_all.json`, `${FIX}/100.jsonl`, '--k', '1,2,4']],
+  generic: [[rel('math-samples.jsonl'), '--k', '1,4,8']],
+  requireall: [[rel('math-samples.jsonl'), '--k', '1,4,8', '--require-all', '--metric', 'pass,maj']],
+  broken: [[rel('broken.jsonl')]],
+  skip: [[rel('broken.jsonl'), '--skip-invalid', '--k', '1,3']],
+  plot: [[rel('samples.jsonl_results.jsonl'), '--k', '1,2,5,10,20', '--plot', 'docs/figures/cli-humaneval.svg']],
+  verify: [['test/fixtures/verify/easyr1-585-grpo-passk.jsonl', '--estimator', 'max@k', '--k', 'n', '--preset', 'verl', '--scale', 'sum', '--baseline', 'loo-1'], 'verify'],
 };
 
 const docPath = join(ROOT, 'docs', 'cli.md');
 let doc = readFileSync(docPath, 'utf8');
 process.chdir(ROOT);
-for (const [name, args] of Object.entries(blocks)) {
+for (const [name, [args, cmd]] of Object.entries(blocks)) {
   const start = `<!-- cli:${name}:start -->`;
   const end = `<!-- cli:${name}:end -->`;
   const a = doc.indexOf(start);
   const b = doc.indexOf(end);
   if (a < 0 || b < a) throw new Error(`docs/cli.md has no ${start} … ${end}`);
-  const shown = `$ inference-aware-rl eval ${args.join(' ')}\n${await capture(args)}`;
+  const shown = `$ inference-aware-rl ${cmd ?? 'eval'} ${args.join(' ')}\n${await capture(args, cmd)}`;
   doc = `${doc.slice(0, a + start.length)}\n\`\`\`console\n${shown}\`\`\`\n${doc.slice(b)}`;
 }
 writeFileSync(docPath, doc);

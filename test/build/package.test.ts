@@ -103,7 +103,9 @@ function probe(file: string): Report {
 beforeAll(async () => {
   await ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'iarl-pack-'));
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], root)) as {
+  // --ignore-scripts: dist/ was just built by ensureBuilt(); prepack would rebuild it under the other
+  // build tests' feet (test/build/fresh-clone.test.ts checks prepack on a clean checkout).
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], root)) as {
     filename: string;
     files: { path: string }[];
   }[];
@@ -135,8 +137,8 @@ afterAll(() => {
 describe('npm pack', () => {
   it('packs only dist/, README.md, LICENSE, CHANGELOG.md and package.json (the files whitelist)', () => {
     const allowed = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
-    // tfjs/package.json: the resolution stub for tools without "exports" support, with the tfjs subpath only.
-    const stubs = subpaths.includes('./tfjs') ? ['tfjs/package.json'] : [];
+    // tfjs/package.json, eval/package.json: resolution stubs for tools without "exports" support, one per subpath.
+    const stubs = subpaths.filter((s) => s === './tfjs' || s === './eval').map((s) => `${s.slice(2)}/package.json`);
     const stray = packedFiles.filter((f) => !f.startsWith('dist/') && !allowed.has(f) && !stubs.includes(f));
     expect(stray).toEqual([]);
     for (const f of [...allowed, ...stubs]) expect(packedFiles).toContain(f);

