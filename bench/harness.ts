@@ -194,10 +194,11 @@ function calibrate(c: BenchCase, s: Settings): Plan {
     return { samples: s.samples, iterationsPerSample: 1 };
   }
   // Warm-up doubles the batch until warmupMs is spent, which also measures the cost per iteration.
+  // At least one batch runs, so warmupMs: 0 still measures the cost per iteration (no 0/0).
   let spent = 0;
   let done = 0;
   let batch = 1;
-  while (spent < s.warmupMs) {
+  while (done === 0 || spent < s.warmupMs) {
     spent += timeBatch(c, batch);
     done += batch;
     batch *= 2;
