@@ -329,23 +329,60 @@ export function segmentedSort(values: usize, offsets: usize, groups: i32, sorted
 // ---------------------------------------------------------------------------------------------------
 // max@k weights and metric: the reference kernels' operations, in their order.
 
-/** μ_p = C(p−1,k−1)/C(n,k) into out[0..n−1], by combinatorics.ts#subsetMaxWeights' recurrence. */
+// @ts-ignore: decorator
+@inline function twoProdError(a: f64, b: f64, ab: f64): f64 {
+  let t = 134217729.0 * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = 134217729.0 * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return al * bl - (((ab - ah * bh) - al * bh) - ah * bl);
+}
+
+// @ts-ignore: decorator
+@inline function divRemainder(x: f64, q: f64, d: f64): f64 {
+  const t = q * d;
+  return x - t - twoProdError(q, d, t);
+}
+
+/**
+ * μ_p = C(p−1,k−1)/C(n,k) into out[0..n−1], by combinatorics.ts#subsetMaxWeights' double-double
+ * recurrence (same operations, same bits).
+ */
 function subsetMaxWeights(n: i32, k: i32, out: usize): void {
   if (k <= 0 || k > n) {
     memory.fill(out, 0, <usize>n << 3);
     return;
   }
-  let mu = <f64>k / <f64>n;
-  st(out, n - 1, mu);
+  let hi = <f64>k / <f64>n;
+  let lo = divRemainder(<f64>k, hi, <f64>n) / <f64>n;
+  st(out, n - 1, hi + lo);
   for (let p = n; p > 1; p--) {
-    mu = p - 1 >= k ? (mu * <f64>(p - k)) / <f64>(p - 1) : 0.0;
-    st(out, p - 2, mu);
+    if (p - 1 < k) {
+      st(out, p - 2, 0.0);
+      continue;
+    }
+    const a = <f64>(p - k);
+    const ph = hi * a;
+    const pl = twoProdError(hi, a, ph) + lo * a;
+    const d = <f64>(p - 1);
+    const q1 = ph / d;
+    const r = divRemainder(ph, q1, d) + pl;
+    const q2 = r / d;
+    hi = q1 + q2;
+    lo = q2 - (hi - q1);
+    st(out, p - 2, hi + lo);
   }
 }
 
+/** Below this magnitude every gap and two-gap sum of a group is finite (as the reference kernel). */
+const SAFE_MAGNITUDE: f64 = reinterpret<f64>(0x7fc0000000000000); // 2^1021
+
 /**
- * max@k weights by sorted position; see the reference kernel (src/backends/js/kernels.ts) for the math.
- * scratch holds 3 · maxN doubles: μ(n, k), μ(n − 1, k) and ρ(y₋ₚ, k).
+ * max@k weights by sorted position; see the reference kernel (src/backends/js/kernels.ts) for the math:
+ * the same operations in the same order. scratch holds 3 · maxN doubles: μ(n, k), μ(n − 1, k) and a
+ * suffix-sum buffer.
  */
 export function sortedMaxWeights(
   sorted: usize,
@@ -369,89 +406,140 @@ export function sortedMaxWeights(
     const n = ldi(offsets, b + 1) - start;
     const s = sorted + (<usize>start << 3);
     const o = out + (<usize>start << 3);
-    const x0 = ld(s, 0);
-    const scale: f64 = scaleByN ? <f64>n : 1.0;
     if (muN != n) {
       subsetMaxWeights(n, k, mu);
       muN = n;
     }
+    const lo = k >= 2 ? k - 2 : 0;
+    const sc: f64 = max<f64>(abs<f64>(ld(s, lo)), abs<f64>(ld(s, n - 1))) < SAFE_MAGNITUDE ? 1.0 : 0.25;
+    const scale: f64 = (scaleByN ? <f64>n : 1.0) / sc;
     if (baseline == 3 && k >= 2) {
       let w = 0.0;
-      let prev = 0.0;
-      st(o, 0, 0.0);
-      for (let p = 1; p < n; p++) {
-        const y = ld(s, p) - x0;
-        w += ld(mu, p) * (y - prev);
-        prev = y;
-        st(o, p, w * scale);
+      let c = 0.0;
+      for (let p = 0; p < n; p++) {
+        if (p >= k - 1) {
+          const t = ld(mu, p) * (ld(s, p) * sc - ld(s, p - 1) * sc);
+          const u = w + t;
+          c += w >= t ? w - u + t : t - u + w;
+          w = u;
+        }
+        st(o, p, (w + c) * scale);
       }
       continue;
-    }
-    if (baseline == 1 && k >= 2) {
-      // loo = loo-1 − (k/n)·Δ_q, Δ_q by Abel summation with non-negative weights (as the reference kernel).
-      if (m1N != n) {
-        subsetMaxWeights(n - 1, k, m1);
-        m1N = n;
-      }
-      const m = n - 1;
-      let suffix = 0.0;
-      for (let q = n - 1; q >= 0; q--) {
-        st(rho, q, suffix);
-        if (q >= 1 && q <= m - 1) suffix += ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) - ld(s, q));
-      }
-      const a = kf / <f64>n;
-      let w1 = 0.0;
-      let prefix = 0.0;
-      for (let q = 0; q < n; q++) {
-        const dq: f64 = q >= 1 ? ld(s, q) - ld(s, q - 1) : 0.0;
-        const dNext: f64 = q <= m - 1 ? ld(s, q + 1) - ld(s, q) : 0.0;
-        const wq: f64 = q >= 1 && q <= m - 1 ? (ld(m1, q) * <f64>(m - q)) / kf : 0.0;
-        w1 += ld(mu, q) * dq;
-        st(o, q, (w1 - a * (prefix + wq * (dq + dNext) + ld(rho, q))) * scale);
-        prefix += wq * dq;
-      }
-      continue;
-    }
-    let tail = 0.0;
-    const nuFactor = <f64>(k - 1);
-    for (let p = n - 1; p >= 0; p--) {
-      const y = ld(s, p) - x0;
-      const m = ld(mu, p);
-      st(o, p, m * y + tail);
-      if (p > 0) tail += ((m * nuFactor) / <f64>p) * y;
     }
     if (baseline == 0) {
-      // x0·(k/n), not (x0·k)/n: x0·k overflows for |x0| near 1e308 (as the reference kernel).
-      const shift = x0 * (kf / <f64>n);
-      for (let p = 0; p < n; p++) st(o, p, (ld(o, p) + shift) * scale);
+      let tail = 0.0;
+      let c = 0.0;
+      const nuFactor = <f64>(k - 1);
+      for (let p = n - 1; p >= 0; p--) {
+        const xp = ld(s, p) * sc;
+        const m = ld(mu, p);
+        st(o, p, (m * xp + tail + c) * scale);
+        if (p > 0 && m != 0.0) {
+          const t = ((m * nuFactor) / <f64>p) * xp;
+          const u = tail + t;
+          c += abs<f64>(tail) >= abs<f64>(t) ? tail - u + t : t - u + tail;
+          tail = u;
+        }
+      }
       continue;
     }
     if (m1N != n) {
       subsetMaxWeights(n - 1, k, m1);
       m1N = n;
     }
-    let suffix = 0.0;
-    for (let p = n - 1; p >= 0; p--) {
-      st(rho, p, suffix);
-      if (p > 0) suffix += ld(m1, p - 1) * (ld(s, p) - x0);
-    }
-    let prefix = 0.0;
-    for (let p = 0; p < n; p++) {
-      st(rho, p, ld(rho, p) + prefix);
-      if (p < n - 1) prefix += ld(m1, p) * (ld(s, p) - x0);
+    if (k >= 2) {
+      // loo = loo-1 − (k/n)·Δ_q, Δ_q by Abel summation with non-negative weights (as the reference kernel).
+      const m = n - 1;
+      let suffix = 0.0;
+      let cs = 0.0;
+      for (let q = n - 1; q >= 0; q--) {
+        st(rho, q, suffix + cs);
+        if (q >= 1 && q <= m - 1 && ld(m1, q) != 0.0) {
+          const t = ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) * sc - ld(s, q) * sc);
+          const u = suffix + t;
+          cs += suffix >= t ? suffix - u + t : t - u + suffix;
+          suffix = u;
+        }
+      }
+      const a = kf / <f64>n;
+      let w1 = 0.0;
+      let c1 = 0.0;
+      let prefix = 0.0;
+      let cp = 0.0;
+      for (let q = 0; q < n; q++) {
+        const mq = ld(mu, q);
+        const dq: f64 = q >= k - 1 ? ld(s, q) * sc - ld(s, q - 1) * sc : 0.0;
+        if (mq != 0.0) {
+          const t = mq * dq;
+          const u = w1 + t;
+          c1 += w1 >= t ? w1 - u + t : t - u + w1;
+          w1 = u;
+        }
+        let wq = 0.0;
+        let around = 0.0;
+        if (q >= 1 && q <= m - 1 && ld(m1, q) != 0.0) {
+          wq = (ld(m1, q) * <f64>(m - q)) / kf;
+          around = wq * (dq + (ld(s, q + 1) * sc - ld(s, q) * sc));
+        }
+        st(o, q, (w1 + c1 - a * (prefix + cp + around + ld(rho, q))) * scale);
+        if (wq != 0.0) {
+          const t = wq * dq;
+          const u = prefix + t;
+          cp += prefix >= t ? prefix - u + t : t - u + prefix;
+          prefix = u;
+        }
+      }
+    } else {
+      const x0 = ld(s, 0) * sc;
+      let sum = 0.0;
+      let c = 0.0;
+      for (let p = 1; p < n; p++) {
+        const t = ld(s, p) * sc - x0;
+        const u = sum + t;
+        c += sum >= t ? sum - u + t : t - u + sum;
+        sum = u;
+      }
+      sum += c;
+      const nf = <f64>n;
+      const n1 = <f64>(n - 1);
+      for (let p = 0; p < n; p++) {
+        const y = ld(s, p) * sc - x0;
+        st(o, p, ((y - (sum - y) / n1) / nf) * scale);
+      }
     }
     if (baseline == 2) {
-      const a = kf / <f64>(n - 1);
-      const shift = x0 * (kf / <f64>n) - a * x0;
-      for (let p = 0; p < n; p++) st(o, p, (ld(o, p) - a * ld(rho, p) + shift) * scale);
-    } else {
-      const a = kf / <f64>n;
-      for (let p = 0; p < n; p++) st(o, p, (ld(o, p) - a * ld(rho, p)) * scale);
+      let suffix = 0.0;
+      let cs = 0.0;
+      for (let p = n - 1; p >= 0; p--) {
+        st(rho, p, suffix + cs);
+        const mp: f64 = p > 0 ? ld(m1, p - 1) : 0.0;
+        if (mp != 0.0) {
+          const t = mp * (ld(s, p) * sc);
+          const u = suffix + t;
+          cs += abs<f64>(suffix) >= abs<f64>(t) ? suffix - u + t : t - u + suffix;
+          suffix = u;
+        }
+      }
+      const bk = kf / <f64>n / <f64>(n - 1);
+      let prefix = 0.0;
+      let cp = 0.0;
+      for (let p = 0; p < n; p++) {
+        const r = ld(rho, p) + (prefix + cp);
+        st(o, p, ld(o, p) - bk * r * scale);
+        const mp: f64 = p < n - 1 ? ld(m1, p) : 0.0;
+        if (mp != 0.0) {
+          const t = mp * (ld(s, p) * sc);
+          const u = prefix + t;
+          cp += abs<f64>(prefix) >= abs<f64>(t) ? prefix - u + t : t - u + prefix;
+          prefix = u;
+        }
+      }
     }
   }
 }
 
-/** max@k per group: Σ_{p ≥ k} μ_p (x_(p) − x_(1)) + x_(1). scratch holds maxN doubles. */
+/** max@k per group: a compensated Σ_{p ≥ k−1} μ_p x_(p) (as the reference kernel). scratch holds maxN doubles. */
 export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize): void {
   let muN = -1;
   for (let b = 0; b < groups; b++) {
@@ -462,10 +550,22 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
       subsetMaxWeights(n, k, scratch);
       muN = n;
     }
-    const x0 = ld(s, 0);
+    const bottom = ld(s, k - 1);
+    const top = ld(s, n - 1);
+    if (bottom == top) {
+      st(out, b, top);
+      continue;
+    }
+    const sc: f64 = max<f64>(abs<f64>(bottom), abs<f64>(top)) < SAFE_MAGNITUDE ? 1.0 : 0.25;
     let sum = 0.0;
-    for (let p = k - 1; p < n; p++) sum += ld(scratch, p) * (ld(s, p) - x0);
-    st(out, b, sum + x0);
+    let c = 0.0;
+    for (let p = k - 1; p < n; p++) {
+      const t = ld(scratch, p) * (ld(s, p) * sc);
+      const u = sum + t;
+      c += abs<f64>(sum) >= abs<f64>(t) ? sum - u + t : t - u + sum;
+      sum = u;
+    }
+    st(out, b, (sum + c) / sc);
   }
 }
 
