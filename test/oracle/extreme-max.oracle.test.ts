@@ -42,7 +42,8 @@ function absObjective(g: readonly Q[]): SubsetObjective {
 /**
  * Exact weights and the bound each is checked against: none → Σ c_j|x_j| (non-negative coefficients);
  * loo-1 → the weight itself (a sum of non-negative gap terms); loo → the two non-negative parts it is
- * the difference of (2·loo-1 − loo), or for k = 1 the same on x − min x; loo-pkpo → loo's bound plus
+ * the difference of (2·loo-1 − loo, loo-1 taken with the values below the k-th smallest raised to it,
+ * which loo does not depend on), or for k = 1 the same on x − c at the best centre c; loo-pkpo → loo's bound plus
  * (k/(n(n−1)))·Σ m_j|x_j|.
  */
 function exactWeights(g: readonly number[], k: number, baseline: Baseline): { value: Q[]; bound: Q[] } {
@@ -54,15 +55,24 @@ function exactWeights(g: readonly number[], k: number, baseline: Baseline): { va
   if (baseline === 'loo-1' && k >= 2) return { value, bound: value.map(qabs) };
   const looBound = (): Q[] => {
     if (k >= 2) {
-      const loo1 = bruteBaselined(n, k, f, 'loo-1');
+      // loo depends on no value below the k-th smallest: its bound uses loo-1 of the group with those
+      // raised to the k-th smallest (loo is unchanged by that, loo-1 loses the gap it does not need).
+      const kth = [...gq].sort((x, y) => x.cmp(y))[k - 1]!;
+      const raised = gq.map((x) => (x.cmp(kth) < 0 ? kth : x));
+      const loo1 = bruteBaselined(n, k, maxObjective(raised), 'loo-1');
       const loo = bruteBaselined(n, k, f, 'loo');
       return loo1.map((a, i) => a.add(a).sub(loo[i]!));
     }
-    let lo = gq[0]!;
-    for (const x of gq) if (x.cmp(lo) < 0) lo = x;
-    const y = gq.map((x) => x.sub(lo));
-    const sum = y.reduce((a, b) => a.add(b), Q.zero);
-    return y.map((yi) => yi.add(sum.sub(yi).div(Q.int(n - 1))).div(Q.int(n)));
+    // k = 1 (RLOO): (|x_i − c| + mean_{j≠i} |x_j − c|)/n at the best centre c among the values (the
+    // weight does not change when every value shifts by c).
+    let best: Q[] | undefined;
+    for (const c of gq) {
+      const y = gq.map((x) => qabs(x.sub(c)));
+      const sum = y.reduce((a, b) => a.add(b), Q.zero);
+      const cand = y.map((yi) => yi.add(sum.sub(yi).div(Q.int(n - 1))).div(Q.int(n)));
+      best = best === undefined ? cand : best.map((x, i) => (cand[i]!.cmp(x) < 0 ? cand[i]! : x));
+    }
+    return best!;
   };
   if (baseline === 'loo' || baseline === 'loo-1') return { value, bound: looBound() };
   const a = absObjective(gq);
@@ -131,6 +141,31 @@ describe.each(['js', 'wasm'])('max@k over the whole finite range (%s backend)', 
     expect(failures.slice(0, 20)).toEqual([]);
     expect(groups).toBe(298);
     console.log(`max@k penalties (${backend}) worst ε:`, Object.entries(worst).map(([b, w]) => `${b} ${w.eps.toFixed(2)}`).join(', '));
+  });
+
+  it('a penalty that cannot affect a result leaves its bits unchanged (−10^p vs −1, p = 3..300)', () => {
+    const random = rng(backend === 'js' ? 303 : 304);
+    const failures: string[] = [];
+    for (let p = 3; p <= 300; p++) {
+      const n = 4 + (p % 5);
+      const g = withPenalties(n, 0, 0, random);
+      const at = Math.floor(random() * n);
+      const a = g.slice();
+      const b = g.slice();
+      a[at] = -(10 ** p);
+      b[at] = -1;
+      for (let k = 2; k <= n; k++) {
+        if (!Object.is(maxAtK(a, k, { backend }), maxAtK(b, k, { backend }))) failures.push(`maxAtK p=${p} k=${k}`);
+        for (const baseline of validBaselines(n, k)) {
+          // loo-1 depends on the second smallest of a subset's maximum pair, so on position k − 2.
+          if (baseline === 'loo-1' && k < 3) continue;
+          const wa = maxAtKAdvantage(a, k, { baseline, backend });
+          const wb = maxAtKAdvantage(b, k, { baseline, backend });
+          if (!wa.every((x, i) => Object.is(x, wb[i]))) failures.push(`${baseline} p=${p} k=${k}: [${wa}] vs [${wb}]`);
+        }
+      }
+    }
+    expect(failures.slice(0, 10)).toEqual([]);
   });
 
   it('values near ±MAX_VALUE: finite exact results are returned finite and accurate', () => {
