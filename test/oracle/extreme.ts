@@ -48,3 +48,48 @@ export function nearMax(n: number, random: () => number): number[] {
     return unitReward(random);
   });
 }
+
+/** Fixed-point precision of {@link lnQ}: ln x is returned as an integer L with ln x ≈ L / 2^LN_BITS. */
+export const LN_BITS = 2400n;
+
+function atanhSeries(zNum: bigint, zDen: bigint): bigint {
+  // Σ z^(2j+1)/(2j+1) in fixed point, z = zNum/zDen with |z| ≤ 1/3.
+  // On |z| (a right shift of a negative BigInt rounds toward −∞ and never reaches 0), sign restored last.
+  if (zNum < 0n) return -atanhSeries(-zNum, zDen);
+  const one = 1n << LN_BITS;
+  let term = (zNum * one) / zDen;
+  const z2 = (term * term) >> LN_BITS;
+  let sum = term;
+  for (let j = 1n; term !== 0n; j++) {
+    term = (term * z2) >> LN_BITS;
+    sum += term / (2n * j + 1n);
+  }
+  return sum;
+}
+
+let ln2: bigint | undefined;
+
+/** ln of a positive rational to 2^-2400 absolute (a fixed-point integer, see {@link LN_BITS}). */
+export function lnQ(x: Q): bigint {
+  if (x.num <= 0n) throw new Error('lnQ: x must be positive');
+  ln2 ??= 2n * atanhSeries(1n, 3n);
+  let e = x.num.toString(2).length - x.den.toString(2).length;
+  // m = x / 2^e ∈ [1/2, 2); pull it into [2/3, 4/3] so z = (m − 1)/(m + 1) ∈ [−1/5, 1/7].
+  let mNum = e >= 0 ? x.num : x.num << BigInt(-e);
+  let mDen = e >= 0 ? x.den << BigInt(e) : x.den;
+  if (3n * mNum > 4n * mDen) {
+    mDen *= 2n;
+    e += 1;
+  } else if (3n * mNum < 2n * mDen) {
+    mNum *= 2n;
+    e -= 1;
+  }
+  return BigInt(e) * ln2 + 2n * atanhSeries(mNum - mDen, mNum + mDen);
+}
+
+/** q·(λe^λ − e^λ + 1) = p·λ − p + q with λ = ln(p/q), exactly but for the 2^-2400 error of λ. */
+export function klSummand(p: Q, q: Q): Q {
+  if (p.isZero()) return q;
+  const lambda = new Q(lnQ(p.div(q)), 1n << LN_BITS);
+  return p.mul(lambda).sub(p).add(q);
+}
