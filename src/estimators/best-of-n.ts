@@ -406,7 +406,10 @@ function forEachTieClass(
           const logShare = L < -Math.LN2 ? Math.log1p(-Math.exp(L)) : Math.log(-Math.expm1(L));
           logShareOverD = logShare - Math.log1p(-(below + above));
         } else {
-          logShareOverD = Math.log(-Math.expm1(L) / d);
+          const share = -Math.expm1(L);
+          const q = share / d;
+          // (A subnormal d can overflow the quotient: then the difference of the logs, both finite.)
+          logShareOverD = q < Infinity ? Math.log(q) : Math.log(share) - Math.log(d);
         }
         logRatio = N * logFLe + logShareOverD;
       }
