@@ -15,16 +15,18 @@ export function logFailAtKUnchecked(n: number, c: number, k: number): number {
   if (c === 0 || k === 0) return 0;
   let sum = 0;
   let comp = 0;
+  // log1p(−a/b) for a/b ≤ 1/2, else log((b − a)/b): b − a is an exact integer, so a term never inherits
+  // the rounding of a/b near 1 (log1p(−0.999999) would carry a 1e-10 relative error from it).
   if (c <= k) {
     for (let i = n - c + 1; i <= n; i++) {
-      const t = Math.log1p(-k / i);
+      const t = 2 * k <= i ? Math.log1p(-k / i) : Math.log((i - k) / i);
       const s = sum + t;
       comp += Math.abs(sum) >= Math.abs(t) ? sum - s + t : t - s + sum;
       sum = s;
     }
   } else {
     for (let i = 0; i < k; i++) {
-      const t = Math.log1p(-c / (n - i));
+      const t = 2 * c <= n - i ? Math.log1p(-c / (n - i)) : Math.log((n - i - c) / (n - i));
       const s = sum + t;
       comp += Math.abs(sum) >= Math.abs(t) ? sum - s + t : t - s + sum;
       sum = s;
@@ -45,19 +47,59 @@ export function failAtKUnchecked(n: number, c: number, k: number): number {
   return Math.exp(logFailAtKUnchecked(n, c, k));
 }
 
+/** Veltkamp's splitter for 53-bit doubles: 2^27 + 1. */
+const SPLIT = 134217729;
+
 /**
  * Fills `out[0..n−1]` with μ_p = C(p−1, k−1) / C(n, k) for sorted positions p = 1..n (stored at p−1):
  * the probability that position p is the maximum of a uniformly random k-subset. μ_n = k/n and
  * μ_{p−1} = μ_p · (p−k)/(p−1), so only ratios ≤ 1 are ever multiplied; Σ μ = 1.
+ *
+ * The recurrence runs in double-double arithmetic (Dekker's exact products): in plain doubles its
+ * rounding errors accumulate over the n steps (2e-12 relative at n = 10^6), in double-double each μ_p
+ * is the correctly rounded value to within an ulp for any n.
  */
 export function subsetMaxWeights(n: number, k: number, out: Float64Array): Float64Array {
-  let mu = k / n;
-  out[n - 1] = mu;
+  let hi = k / n;
+  // lo: the remainder of k/n, exact (hi·n by Dekker's product).
+  let lo = ddDivRemainder(k, hi, n) / n;
+  out[n - 1] = hi + lo;
   for (let p = n; p > 1; p--) {
-    mu = p - 1 >= k ? (mu * (p - k)) / (p - 1) : 0;
-    out[p - 2] = mu;
+    if (p - 1 < k) {
+      out[p - 2] = 0;
+      continue;
+    }
+    // (hi, lo) · (p − k): exact product of hi and the integer, plus lo·(p − k).
+    const a = p - k;
+    const ph = hi * a;
+    const pl = twoProdError(hi, a, ph) + lo * a;
+    // ÷ (p − 1): q1 = ph/d, then the remainder (ph + pl − q1·d) exactly, divided by d.
+    const d = p - 1;
+    const q1 = ph / d;
+    const r = ddDivRemainder(ph, q1, d) + pl;
+    const q2 = r / d;
+    hi = q1 + q2;
+    lo = q2 - (hi - q1);
+    out[p - 2] = hi + lo;
   }
   return out;
+}
+
+/** The rounding error of a·b given its rounded value ab: a·b − ab exactly (Dekker's two-product). */
+function twoProdError(a: number, b: number, ab: number): number {
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return al * bl - (((ab - ah * bh) - al * bh) - ah * bl);
+}
+
+/** x − q·d exactly (for q ≈ x/d): the remainder of a floating-point division. */
+function ddDivRemainder(x: number, q: number, d: number): number {
+  const t = q * d;
+  return x - t - twoProdError(q, d, t);
 }
 
 /** Cache of μ tables: the same (n, k) recurs across the groups of a batch. Small and per call. */

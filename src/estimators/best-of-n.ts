@@ -390,16 +390,19 @@ function prepareDistribution(
 }
 
 /**
- * Walks the tie classes of each distribution (ascending score): `visit(b, from, to, d, bon)` gets the
- * class's sorted positions [from, to) in `perm`, its mass d under π (normalised) and its mass under π_BoN.
+ * Walks the tie classes of each distribution (ascending score): `visit(b, from, to, d, bon, logRatio)`
+ * gets the class's sorted positions [from, to) in `perm`, its mass d under π (normalised), its mass
+ * under π_BoN and log(π_BoN(class)/d) computed in log space.
  *
- * π_BoN(class) = F_≤^N − F_<^N is computed as F_≤^N · (−expm1(N·log1p(−d/F_≤))): no cancellation
- * between close powers; log F_≤ is log1p(−mass above) when F_≤ > ½, so the top classes keep their
- * relative precision for large N.
+ * π_BoN(class) = F_≤^N − F_<^N is computed as F_≤^N · (1 − (F_</F_≤)^N): no cancellation between close
+ * powers. Every logarithm is taken of the smaller of a probability and its complement (log F_≤ as
+ * log1p(−mass above) when F_≤ > ½, log d as log1p(−(1 − d)) when d > ½, log(F_</F_≤) directly when the
+ * ratio is ≤ ½; a small class's log(share/d) as the log of the quotient), so classes of a nearly deterministic π keep their relative precision: the log-ratio of
+ * a class of mass 1 − 10^-12 is accurate to an ulp, not to 10^-4 (log of a ratio that rounds near 1).
  */
 function forEachTieClass(
   prep: PreparedDistribution,
-  visit: (group: number, from: number, to: number, d: number, bon: number) => void,
+  visit: (group: number, from: number, to: number, d: number, bon: number, logRatio: number) => void,
 ): void {
   const { pi, scores, N, offsets, groups, totals, perm } = prep;
   // suffix[p] = mass at sorted positions ≥ p, summed from the top so small tails stay exact.
@@ -417,19 +420,66 @@ function forEachTieClass(
       let to = from;
       let mass = 0;
       while (to < end && scores[perm[to] as number] === score) mass += pi[perm[to++] as number] as number;
+      const below = cum / total;
       cum += mass;
       const d = mass / total;
       const fLe = cum / total;
+      const above = (suffix[to] as number) / total;
       let bon = 0;
+      let logRatio = -Infinity;
       if (d > 0) {
-        const logFLe = fLe > 0.5 ? Math.log1p(-(suffix[to] as number) / total) : Math.log(fLe);
-        bon = Math.exp(N * logFLe) * -Math.expm1(N * Math.log1p(-d / fLe));
+        const logFLe = fLe > 0.5 ? Math.log1p(-above) : Math.log(fLe);
+        // L = N·log(F_</F_≤) ≤ 0; 1 − e^L is the share of the class in F_≤^N.
+        const ratioLog = below === 0 ? -Infinity : below <= 0.5 * fLe ? Math.log(below / fLe) : Math.log1p(-d / fLe);
+        const L = N * ratioLog;
+        // F_≤^N: a direct power for F_≤ ≤ ½ (relative error ~N·ε, where exp(N·log F_≤) would carry
+        // |N·log F_≤|·ε), exp(N·log1p(−mass above)) above ½.
+        bon = (fLe > 0.5 ? Math.exp(N * logFLe) : Math.pow(fLe, N)) * -Math.expm1(L);
+        // log(share/d): for d ≤ ½ as the log of the quotient (share ≈ N·d/F_≤ when d is small, so a
+        // difference of two large logs would lose |log d|·ε); for d > ½ both logs are small.
+        let logShareOverD: number;
+        if (d > 0.5) {
+          const logShare = L < -Math.LN2 ? Math.log1p(-Math.exp(L)) : Math.log(-Math.expm1(L));
+          logShareOverD = logShare - Math.log1p(-(below + above));
+        } else {
+          const share = -Math.expm1(L);
+          const q = share / d;
+          // (A subnormal d can overflow the quotient: then the difference of the logs, both finite.)
+          logShareOverD = q < Infinity ? Math.log(q) : Math.log(share) - Math.log(d);
+        }
+        logRatio = N * logFLe + logShareOverD;
       }
-      visit(b, from, to, d, bon);
+      visit(b, from, to, d, bon, logRatio);
       from = to;
     }
   }
 }
+
+/**
+ * φ(λ) = λe^λ − e^λ + 1 ≥ 0, the KL summand q·φ(log(p/q)) = p log(p/q) − p + q per unit of q: a sum of
+ * these is never negative and has no cancellation. A series near 0 (where φ ≈ λ²/2), else direct.
+ */
+function klTerm(lambda: number): number {
+  if (lambda === -Infinity) return 1;
+  if (Math.abs(lambda) < 1) {
+    // Σ_{j≥2} (j−1)/j! · λ^j by Horner (terms beyond j = 24 are below 1e-24 of the sum).
+    let acc = 0;
+    for (let j = KL_SERIES.length - 1; j >= 0; j--) acc = acc * lambda + (KL_SERIES[j] as number);
+    return acc * lambda * lambda;
+  }
+  return lambda * Math.exp(lambda) - Math.expm1(lambda);
+}
+
+/** (j−1)/j! for j = 2..24, the coefficients of φ's series. */
+const KL_SERIES: readonly number[] = (() => {
+  const c: number[] = [];
+  let f = 1;
+  for (let j = 1; j <= 24; j++) {
+    f *= j;
+    if (j >= 2) c.push((j - 1) / f);
+  }
+  return c;
+})();
 
 /**
  * The exact best-of-N distribution on a discrete support (BOND): draw N outcomes i.i.d. from π, keep
@@ -486,9 +536,12 @@ export function bestOfNKL<O extends BestOfNKLOptions = Record<never, never>>(
   const prep = prepareDistribution('bestOfNKL', probs, scores, N, opts, true);
   const out = prep.out;
   out.fill(0);
-  // Every member of a class has the same ratio π_BoN(y)/π(y) = bon/d.
-  forEachTieClass(prep, (b, _from, _to, d, bon) => {
-    if (bon > 0) out[b] = (out[b] as number) + bon * Math.log(bon / d);
+  // N = 1: π_BoN = π, KL exactly 0.
+  if (prep.N === 1) return (prep.batched ? out : out[0]) as MetricResult<O>;
+  // Every member of a class has the same ratio π_BoN(y)/π(y) = e^λ. KL = Σ_classes d·φ(λ), φ ≥ 0:
+  // never negative, and no cancellation between classes above and below their π mass.
+  forEachTieClass(prep, (b, _from, _to, d, _bon, logRatio) => {
+    if (d > 0) out[b] = (out[b] as number) + d * klTerm(logRatio);
   });
   return (prep.batched ? out : out[0]) as MetricResult<O>;
 }

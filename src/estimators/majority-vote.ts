@@ -595,6 +595,32 @@ function referenceReward(c: GroupClusters): number {
   return r;
 }
 
+/** Rewards of a group reaching this magnitude are rescaled by 2^-40 (see {@link rescaled}). */
+const BIG_REWARD = 2 ** 990;
+
+/**
+ * The group with its rewards times 2^-40 when one reaches 2^990 in magnitude, and the factor to scale
+ * results back by. maj@k and its weights are positively homogeneous in the rewards, and 2^-40 is exact
+ * (but for rewards below 2^-1034, far below the group's scale), so no sum of the DP can overflow while
+ * the exact result is representable.
+ */
+function rescaled(c: GroupClusters): { c: GroupClusters; back: number } {
+  let big = 0;
+  for (const r of c.rewards) big = Math.max(big, Math.abs(r));
+  if (big < BIG_REWARD) return { c, back: 1 };
+  return { c: { ...c, rewards: c.rewards.map((r) => r * 2 ** -40) }, back: 2 ** 40 };
+}
+
+/**
+ * x·back (back = 1 or 2^40): a result within rounding of ±MAX_VALUE stays finite (±MAX_VALUE), one
+ * further out is ±Infinity (its exact value is not representable).
+ */
+function scaleBack(x: number, back: number): number {
+  const y = x * back;
+  if (back === 1 || Number.isFinite(y) || !(Math.abs(x) <= (Number.MAX_VALUE / back) * (1 + 2 ** -50))) return y;
+  return y > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+}
+
 /** The counts with one sample of answer `a` (or one null, a = −1) removed. */
 function withoutOne(c: GroupClusters, a: number): { counts: number[]; nulls: number } {
   if (a < 0) return { counts: c.counts, nulls: c.nulls - 1 };
@@ -650,8 +676,8 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
   const clusters = clusterAll(answerArr, rewardArr, offsets, groups);
   const ws = new Workspace();
   for (let b = 0; b < groups; b++) {
-    const c = clusters[b] as GroupClusters;
-    out[b] = expectedMajority(ws, c.counts, c.rewards, c.nulls, kk, split, -1);
+    const { c, back } = rescaled(clusters[b] as GroupClusters);
+    out[b] = scaleBack(expectedMajority(ws, c.counts, c.rewards, c.nulls, kk, split, -1), back);
   }
   return metricResult(layout, out) as MetricResult<O>;
 }
@@ -701,7 +727,7 @@ export function majorityVoteAdvantage(
     const start = offsets[g] as number;
     const end = offsets[g + 1] as number;
     const n = end - start;
-    const c = clusters[g] as GroupClusters;
+    const { c, back } = rescaled(clusters[g] as GroupClusters);
     const scale = p.scaleByN ? n : 1;
     // 'loo' works on the rewards minus the most frequent answer's (see below).
     const shift = baseline === 'loo' ? referenceReward(c) : 0;
@@ -753,10 +779,10 @@ export function majorityVoteAdvantage(
       let byReward = memo.get(m);
       if (byReward === undefined) memo.set(m, (byReward = new Map()));
       let w = byReward.get(r);
-      if (w === undefined) byReward.set(r, (w = weightOf(a)));
+      if (w === undefined) byReward.set(r, (w = scaleBack(weightOf(a), back)));
       return w;
     });
-    const nullWeight = c.nulls > 0 ? weightOf(-1) : 0;
+    const nullWeight = c.nulls > 0 ? scaleBack(weightOf(-1), back) : 0;
     for (let i = 0; i < n; i++) {
       const id = c.ids[i] as number;
       p.out[start + i] = id < 0 ? nullWeight : (clusterWeights[id] as number);

@@ -150,10 +150,15 @@ export function binaryPassWeights(n: number, c: number, k: number, baseline: Bas
         c < n ? ((-r * c) / (n - k)) * failAtKUnchecked(n - 1, c, k - 1) : 0,
       ];
     case 'loo-pkpo': {
+      // With f = C(n−1−c, k−1)/C(n−1, k−1) and b = k/(n(n−1)), the incorrect weight
+      // r·pass(n−1,c,k−1) − a·pass(n−1,c,k) equals −b·(1 + f·((c−1)·n + k)/(n−k)) for c ≥ 1: a sum of
+      // terms of one sign (the two-pass form loses all digits when both passes are near 1, i.e. c ≈ n).
+      // The correct weight r − a·pass(n−1,c−1,k) equals a·fail(n−1,c−1,k) − b.
       const a = k / (n - 1);
+      const b = r / (n - 1);
       return [
-        c > 0 ? r - a * passAtKUnchecked(n - 1, c - 1, k) : 0,
-        c < n ? r * passAtKUnchecked(n - 1, c, k - 1) - a * passAtKUnchecked(n - 1, c, k) : 0,
+        c > 0 ? a * failAtKUnchecked(n - 1, c - 1, k) - b : 0,
+        c > 0 && c < n ? -b * (1 + (failAtKUnchecked(n - 1, c, k - 1) * ((c - 1) * n + k)) / (n - k)) : 0,
       ];
     }
     case 'loo-1':

@@ -9,6 +9,7 @@ import {
   abs,
   cast,
   equal,
+  greater,
   isFinite as tfIsFinite,
   less,
   logicalAnd,
@@ -141,5 +142,19 @@ export function nonNegativeRule(tensor: Tensor, name: string): ValueRule {
     flag: (t) => sum(relu(neg(t))),
     bad: (t) => less(t, scalar(0, t.dtype)),
     error: (n, where, v) => new DomainError(n, `${n} must be ≥ 0 (got ${show(v)} at ${where})`),
+  };
+}
+
+/**
+ * Rule: every element is ≤ `limit` (masked elements must already be 0 in `tensor`). Flag:
+ * Σ max(x − limit, 0). `what` states the rule; the error appends the offending value and position.
+ */
+export function upperBoundRule(tensor: Tensor, name: string, limit: number, what: string): ValueRule {
+  return {
+    tensor,
+    name,
+    flag: (t) => sum(relu(sub(t, scalar(limit)))),
+    bad: (t) => greater(t, scalar(limit)),
+    error: (n, where, v) => new DomainError(n, `${what} (got ${show(v)} at ${where})`),
   };
 }

@@ -17,7 +17,9 @@ import {
   fill,
   greater,
   less,
+  logicalAnd,
   maximum,
+  minimum,
   mul,
   neg,
   reshape,
@@ -32,7 +34,16 @@ import {
 } from '@tensorflow/tfjs-core';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { checkChoice, checkFiniteNumber, checkOptions } from '../validate.js';
-import { binaryRule, checkSameShape, checkTensor, checkValues, finiteRule, nonNegativeRule, type ValueRule } from './checks.js';
+import {
+  binaryRule,
+  checkSameShape,
+  checkTensor,
+  checkValues,
+  finiteRule,
+  nonNegativeRule,
+  upperBoundRule,
+  type ValueRule,
+} from './checks.js';
 
 /**
  * How the per-token terms are summed into one scalar (docs/tfjs.md, "Normalisation"). With per-sequence
@@ -270,6 +281,9 @@ export function imitationLoss(inputs: ImitationLossInputs): Scalar {
   return weightedLogLikelihood(p);
 }
 
+/** The largest exponent taken in float32: e^88 ≈ 1.65e38 < FLT_MAX ≈ 3.40e38. */
+const EXP_CAP = 88;
+
 /** Options of {@link ppoClipLoss}. */
 export interface PpoClipLossInputs extends LossInputs {
   /** Per-token log-probs under the policy that sampled the data (no gradient), float32 [R, T]. */
@@ -346,8 +360,51 @@ export function ppoClipLoss(inputs: PpoClipLossInputs): Scalar {
   if (klCoef > 0 && ref === undefined) {
     throw new InvalidArgumentError('refLogProbs', `refLogProbs is needed when klCoef > 0 (got klCoef=${klCoef})`);
   }
-  checkValues(p.rules);
   const useKl = klCoef > 0 && ref !== undefined;
+  // Exponents that would overflow float32 (e^x > 3.4e38 for x > 88.72): only a ratio with w < 0 (the
+  // unclipped side) or the k3 KL can reach the loss with such an exponent. check: true names the token;
+  // without the check both exponents are capped at EXP_CAP (a ratio with w ≥ 0 is clipped there anyway).
+  const guards: Tensor[] = [];
+  if (p.check) {
+    guards.push(
+      tidy(() => {
+        const live = p.mask === undefined ? undefined : cast(p.mask, 'bool');
+        const x = sub(p.logProbs, old);
+        const negRow = less(weightColumn(p), scalar(0));
+        const keep = live === undefined ? negRow : logicalAnd(live, negRow);
+        return where(keep, x, zerosLike(x));
+      }),
+    );
+    p.rules.push(
+      upperBoundRule(
+        guards[0] as Tensor,
+        'logProbs',
+        EXP_CAP,
+        'logProbs − oldLogProbs must be ≤ 88 on a sequence with a negative weight (the PPO ratio exp(logProbs − oldLogProbs) overflows float32)',
+      ),
+    );
+    if (useKl && klEstimator === 'k3') {
+      guards.push(
+        tidy(() => {
+          const x = sub(ref as Tensor, p.logProbs);
+          return p.mask === undefined ? x : where(cast(p.mask, 'bool'), x, zerosLike(x));
+        }),
+      );
+      p.rules.push(
+        upperBoundRule(
+          guards[1] as Tensor,
+          'refLogProbs',
+          EXP_CAP,
+          'refLogProbs − logProbs must be ≤ 88 for the k3 KL (e^x − x − 1 overflows float32)',
+        ),
+      );
+    }
+  }
+  try {
+    checkValues(p.rules);
+  } finally {
+    for (const g of guards) g.dispose();
+  }
 
   const op = customGrad((lp: Tensor | GradSaveFunc, save: Tensor | GradSaveFunc) => {
     const logProbs = lp as Tensor;
@@ -359,7 +416,9 @@ export function ppoClipLoss(inputs: PpoClipLossInputs): Scalar {
       const live = maskF === undefined ? undefined : cast(maskF, 'bool');
       const safe = (t: Tensor) => (live === undefined ? t : where(live, t, zerosLike(t)));
       const lpS = safe(logProbs);
-      const ratio = exp(sub(lpS, safe(old)));
+      // Capped exponent: e^88 < FLT_MAX, so ρ·w is finite and a zero weight contributes exactly 0
+      // (an uncapped ρ = ∞ would make 0·∞ = NaN).
+      const ratio = exp(minimum(sub(lpS, safe(old)), scalar(EXP_CAP)));
       // min(ρw, clip(ρ)w) takes the clipped term exactly when the clip is active on the side that
       // would push ρ further out: w > 0 with ρ > 1 + ε_high, or w < 0 with ρ < 1 − ε_low. There the
       // term is constant in lp and the gradient is 0.
@@ -382,7 +441,7 @@ export function ppoClipLoss(inputs: PpoClipLossInputs): Scalar {
         } else {
           // e^x − x − 1 as expm1(x) − x: no cancellation for small x, where the policy is near the
           // reference; the max with 0 only absorbs float32 rounding (the exact value is ≥ 0).
-          ex = expm1(x);
+          ex = expm1(minimum(x, scalar(EXP_CAP)));
           perToken = add(perToken, mul(beta, maximum(sub(ex, x), scalar(0))));
         }
       }

@@ -31,7 +31,7 @@ export function orderStatisticWeights(
 ): Tensor2D {
   checkNoLayout(opts, 'orderStatisticWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(orderStatisticAdvantage(values, k, alpha, { ...opts, groupSize: n }), rows, n);
+  return upload('orderStatisticWeights', orderStatisticAdvantage(values, k, alpha, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -46,7 +46,7 @@ export function orderStatisticWeights(
 export function passHatKWeights(rewards: Tensor, k: number, opts?: TensorWeightOptions<PassHatKAdvantageOptions>): Tensor2D {
   checkNoLayout(opts, 'passHatKWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(passHatKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('passHatKWeights', passHatKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**

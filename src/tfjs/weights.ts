@@ -5,7 +5,7 @@
  * of B·n values) and the weights uploaded with one `tensor2d` (B·n values back). See docs/tfjs.md.
  */
 import { Tensor, tensor2d, type Tensor2D } from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError, show } from '../errors.js';
+import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from '../estimators/baselines.js';
 import {
   bestOfNAdvantage,
@@ -83,9 +83,24 @@ export function readRows(value: unknown, name: string): { values: Float32Array |
   return { values: t.dataSync() as Float32Array | Int32Array | Uint8Array, rows, n };
 }
 
-/** Uploads host weights as a float32 [rows, n] tensor. */
-export function upload(weights: Float64Array, rows: number, n: number): Tensor2D {
-  return tensor2d(Float32Array.from(weights), [rows, n], 'float32');
+/**
+ * The weights as a float32 [B, n] tensor. A weight beyond ±3.4e38 would round to ±Infinity in float32:
+ * that throws a {@link DomainError} naming the group and the sample (rescale the rewards, which every
+ * estimator is positively homogeneous in, or use the float64 functions).
+ */
+export function upload(fn: string, weights: Float64Array, rows: number, n: number): Tensor2D {
+  const f32 = Float32Array.from(weights);
+  let acc = 0;
+  for (let i = 0; i < f32.length; i++) acc += (f32[i] as number) * 0;
+  if (acc !== 0) {
+    const i = f32.findIndex((x) => !Number.isFinite(x));
+    throw new DomainError(
+      'rewards',
+      `${fn}: the weight of sample ${i % n} in group ${Math.floor(i / n)} is ${show(weights[i])}, beyond float32's range ±3.4e38 ` +
+        '(rescale the rewards: the weights scale with them)',
+    );
+  }
+  return tensor2d(f32, [rows, n], 'float32');
 }
 
 /**
@@ -110,7 +125,7 @@ export function passAtKWeights(
 ): Tensor2D {
   checkNoLayout(opts, 'passAtKWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(passAtKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('passAtKWeights', passAtKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -126,7 +141,7 @@ export function passAtKWeights(
 export function maxAtKWeights(rewards: Tensor, k: number, opts?: TensorWeightOptions<MaxAtKAdvantageOptions>): Tensor2D {
   checkNoLayout(opts, 'maxAtKWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(maxAtKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('maxAtKWeights', maxAtKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -142,7 +157,7 @@ export function maxAtKWeights(rewards: Tensor, k: number, opts?: TensorWeightOpt
 export function grpoWeights(rewards: Tensor, opts?: TensorWeightOptions<GrpoOptions>): Tensor2D {
   checkNoLayout(opts, 'grpoWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(grpoAdvantage(values, { ...opts, groupSize: n }), rows, n);
+  return upload('grpoWeights', grpoAdvantage(values, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -157,7 +172,7 @@ export function grpoWeights(rewards: Tensor, opts?: TensorWeightOptions<GrpoOpti
 export function rlooWeights(rewards: Tensor, opts?: TensorWeightOptions<RlooOptions>): Tensor2D {
   checkNoLayout(opts, 'rlooWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(rlooAdvantage(values, { ...opts, groupSize: n }), rows, n);
+  return upload('rlooWeights', rlooAdvantage(values, { ...opts, groupSize: n }), rows, n);
 }
 
 /** Reads a second [B, n] tensor and checks it has the first one's shape. */
@@ -189,7 +204,7 @@ export function majorityVoteWeights(
 ): Tensor2D {
   checkNoLayout(opts, 'majorityVoteWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload(majorityVoteAdvantage(answers, values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('majorityVoteWeights', majorityVoteAdvantage(answers, values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -211,7 +226,7 @@ export function bestOfNWeights(
   checkNoLayout(opts, 'bestOfNWeights');
   const v = readRows(scores, 'scores');
   const r = readSibling(rewards, 'rewards', v.rows, v.n, 'scores');
-  return upload(bestOfNAdvantage(v.values, r, k, { ...opts, groupSize: v.n }), v.rows, v.n);
+  return upload('bestOfNWeights', bestOfNAdvantage(v.values, r, k, { ...opts, groupSize: v.n }), v.rows, v.n);
 }
 
 /**
@@ -232,7 +247,7 @@ export function bestOfNDistillationTargets(
 ): Tensor2D {
   checkNoLayout(opts, 'bestOfNDistillationTargets');
   const { values, rows, n } = readRows(scores, 'scores');
-  return upload(bestOfNDistillationWeights(values, N, { ...opts, groupSize: n }), rows, n);
+  return upload('bestOfNDistillationTargets', bestOfNDistillationWeights(values, N, { ...opts, groupSize: n }), rows, n);
 }
 
 /** Inputs of {@link estimatorWeights}: tensors [B, n] where the core takes arrays. */
@@ -285,5 +300,5 @@ export function estimatorWeights(name: string, inputs: TensorEstimatorInputs, op
   if (inputs.alpha !== undefined) core.alpha = inputs.alpha;
   if (inputs.f !== undefined) core.f = inputs.f;
   const weights = (estimator.weights as (i: EstimatorInputs, o?: object) => Float64Array)(core, { ...opts, groupSize: n });
-  return upload(weights, rows, n);
+  return upload('estimatorWeights', weights, rows, n);
 }

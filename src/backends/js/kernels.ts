@@ -83,15 +83,60 @@ function segmentedSort(values: Values, offsets: Int32Array, sorted: Float64Array
   }
 }
 
+/** The rounding error of u = s + t (Neumaier's two-sum branch): s + t − u exactly. */
+function sumError(s: number, t: number, u: number): number {
+  return Math.abs(s) >= Math.abs(t) ? s - u + t : t - u + s;
+}
+
+/** Σ a[p] for p in [lo, hi), compensated. */
+function rangeSum(a: Float64Array, lo: number, hi: number): number {
+  let s = 0;
+  let c = 0;
+  for (let p = lo; p < hi; p++) {
+    const t = a[p] as number;
+    const u = s + t;
+    c += sumError(s, t, u);
+    s = u;
+  }
+  return s + c;
+}
+
 /**
- * Weights by sorted position, values shifted by the group minimum (y = x − x_(1) ≥ 0), which makes
- * every sum below a sum of non-negative terms and makes all-equal groups give exact zeros.
- *   none:    s_(p) = μ_p y_p + Σ_{j>p} ν_j y_j            (+ x_(1)·k/n)
- *   loo-1:   w_(p) = w_(p−1) + μ_p (y_p − y_{p−1})          (a forward recurrence with non-negative steps)
- *   loo:     s_(p) − (k/n) ρ(y_{−p}, k)
- *   loo-pkpo s_(p) + x_(1)·k/n − (k/(n−1)) (ρ(y_{−p}, k) + x_(1))
- * with μ_p = C(p−1,k−1)/C(n,k), ν_j = C(j−2,k−2)/C(n,k) = μ_j (k−1)/(j−1), and ρ(y_{−p}, k) from a
- * prefix and a suffix sum with m = μ(n−1, k).
+ * The mean of a[lo..hi)·sc by a compensated sum; exactly the common value when all are equal (so a
+ * shift by it leaves exact zeros).
+ */
+function meanOf(a: ArrayLike<number>, lo: number, hi: number, sc: number): number {
+  let s = 0;
+  let c = 0;
+  let same = true;
+  const first = a[lo] as number;
+  for (let p = lo; p < hi; p++) {
+    const v = a[p] as number;
+    if (v !== first) same = false;
+    const t = v * sc;
+    const u = s + t;
+    c += sumError(s, t, u);
+    s = u;
+  }
+  return same ? first * sc : (s + c) / (hi - lo);
+}
+
+/** Below this magnitude every gap and every two-gap sum of a group is finite: no per-group rescale. */
+const SAFE_MAGNITUDE = 2 ** 1021;
+
+/**
+ * Weights by sorted position p = 0..n−1 (μ_p = C(p, k−1)/C(n, k), ν_p = μ_p (k−1)/p, both 0 below
+ * p = k − 1). Every sum runs only over terms whose coefficient is non-zero, so a sample that cannot
+ * affect a weight (below position k − 2 for loo-1, k − 1 otherwise) never enters it, and every running sum is
+ * compensated (Neumaier), so the error does not grow with n:
+ *   none:     s_p = μ_p x_p + Σ_{j>p} ν_j x_j                         (non-negative coefficients)
+ *   loo-1:    w_p = Σ_{q≤p} μ_q (x_q − x_{q−1})                        (non-negative terms)
+ *   loo:      loo-1 − (k/n)·Δ_p with Δ_p ≥ 0 by Abel summation over the gaps (k ≥ 2)
+ *   loo-pkpo: loo − (k/(n(n−1)))·ρ(x₋ₚ, k), since k/(n−1) = k/n + k/(n(n−1))
+ * with ρ(x₋ₚ, k) = Σ_{j<p} m_j x_j + Σ_{j>p} m_{j−1} x_j and m = μ(n−1, k). A group whose relevant
+ * values reach 2^1021 in magnitude is computed on x/4 and scaled back (exact but for subnormals), so
+ * no gap and no partial sum overflows. Ties need no care here: s_p is constant over a block of equal
+ * values (the hockey-stick identity), and callers read a block's first position.
  */
 function sortedMaxWeights(
   sorted: Float64Array,
@@ -107,92 +152,157 @@ function sortedMaxWeights(
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const n = (offsets[b + 1] as number) - start;
-    const x0 = sorted[start] as number;
-    const scale = scaleByN ? n : 1;
     const mu = cache.get(n, k);
+    // Positions below k − 2 have zero coefficients in every weight: they decide neither the rescale
+    // nor any sum.
+    // (loo does not depend on position k − 2 either: it is never the maximum of a k-subset nor of a
+    // k-subset of the others.)
+    const lo = baseline === BaselineCode['loo-1'] && k >= 2 ? k - 2 : k - 1;
+    const top = sorted[start + n - 1] as number;
+    const sc = Math.max(Math.abs(sorted[start + lo] as number), Math.abs(top)) < SAFE_MAGNITUDE ? 1 : 0.25;
+    if (rhoMinus.length < n) rhoMinus = new Float64Array(n);
+    // x_p = sorted[start + p]·sc, read in place (·1 is exact).
+    const x = sorted.subarray(start, start + n);
+    const scale = (scaleByN ? n : 1) / sc;
     if (baseline === BaselineCode['loo-1'] && k >= 2) {
       let w = 0;
-      let prev = 0;
-      out[start] = 0;
-      for (let p = 1; p < n; p++) {
-        const y = (sorted[start + p] as number) - x0;
-        w += (mu[p] as number) * (y - prev);
-        prev = y;
-        out[start + p] = w * scale;
+      let c = 0;
+      for (let p = 0; p < n; p++) {
+        if (p >= k - 1) {
+          const t = (mu[p] as number) * (((x[p] as number) * sc) - ((x[p - 1] as number) * sc));
+          const u = w + t;
+          c += w >= t ? w - u + t : t - u + w;
+          w = u;
+        }
+        out[start + p] = (w + c) * scale;
       }
       continue;
     }
-    if (baseline === BaselineCode.loo && k >= 2) {
-      // loo = loo-1 − (k/n)·Δ_q with Δ_q = ρ(y₋q, k) − ρ(y₋q, k−1) ≥ 0. By Abel summation over the gaps
+    if (baseline === BaselineCode.none) {
+      // s_p = μ_p x_p + T_p, T_p = Σ_{j>p} ν_j x_j by a compensated suffix sum.
+      let tail = 0;
+      let c = 0;
+      const nuFactor = k - 1;
+      for (let p = n - 1; p >= 0; p--) {
+        const xp = (x[p] as number) * sc;
+        const m = mu[p] as number;
+        out[start + p] = (m * xp + tail + c) * scale;
+        if (p > 0 && m !== 0) {
+          const t = ((m * nuFactor) / p) * xp;
+          const u = tail + t;
+          c += Math.abs(tail) >= Math.abs(t) ? tail - u + t : t - u + tail;
+          tail = u;
+        }
+      }
+      continue;
+    }
+    if (k >= 2) {
+      // loo = loo-1 − (k/n)·Δ_q with Δ_q = ρ(x₋q, k) − ρ(x₋q, k−1) ≥ 0. By Abel summation over the gaps
       // d of the group without q, Δ_q = Σ_r W_r·gap_r with W_r = μ(n−1, k)_r·(n−1−r)/k ≥ 0: both parts
-      // are sums of non-negative terms, so a weight is accurate relative to its own size, not to the
-      // rewards' (s − (k/n)ρ₋q cancels catastrophically when the weights are small; see
+      // are sums of non-negative terms, so a weight is accurate relative to the two parts, not to the
+      // rewards' size (s − (k/n)ρ₋q cancels catastrophically when the weights are small; see
       // docs/estimators/max-at-k.md). The gap that spans the removed q is d_q + d_{q+1}.
       const m = n - 1;
       const m1 = cache.get(m, k);
-      if (rhoMinus.length < n) rhoMinus = new Float64Array(n);
       let suffix = 0; // Σ_{r=q+1}^{m−1} W_r d_{r+1}
+      let cs = 0;
       for (let q = n - 1; q >= 0; q--) {
-        rhoMinus[q] = suffix;
-        if (q >= 1 && q <= m - 1) {
-          suffix += (((m1[q] as number) * (m - q)) / k) * ((sorted[start + q + 1] as number) - (sorted[start + q] as number));
+        rhoMinus[q] = suffix + cs;
+        if (q >= 1 && q <= m - 1 && (m1[q] as number) !== 0) {
+          const t = (((m1[q] as number) * (m - q)) / k) * (((x[q + 1] as number) * sc) - ((x[q] as number) * sc));
+          const u = suffix + t;
+          cs += suffix >= t ? suffix - u + t : t - u + suffix;
+          suffix = u;
         }
       }
       const a = k / n;
       let w1 = 0;
+      let c1 = 0;
       let prefix = 0; // Σ_{r=1}^{q−1} W_r d_r
+      let cp = 0;
       for (let q = 0; q < n; q++) {
-        const dq = q >= 1 ? (sorted[start + q] as number) - (sorted[start + q - 1] as number) : 0;
-        const dNext = q <= m - 1 ? (sorted[start + q + 1] as number) - (sorted[start + q] as number) : 0;
-        const wq = q >= 1 && q <= m - 1 ? ((m1[q] as number) * (m - q)) / k : 0;
-        w1 += (mu[q] as number) * dq;
-        out[start + q] = (w1 - a * (prefix + wq * (dq + dNext) + (rhoMinus[q] as number))) * scale;
-        prefix += wq * dq;
-      }
-      continue;
-    }
-    // s by a suffix sum, from the top.
-    let tail = 0;
-    const nuFactor = k - 1;
-    for (let p = n - 1; p >= 0; p--) {
-      const y = (sorted[start + p] as number) - x0;
-      const m = mu[p] as number;
-      out[start + p] = m * y + tail;
-      if (p > 0) tail += ((m * nuFactor) / p) * y;
-    }
-    if (baseline === BaselineCode.none) {
-      // x0·(k/n), not (x0·k)/n: x0·k overflows for |x0| near 1e308.
-      const shift = x0 * (k / n);
-      for (let p = 0; p < n; p++) out[start + p] = ((out[start + p] as number) + shift) * scale;
-      continue;
-    }
-    // Leave-one-out metrics ρ(y_{−p}, k) with m = μ(n−1, k): prefix Σ_{j<p} m_j y_j, suffix Σ_{j>p} m_{j−1} y_j.
-    // (loo-1 at k = 1 falls back to loo, as SPEC §0 says.)
-    const m1 = cache.get(n - 1, k);
-    let suffix = 0;
-    if (rhoMinus.length < n) rhoMinus = new Float64Array(n);
-    for (let p = n - 1; p >= 0; p--) {
-      rhoMinus[p] = suffix;
-      if (p > 0) suffix += (m1[p - 1] as number) * ((sorted[start + p] as number) - x0);
-    }
-    let prefix = 0;
-    for (let p = 0; p < n; p++) {
-      rhoMinus[p] = (rhoMinus[p] as number) + prefix;
-      if (p < n - 1) prefix += (m1[p] as number) * ((sorted[start + p] as number) - x0);
-    }
-    if (baseline === BaselineCode['loo-pkpo']) {
-      const a = k / (n - 1);
-      const shift = x0 * (k / n) - a * x0;
-      for (let p = 0; p < n; p++) {
-        out[start + p] = ((out[start + p] as number) - a * (rhoMinus[p] as number) + shift) * scale;
+        const mq = mu[q] as number;
+        // d_{k−1} = 0: loo does not depend on x_{k−2}, and raising it to x_{k−1} cancels the one term
+        // it has in loo-1 and in Δ alike (a penalty there would otherwise cancel between the two).
+        const dq = q >= k ? ((x[q] as number) * sc) - ((x[q - 1] as number) * sc) : 0;
+        if (mq !== 0) {
+          const t = mq * dq;
+          const u = w1 + t;
+          c1 += w1 >= t ? w1 - u + t : t - u + w1;
+          w1 = u;
+        }
+        let wq = 0;
+        let around = 0;
+        if (q >= 1 && q <= m - 1 && (m1[q] as number) !== 0) {
+          wq = ((m1[q] as number) * (m - q)) / k;
+          around = wq * (dq + (((x[q + 1] as number) * sc) - ((x[q] as number) * sc)));
+        }
+        out[start + q] = (w1 + c1 - a * (prefix + cp + around + (rhoMinus[q] as number))) * scale;
+        if (wq !== 0) {
+          const t = wq * dq;
+          const u = prefix + t;
+          cp += prefix >= t ? prefix - u + t : t - u + prefix;
+          prefix = u;
+        }
       }
     } else {
-      const a = k / n;
-      for (let p = 0; p < n; p++) out[start + p] = ((out[start + p] as number) - a * (rhoMinus[p] as number)) * scale;
+      // k = 1 (loo, and loo-1 which falls back to it): every sample is relevant, s_p − (1/n)ρ(x₋ₚ, 1) =
+      // (y_p − (S − y_p)/(n − 1))/n on y = x − c for any c. c = the mean keeps Σ|y| within twice its
+      // least value (the median's), and equal rewards give c = x, hence exact zeros.
+      const c0 = meanOf(x, 0, n, sc);
+      let sum = 0;
+      let c = 0;
+      for (let p = 0; p < n; p++) {
+        const t = ((x[p] as number) * sc) - c0;
+        const u = sum + t;
+        c += sumError(sum, t, u);
+        sum = u;
+      }
+      sum += c;
+      for (let p = 0; p < n; p++) {
+        const y = ((x[p] as number) * sc) - c0;
+        out[start + p] = ((y - (sum - y) / (n - 1)) / n) * scale;
+      }
+    }
+    if (baseline === BaselineCode['loo-pkpo']) {
+      // ρ(x₋ₚ, k) by a compensated suffix sum Σ_{j>p} m_{j−1} x_j and prefix sum Σ_{j<p} m_j x_j.
+      const m1 = cache.get(n - 1, k);
+      let suffix = 0;
+      let cs = 0;
+      for (let p = n - 1; p >= 0; p--) {
+        rhoMinus[p] = suffix + cs;
+        const mp = p > 0 ? (m1[p - 1] as number) : 0;
+        if (mp !== 0) {
+          const t = mp * ((x[p] as number) * sc);
+          const u = suffix + t;
+          cs += Math.abs(suffix) >= Math.abs(t) ? suffix - u + t : t - u + suffix;
+          suffix = u;
+        }
+      }
+      const bk = k / n / (n - 1);
+      let prefix = 0;
+      let cp = 0;
+      for (let p = 0; p < n; p++) {
+        const rho = (rhoMinus[p] as number) + (prefix + cp);
+        out[start + p] = (out[start + p] as number) - bk * rho * scale;
+        const mp = p < n - 1 ? (m1[p] as number) : 0;
+        if (mp !== 0) {
+          const t = mp * ((x[p] as number) * sc);
+          const u = prefix + t;
+          cp += Math.abs(prefix) >= Math.abs(t) ? prefix - u + t : t - u + prefix;
+          prefix = u;
+        }
+      }
     }
   }
 }
 
+/**
+ * max@k = Σ_{p ≥ k−1} μ_p x_p over the ascending sort: a compensated sum of the terms with non-zero
+ * weight only (the k − 1 smallest values never enter), so the result is accurate relative to
+ * Σ μ_p |x_p| whatever the values below. A group whose relevant values are all equal returns that value
+ * exactly; one whose values reach 2^1021 in magnitude is summed on x/4 (partial sums cannot overflow).
+ */
 function sortedMaxMetric(sorted: Float64Array, offsets: Int32Array, k: number, out: Float64Array): void {
   const cache = new SubsetWeightCache();
   const groups = offsets.length - 1;
@@ -200,10 +310,22 @@ function sortedMaxMetric(sorted: Float64Array, offsets: Int32Array, k: number, o
     const start = offsets[b] as number;
     const n = (offsets[b + 1] as number) - start;
     const mu = cache.get(n, k);
-    const x0 = sorted[start] as number;
+    const bottom = sorted[start + k - 1] as number;
+    const top = sorted[start + n - 1] as number;
+    if (bottom === top) {
+      out[b] = top;
+      continue;
+    }
+    const sc = Math.max(Math.abs(bottom), Math.abs(top)) < SAFE_MAGNITUDE ? 1 : 0.25;
     let sum = 0;
-    for (let p = k - 1; p < n; p++) sum += (mu[p] as number) * ((sorted[start + p] as number) - x0);
-    out[b] = sum + x0;
+    let c = 0;
+    for (let p = k - 1; p < n; p++) {
+      const t = (mu[p] as number) * ((sorted[start + p] as number) * sc);
+      const u = sum + t;
+      c += Math.abs(sum) >= Math.abs(t) ? sum - u + t : t - u + sum;
+      sum = u;
+    }
+    out[b] = (sum + c) / sc;
   }
 }
 
@@ -354,16 +476,20 @@ function segmentedArgsort(keys: Values, offsets: Int32Array, perm: Int32Array): 
   }
 }
 
-/** Per-group scratch of the best-of-N kernels: sorted shifted rewards and the tie blocks. */
+/** Rewards of a group reaching this magnitude are rescaled by BIG_SCALE: no block sum or gap sum overflows. */
+const BIG_REWARD = 2 ** 990;
+const BIG_SCALE = 2 ** -40;
+
+/** Per-group scratch of the best-of-N kernels: rewards in sorted-score order and the tie blocks. */
 class BlockScratch {
   y = new Float64Array(0);
   /** Tie blocks: block t covers sorted positions [blockStart[t], blockStart[t+1]). */
   blockStart = new Int32Array(1);
-  /** Σ of y over block t. */
+  /** Σ of y over block t (compensated). */
   blockSum = new Float64Array(0);
   blocks = 0;
-  /** Smallest reward of the group (the shift). */
-  shift = 0;
+  /** The factor y was multiplied by (1, or BIG_SCALE for a group with huge rewards). */
+  scale = 1;
 
   constructor(offsets: Int32Array) {
     let maxSize = 0;
@@ -376,39 +502,58 @@ class BlockScratch {
   }
 
   /**
-   * Loads one group. Rewards are shifted by their minimum (y = r − min r ≥ 0): every sum below is then
-   * a sum of non-negative terms, and equal rewards give exact zeros under `loo` and `loo-1`.
+   * Loads one group. Blocks ending before sorted position `relevant` (exclusive end < relevant) get
+   * no weight in any term the caller computes: their rewards are read as 0, so an outlier there
+   * affects nothing (not even through a shift or a rescale). The other rewards are used as they are,
+   * times `scale`, less their mean when `shiftByMean` (for translation-invariant weights on which
+   * every sample depends: Σ|y| stays within twice its least value, and equal rewards give exact zeros).
    */
-  load(scores: Values, rewards: Values | undefined, perm: Int32Array, start: number, n: number): void {
+  load(
+    scores: Values,
+    rewards: Values | undefined,
+    perm: Int32Array,
+    start: number,
+    n: number,
+    relevant: number,
+    shiftByMean = false,
+  ): void {
     const { y, blockStart, blockSum } = this;
-    let shift = 0;
-    if (rewards !== undefined) {
-      shift = Infinity;
-      for (let p = 0; p < n; p++) {
-        const r = rewards[perm[start + p] as number] as number;
-        y[p] = r;
-        if (r < shift) shift = r;
-      }
-    }
-    this.shift = shift;
     let t = 0;
     let prev = NaN;
-    let sum = 0;
     for (let p = 0; p < n; p++) {
       const v = scores[perm[start + p] as number] as number;
-      const yp = rewards === undefined ? 0 : (y[p] as number) - shift;
-      y[p] = yp;
       if (v !== prev) {
-        if (t > 0) blockSum[t - 1] = sum;
         blockStart[t++] = p;
-        sum = 0;
         prev = v;
       }
-      sum += yp;
     }
-    blockSum[t - 1] = sum;
     blockStart[t] = n;
     this.blocks = t;
+    let first = n;
+    if (rewards !== undefined) {
+      for (let u = 0; u < t; u++) {
+        if ((blockStart[u + 1] as number) >= relevant) {
+          first = blockStart[u] as number;
+          break;
+        }
+      }
+    }
+    let maxAbs = 0;
+    for (let p = 0; p < n; p++) {
+      const r = p < first ? 0 : ((rewards as Values)[perm[start + p] as number] as number);
+      y[p] = r;
+      maxAbs = Math.max(maxAbs, Math.abs(r));
+    }
+    const sc = maxAbs >= BIG_REWARD ? BIG_SCALE : 1;
+    this.scale = sc;
+    if (shiftByMean && first === 0) {
+      // y − mean can reach 2·MAX_VALUE: shift the rescaled values.
+      const c = meanOf(y, 0, n, sc);
+      for (let p = 0; p < n; p++) y[p] = (y[p] as number) * sc - c;
+    } else if (sc !== 1) {
+      for (let p = first; p < n; p++) y[p] = (y[p] as number) * sc;
+    }
+    for (let u = 0; u < t; u++) blockSum[u] = rangeSum(y, blockStart[u] as number, blockStart[u + 1] as number);
   }
 }
 
@@ -428,10 +573,12 @@ function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number,
  * Per sample i in the tie block of sorted positions a..b (m members, block sum S):
  *   s_i = M·y_i + N·(S − y_i)/(m − 1) + T
  * with M = mean of μ_p over the block, N = (1/m) Σ_{j∈block} (j − a) ν_j and T = Σ_{blocks above}
- * (Σ ν over the block)·(block mean): SPEC §3's tie formula with its double sum collapsed.
+ * (Σ ν over the block)·(block mean): the tie formula with its double sum collapsed.
  * The leave-one-out metric of the reduced group (κ = k or k − 1, m' = μ(n−1, κ)) is
  *   ρ(y₋ᵢ, κ) = P + (Σ_{q=a}^{b−1} m'_q)·(S − y_i)/(m − 1) + Q
  * where P sums the intact blocks below (positions unchanged) and Q those above (shifted down by one).
+ * Rewards are used unshifted (a shift by the minimum would carry an outlier's magnitude into every
+ * term); blocks that cannot affect a weight read as 0 (BlockScratch.load) and every sum is compensated.
  */
 function sortedBestOfNWeights(
   scores: Values,
@@ -450,14 +597,18 @@ function sortedBestOfNWeights(
   const s = new Float64Array(y.length);
   const below = new Float64Array(y.length);
   const groups = offsets.length - 1;
+  const gapPath = (baseline === BaselineCode['loo-1'] || baseline === BaselineCode.loo) && k >= 2;
   for (let g = 0; g < groups; g++) {
     const start = offsets[g] as number;
     const n = (offsets[g + 1] as number) - start;
-    scratch.load(scores, rewards, perm, start, n);
+    // loo-1: a block ending at position k − 1 still enters, through the gap to the block above it.
+    const isLoo1Gap = gapPath && baseline === BaselineCode['loo-1'];
+    scratch.load(scores, rewards, perm, start, n, isLoo1Gap ? k - 1 : k, !gapPath && k === 1 && baseline !== BaselineCode['loo-pkpo'] && baseline !== BaselineCode.none);
     const blocks = scratch.blocks;
     const mu = cache.get(n, k);
     const nu = nuTable(nuTables, mu, n, k);
-    if ((baseline === BaselineCode['loo-1'] || baseline === BaselineCode.loo) && k >= 2) {
+    const scale = (scaleByN ? n : 1) / scratch.scale;
+    if (gapPath) {
       // Without cancellation (docs/estimators/best-of-n.md): in block t (positions a..e−1, m members),
       //   loo-1: w_i = G_t + (μ_a + R_t/(m−1))·(y_i − ȳ_t),  G_t = Σ_{1≤u≤t} μ_{a_u}·(ȳ_u − ȳ_{u−1}),
       //          R_t = Σ_{q=a+1}^{e−1} (e − q)·ν_q;
@@ -472,141 +623,188 @@ function sortedBestOfNWeights(
         const e = blockStart[t + 1] as number;
         const ya = y[a] as number;
         let d = 0;
-        for (let p = a + 1; p < e; p++) d += (y[p] as number) - ya;
-        off[t] = d / (e - a);
+        let c = 0;
+        for (let p = a + 1; p < e; p++) {
+          const v = (y[p] as number) - ya;
+          const u = d + v;
+          c += sumError(d, v, u);
+          d = u;
+        }
+        off[t] = (d + c) / (e - a);
         gap[t] = t > 0 ? ya - (y[blockStart[t - 1] as number] as number) + ((off[t] as number) - (off[t - 1] as number)) : 0;
+        // loo: the block below the first one reaching position k − 1 is never a top (of a k-subset or
+        // of a k-subset of the others); its gap, which enters loo-1 and Δ alike, is taken as 0.
+        if (!isLoo1Gap && e >= k && (t === 0 || (blockStart[t] as number) < k)) gap[t] = 0;
       }
       const isLoo = baseline === BaselineCode.loo;
       const m1 = isLoo ? cache.get(n - 1, k) : mu;
       const kn = k / n;
-      const scale = scaleByN ? n : 1;
       // Suffix sums Q_t = Σ_{u>t+1} W(a_u − 1)·gap_u (blockSum is not needed on this path).
       const tailQ = blockSum;
       if (isLoo) {
         let q = 0;
+        let cq = 0;
         for (let t = blocks - 1; t >= 0; t--) {
-          tailQ[t] = q;
+          tailQ[t] = q + cq;
           if (t + 1 < blocks) {
             const r = (blockStart[t + 1] as number) - 1;
-            q += ((r >= 1 && r <= n - 2 ? ((m1[r] as number) * (n - 1 - r)) / k : 0) * (gap[t + 1] as number));
+            const w = r >= 1 && r <= n - 2 ? ((m1[r] as number) * (n - 1 - r)) / k : 0;
+            if (w !== 0) {
+              const v = w * (gap[t + 1] as number);
+              const u = q + v;
+              cq += sumError(q, v, u);
+              q = u;
+            }
           }
         }
       }
       let G = 0;
+      let cG = 0;
       let P = 0;
+      let cP = 0;
       for (let t = 0; t < blocks; t++) {
         const a = blockStart[t] as number;
         const e = blockStart[t + 1] as number;
         const m = e - a;
         const gt = gap[t] as number;
-        if (t > 0) G += (mu[a] as number) * gt;
+        if (t > 0 && (mu[a] as number) !== 0) {
+          const v = (mu[a] as number) * gt;
+          const u = G + v;
+          cG += sumError(G, v, u);
+          G = u;
+        }
+        const Gt = G + cG;
+        const Pt = P + cP;
         const gUp = t + 1 < blocks ? (gap[t + 1] as number) : 0;
         const wa = isLoo && a >= 1 && a <= n - 2 ? ((m1[a] as number) * (n - 1 - a)) / k : 0;
         if (m === 1) {
-          const w = isLoo ? G - kn * (P + wa * (gt + gUp) + (tailQ[t] as number)) : G;
+          const w = isLoo ? Gt - kn * (Pt + (wa === 0 ? 0 : wa * (gt + gUp)) + (tailQ[t] as number)) : Gt;
           out[perm[start + a] as number] = w * scale;
         } else {
           let R = 0;
-          for (let q = a + 1; q < e; q++) R += (e - q) * (nu[q] as number);
-          const coef = (mu[a] as number) + R / (m - 1);
+          let cR = 0;
+          for (let q = a + 1; q < e; q++) {
+            const v = (e - q) * (nu[q] as number);
+            const u = R + v;
+            cR += sumError(R, v, u);
+            R = u;
+          }
+          const coef = (mu[a] as number) + (R + cR) / (m - 1);
           const r = e - 1;
           const we = isLoo && r <= n - 2 ? ((m1[r] as number) * (n - 1 - r)) / k : 0;
-          const base = P + wa * gt + we * gUp + (tailQ[t] as number);
+          const base = Pt + (wa === 0 ? 0 : wa * gt) + (we === 0 ? 0 : we * gUp) + (tailQ[t] as number);
           const dc = (wa - we) / (m - 1);
           const ya = y[a] as number;
           const ot = off[t] as number;
           for (let p = a; p < e; p++) {
             const dev = (y[p] as number) - ya - ot;
-            const w = isLoo ? G + coef * dev - kn * (base - dc * dev) : G + coef * dev;
+            const w = isLoo ? Gt + coef * dev - kn * (base - dc * dev) : Gt + coef * dev;
             out[perm[start + p] as number] = w * scale;
           }
         }
-        P += wa * gt;
+        if (wa !== 0) {
+          const v = wa * gt;
+          const u = P + v;
+          cP += sumError(P, v, u);
+          P = u;
+        }
       }
       continue;
     }
     let tail = 0;
+    let cTail = 0;
     for (let t = blocks - 1; t >= 0; t--) {
       const a = blockStart[t] as number;
       const e = blockStart[t + 1] as number;
       const m = e - a;
+      const T = tail + cTail;
       if (m === 1) {
         // No tie: the common case with continuous scores, without the block averages' divisions.
         const yp = y[a] as number;
-        s[a] = (mu[a] as number) * yp + tail;
-        tail += (nu[a] as number) * yp;
+        s[a] = (mu[a] as number) * yp + T;
+        const v = (nu[a] as number) * yp;
+        const u = tail + v;
+        cTail += sumError(tail, v, u);
+        tail = u;
         continue;
       }
-      let muSum = 0;
-      let nuSum = 0;
       let nuRamp = 0;
-      for (let p = a; p < e; p++) {
-        muSum += mu[p] as number;
-        const np = nu[p] as number;
-        nuSum += np;
-        nuRamp += (p - a) * np;
+      let cRamp = 0;
+      for (let p = a + 1; p < e; p++) {
+        const v = (p - a) * (nu[p] as number);
+        const u = nuRamp + v;
+        cRamp += sumError(nuRamp, v, u);
+        nuRamp = u;
       }
       const sum = blockSum[t] as number;
-      const mAvg = muSum / m;
-      const nAvg = nuRamp / m / (m - 1);
+      const mAvg = rangeSum(mu, a, e) / m;
+      const nAvg = (nuRamp + cRamp) / m / (m - 1);
       for (let p = a; p < e; p++) {
         const yp = y[p] as number;
-        s[p] = mAvg * yp + nAvg * (sum - yp) + tail;
+        s[p] = mAvg * yp + nAvg * (sum - yp) + T;
       }
-      tail += (nuSum * sum) / m;
+      const v = (rangeSum(nu, a, e) * sum) / m;
+      const u = tail + v;
+      cTail += sumError(tail, v, u);
+      tail = u;
     }
-    const scale = scaleByN ? n : 1;
-    const x0 = scratch.shift;
     if (baseline === BaselineCode.none) {
-      const shift = x0 * (k / n);
-      for (let p = 0; p < n; p++) out[perm[start + p] as number] = ((s[p] as number) + shift) * scale;
+      for (let p = 0; p < n; p++) out[perm[start + p] as number] = (s[p] as number) * scale;
       continue;
     }
-    // loo-1 at k = 1 falls back to loo (SPEC §0).
+    // loo-1 at k = 1 falls back to loo.
     const kappa = baseline === BaselineCode['loo-1'] && k >= 2 ? k - 1 : k;
     const m1 = cache.get(n - 1, kappa);
     let lower = 0;
+    let cLower = 0;
     for (let t = 0; t < blocks; t++) {
-      below[t] = lower;
+      below[t] = lower + cLower;
       const a = blockStart[t] as number;
       const e = blockStart[t + 1] as number;
-      if (e - a === 1) {
-        if (a < n - 1) lower += (m1[a] as number) * (y[a] as number);
-        continue;
-      }
-      let w = 0;
-      for (let p = a; p < e && p < n - 1; p++) w += m1[p] as number;
-      lower += (w * (blockSum[t] as number)) / (e - a);
+      const v = e - a === 1 ? (a < n - 1 ? (m1[a] as number) * (y[a] as number) : 0) : (rangeSum(m1, a, Math.min(e, n - 1)) * (blockSum[t] as number)) / (e - a);
+      const u = lower + v;
+      cLower += sumError(lower, v, u);
+      lower = u;
     }
     const a1 = baseline === BaselineCode['loo-pkpo'] ? k / (n - 1) : k / n;
-    const shift = baseline === BaselineCode['loo-pkpo'] ? x0 * (k / n) - a1 * x0 : 0;
     let upper = 0;
+    let cUpper = 0;
     for (let t = blocks - 1; t >= 0; t--) {
       const a = blockStart[t] as number;
       const e = blockStart[t + 1] as number;
       const m = e - a;
-      const base = (below[t] as number) + upper;
+      const base = (below[t] as number) + (upper + cUpper);
       if (m === 1) {
-        out[perm[start + a] as number] = ((s[a] as number) - a1 * base + shift) * scale;
-        if (a > 0) upper += (m1[a - 1] as number) * (y[a] as number);
+        out[perm[start + a] as number] = ((s[a] as number) - a1 * base) * scale;
+        if (a > 0) {
+          const v = (m1[a - 1] as number) * (y[a] as number);
+          const u = upper + v;
+          cUpper += sumError(upper, v, u);
+          upper = u;
+        }
         continue;
       }
       const sum = blockSum[t] as number;
-      let middle = 0;
-      for (let q = a; q < e - 1; q++) middle += m1[q] as number;
-      const mid = middle / (m - 1);
+      const mid = rangeSum(m1, a, e - 1) / (m - 1);
       for (let p = a; p < e; p++) {
         const yp = y[p] as number;
         const rhoMinus = base + mid * (sum - yp);
-        out[perm[start + p] as number] = ((s[p] as number) - a1 * rhoMinus + shift) * scale;
+        out[perm[start + p] as number] = ((s[p] as number) - a1 * rhoMinus) * scale;
       }
-      let w = 0;
-      for (let p = Math.max(a, 1); p < e; p++) w += m1[p - 1] as number;
-      upper += (w * sum) / m;
+      const lo = Math.max(a, 1);
+      const v = (rangeSum(m1, lo - 1, e - 1) * sum) / m;
+      const u = upper + v;
+      cUpper += sumError(upper, v, u);
+      upper = u;
     }
   }
 }
 
+/**
+ * Best-of-N metric: Σ_t (Σ_{p∈t} μ_p)·ȳ_t over the tie blocks, a compensated sum of unshifted rewards
+ * over the blocks with non-zero weight only; a group whose relevant rewards are all equal returns that
+ * reward exactly.
+ */
 function sortedBestOfNMetric(
   scores: Values,
   rewards: Values,
@@ -617,22 +815,31 @@ function sortedBestOfNMetric(
 ): void {
   const cache = new SubsetWeightCache();
   const scratch = new BlockScratch(offsets);
-  const { blockStart, blockSum } = scratch;
+  const { y, blockStart, blockSum } = scratch;
   const groups = offsets.length - 1;
   for (let g = 0; g < groups; g++) {
     const start = offsets[g] as number;
     const n = (offsets[g + 1] as number) - start;
-    scratch.load(scores, rewards, perm, start, n);
+    scratch.load(scores, rewards, perm, start, n, k);
     const mu = cache.get(n, k);
     let sum = 0;
+    let c = 0;
+    let firstY = NaN;
+    let constant = true;
     for (let t = 0; t < scratch.blocks; t++) {
       const a = blockStart[t] as number;
       const e = blockStart[t + 1] as number;
-      let w = 0;
-      for (let p = a; p < e; p++) w += mu[p] as number;
-      sum += (w * (blockSum[t] as number)) / (e - a);
+      if (e < k) continue;
+      for (let p = a; p < e; p++) {
+        if (firstY !== firstY) firstY = y[p] as number;
+        else if (y[p] !== firstY) constant = false;
+      }
+      const v = (rangeSum(mu, a, e) * (blockSum[t] as number)) / (e - a);
+      const u = sum + v;
+      c += sumError(sum, v, u);
+      sum = u;
     }
-    out[g] = sum + scratch.shift;
+    out[g] = (constant ? firstY : sum + c) / scratch.scale;
   }
 }
 
@@ -655,7 +862,7 @@ function sortedBestOfNSelection(
   for (let g = 0; g < groups; g++) {
     const start = offsets[g] as number;
     const n = (offsets[g + 1] as number) - start;
-    scratch.load(scores, undefined, perm, start, n);
+    scratch.load(scores, undefined, perm, start, n, 0);
     const mu = withReplacement ? undefined : cache.get(n, N);
     for (let t = 0; t < scratch.blocks; t++) {
       const a = blockStart[t] as number;

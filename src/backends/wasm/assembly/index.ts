@@ -329,23 +329,95 @@ export function segmentedSort(values: usize, offsets: usize, groups: i32, sorted
 // ---------------------------------------------------------------------------------------------------
 // max@k weights and metric: the reference kernels' operations, in their order.
 
-/** μ_p = C(p−1,k−1)/C(n,k) into out[0..n−1], by combinatorics.ts#subsetMaxWeights' recurrence. */
+// @ts-ignore: decorator
+@inline function twoProdError(a: f64, b: f64, ab: f64): f64 {
+  let t = 134217729.0 * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = 134217729.0 * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return al * bl - (((ab - ah * bh) - al * bh) - ah * bl);
+}
+
+// @ts-ignore: decorator
+@inline function divRemainder(x: f64, q: f64, d: f64): f64 {
+  const t = q * d;
+  return x - t - twoProdError(q, d, t);
+}
+
+/**
+ * μ_p = C(p−1,k−1)/C(n,k) into out[0..n−1], by combinatorics.ts#subsetMaxWeights' double-double
+ * recurrence (same operations, same bits).
+ */
 function subsetMaxWeights(n: i32, k: i32, out: usize): void {
   if (k <= 0 || k > n) {
     memory.fill(out, 0, <usize>n << 3);
     return;
   }
-  let mu = <f64>k / <f64>n;
-  st(out, n - 1, mu);
+  let hi = <f64>k / <f64>n;
+  let lo = divRemainder(<f64>k, hi, <f64>n) / <f64>n;
+  st(out, n - 1, hi + lo);
   for (let p = n; p > 1; p--) {
-    mu = p - 1 >= k ? (mu * <f64>(p - k)) / <f64>(p - 1) : 0.0;
-    st(out, p - 2, mu);
+    if (p - 1 < k) {
+      st(out, p - 2, 0.0);
+      continue;
+    }
+    const a = <f64>(p - k);
+    const ph = hi * a;
+    const pl = twoProdError(hi, a, ph) + lo * a;
+    const d = <f64>(p - 1);
+    const q1 = ph / d;
+    const r = divRemainder(ph, q1, d) + pl;
+    const q2 = r / d;
+    hi = q1 + q2;
+    lo = q2 - (hi - q1);
+    st(out, p - 2, hi + lo);
   }
 }
 
+// @ts-ignore: decorator
+@inline function sumError(s: f64, t: f64, u: f64): f64 {
+  return abs<f64>(s) >= abs<f64>(t) ? s - u + t : t - u + s;
+}
+
+/** Σ a[lo..hi), compensated (as the reference kernel's rangeSum). */
+function rangeSum(a: usize, lo: i32, hi: i32): f64 {
+  let s = 0.0;
+  let c = 0.0;
+  for (let p = lo; p < hi; p++) {
+    const t = ld(a, p);
+    const u = s + t;
+    c += sumError(s, t, u);
+    s = u;
+  }
+  return s + c;
+}
+
+/** The mean of a[lo..hi)·sc, exactly the common value when all are equal (as the reference's meanOf). */
+function meanOf(a: usize, lo: i32, hi: i32, sc: f64): f64 {
+  let s = 0.0;
+  let c = 0.0;
+  let same = true;
+  const first = ld(a, lo);
+  for (let p = lo; p < hi; p++) {
+    const v = ld(a, p);
+    if (v != first) same = false;
+    const t = v * sc;
+    const u = s + t;
+    c += sumError(s, t, u);
+    s = u;
+  }
+  return same ? first * sc : (s + c) / <f64>(hi - lo);
+}
+
+/** Below this magnitude every gap and two-gap sum of a group is finite (as the reference kernel). */
+const SAFE_MAGNITUDE: f64 = reinterpret<f64>(0x7fc0000000000000); // 2^1021
+
 /**
- * max@k weights by sorted position; see the reference kernel (src/backends/js/kernels.ts) for the math.
- * scratch holds 3 · maxN doubles: μ(n, k), μ(n − 1, k) and ρ(y₋ₚ, k).
+ * max@k weights by sorted position; see the reference kernel (src/backends/js/kernels.ts) for the math:
+ * the same operations in the same order. scratch holds 3 · maxN doubles: μ(n, k), μ(n − 1, k) and a
+ * suffix-sum buffer.
  */
 export function sortedMaxWeights(
   sorted: usize,
@@ -369,89 +441,140 @@ export function sortedMaxWeights(
     const n = ldi(offsets, b + 1) - start;
     const s = sorted + (<usize>start << 3);
     const o = out + (<usize>start << 3);
-    const x0 = ld(s, 0);
-    const scale: f64 = scaleByN ? <f64>n : 1.0;
     if (muN != n) {
       subsetMaxWeights(n, k, mu);
       muN = n;
     }
+    const lo = baseline == 3 && k >= 2 ? k - 2 : k - 1;
+    const sc: f64 = max<f64>(abs<f64>(ld(s, lo)), abs<f64>(ld(s, n - 1))) < SAFE_MAGNITUDE ? 1.0 : 0.25;
+    const scale: f64 = (scaleByN ? <f64>n : 1.0) / sc;
     if (baseline == 3 && k >= 2) {
       let w = 0.0;
-      let prev = 0.0;
-      st(o, 0, 0.0);
-      for (let p = 1; p < n; p++) {
-        const y = ld(s, p) - x0;
-        w += ld(mu, p) * (y - prev);
-        prev = y;
-        st(o, p, w * scale);
+      let c = 0.0;
+      for (let p = 0; p < n; p++) {
+        if (p >= k - 1) {
+          const t = ld(mu, p) * (ld(s, p) * sc - ld(s, p - 1) * sc);
+          const u = w + t;
+          c += w >= t ? w - u + t : t - u + w;
+          w = u;
+        }
+        st(o, p, (w + c) * scale);
       }
       continue;
-    }
-    if (baseline == 1 && k >= 2) {
-      // loo = loo-1 − (k/n)·Δ_q, Δ_q by Abel summation with non-negative weights (as the reference kernel).
-      if (m1N != n) {
-        subsetMaxWeights(n - 1, k, m1);
-        m1N = n;
-      }
-      const m = n - 1;
-      let suffix = 0.0;
-      for (let q = n - 1; q >= 0; q--) {
-        st(rho, q, suffix);
-        if (q >= 1 && q <= m - 1) suffix += ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) - ld(s, q));
-      }
-      const a = kf / <f64>n;
-      let w1 = 0.0;
-      let prefix = 0.0;
-      for (let q = 0; q < n; q++) {
-        const dq: f64 = q >= 1 ? ld(s, q) - ld(s, q - 1) : 0.0;
-        const dNext: f64 = q <= m - 1 ? ld(s, q + 1) - ld(s, q) : 0.0;
-        const wq: f64 = q >= 1 && q <= m - 1 ? (ld(m1, q) * <f64>(m - q)) / kf : 0.0;
-        w1 += ld(mu, q) * dq;
-        st(o, q, (w1 - a * (prefix + wq * (dq + dNext) + ld(rho, q))) * scale);
-        prefix += wq * dq;
-      }
-      continue;
-    }
-    let tail = 0.0;
-    const nuFactor = <f64>(k - 1);
-    for (let p = n - 1; p >= 0; p--) {
-      const y = ld(s, p) - x0;
-      const m = ld(mu, p);
-      st(o, p, m * y + tail);
-      if (p > 0) tail += ((m * nuFactor) / <f64>p) * y;
     }
     if (baseline == 0) {
-      // x0·(k/n), not (x0·k)/n: x0·k overflows for |x0| near 1e308 (as the reference kernel).
-      const shift = x0 * (kf / <f64>n);
-      for (let p = 0; p < n; p++) st(o, p, (ld(o, p) + shift) * scale);
+      let tail = 0.0;
+      let c = 0.0;
+      const nuFactor = <f64>(k - 1);
+      for (let p = n - 1; p >= 0; p--) {
+        const xp = ld(s, p) * sc;
+        const m = ld(mu, p);
+        st(o, p, (m * xp + tail + c) * scale);
+        if (p > 0 && m != 0.0) {
+          const t = ((m * nuFactor) / <f64>p) * xp;
+          const u = tail + t;
+          c += abs<f64>(tail) >= abs<f64>(t) ? tail - u + t : t - u + tail;
+          tail = u;
+        }
+      }
       continue;
     }
     if (m1N != n) {
       subsetMaxWeights(n - 1, k, m1);
       m1N = n;
     }
-    let suffix = 0.0;
-    for (let p = n - 1; p >= 0; p--) {
-      st(rho, p, suffix);
-      if (p > 0) suffix += ld(m1, p - 1) * (ld(s, p) - x0);
-    }
-    let prefix = 0.0;
-    for (let p = 0; p < n; p++) {
-      st(rho, p, ld(rho, p) + prefix);
-      if (p < n - 1) prefix += ld(m1, p) * (ld(s, p) - x0);
+    if (k >= 2) {
+      // loo = loo-1 − (k/n)·Δ_q, Δ_q by Abel summation with non-negative weights (as the reference kernel).
+      const m = n - 1;
+      let suffix = 0.0;
+      let cs = 0.0;
+      for (let q = n - 1; q >= 0; q--) {
+        st(rho, q, suffix + cs);
+        if (q >= 1 && q <= m - 1 && ld(m1, q) != 0.0) {
+          const t = ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) * sc - ld(s, q) * sc);
+          const u = suffix + t;
+          cs += suffix >= t ? suffix - u + t : t - u + suffix;
+          suffix = u;
+        }
+      }
+      const a = kf / <f64>n;
+      let w1 = 0.0;
+      let c1 = 0.0;
+      let prefix = 0.0;
+      let cp = 0.0;
+      for (let q = 0; q < n; q++) {
+        const mq = ld(mu, q);
+        const dq: f64 = q >= k ? ld(s, q) * sc - ld(s, q - 1) * sc : 0.0;
+        if (mq != 0.0) {
+          const t = mq * dq;
+          const u = w1 + t;
+          c1 += w1 >= t ? w1 - u + t : t - u + w1;
+          w1 = u;
+        }
+        let wq = 0.0;
+        let around = 0.0;
+        if (q >= 1 && q <= m - 1 && ld(m1, q) != 0.0) {
+          wq = (ld(m1, q) * <f64>(m - q)) / kf;
+          around = wq * (dq + (ld(s, q + 1) * sc - ld(s, q) * sc));
+        }
+        st(o, q, (w1 + c1 - a * (prefix + cp + around + ld(rho, q))) * scale);
+        if (wq != 0.0) {
+          const t = wq * dq;
+          const u = prefix + t;
+          cp += prefix >= t ? prefix - u + t : t - u + prefix;
+          prefix = u;
+        }
+      }
+    } else {
+      const x0 = meanOf(s, 0, n, sc);
+      let sum = 0.0;
+      let c = 0.0;
+      for (let p = 0; p < n; p++) {
+        const t = ld(s, p) * sc - x0;
+        const u = sum + t;
+        c += sumError(sum, t, u);
+        sum = u;
+      }
+      sum += c;
+      const nf = <f64>n;
+      const n1 = <f64>(n - 1);
+      for (let p = 0; p < n; p++) {
+        const y = ld(s, p) * sc - x0;
+        st(o, p, ((y - (sum - y) / n1) / nf) * scale);
+      }
     }
     if (baseline == 2) {
-      const a = kf / <f64>(n - 1);
-      const shift = x0 * (kf / <f64>n) - a * x0;
-      for (let p = 0; p < n; p++) st(o, p, (ld(o, p) - a * ld(rho, p) + shift) * scale);
-    } else {
-      const a = kf / <f64>n;
-      for (let p = 0; p < n; p++) st(o, p, (ld(o, p) - a * ld(rho, p)) * scale);
+      let suffix = 0.0;
+      let cs = 0.0;
+      for (let p = n - 1; p >= 0; p--) {
+        st(rho, p, suffix + cs);
+        const mp: f64 = p > 0 ? ld(m1, p - 1) : 0.0;
+        if (mp != 0.0) {
+          const t = mp * (ld(s, p) * sc);
+          const u = suffix + t;
+          cs += abs<f64>(suffix) >= abs<f64>(t) ? suffix - u + t : t - u + suffix;
+          suffix = u;
+        }
+      }
+      const bk = kf / <f64>n / <f64>(n - 1);
+      let prefix = 0.0;
+      let cp = 0.0;
+      for (let p = 0; p < n; p++) {
+        const r = ld(rho, p) + (prefix + cp);
+        st(o, p, ld(o, p) - bk * r * scale);
+        const mp: f64 = p < n - 1 ? ld(m1, p) : 0.0;
+        if (mp != 0.0) {
+          const t = mp * (ld(s, p) * sc);
+          const u = prefix + t;
+          cp += abs<f64>(prefix) >= abs<f64>(t) ? prefix - u + t : t - u + prefix;
+          prefix = u;
+        }
+      }
     }
   }
 }
 
-/** max@k per group: Σ_{p ≥ k} μ_p (x_(p) − x_(1)) + x_(1). scratch holds maxN doubles. */
+/** max@k per group: a compensated Σ_{p ≥ k−1} μ_p x_(p) (as the reference kernel). scratch holds maxN doubles. */
 export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize): void {
   let muN = -1;
   for (let b = 0; b < groups; b++) {
@@ -462,10 +585,22 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
       subsetMaxWeights(n, k, scratch);
       muN = n;
     }
-    const x0 = ld(s, 0);
+    const bottom = ld(s, k - 1);
+    const top = ld(s, n - 1);
+    if (bottom == top) {
+      st(out, b, top);
+      continue;
+    }
+    const sc: f64 = max<f64>(abs<f64>(bottom), abs<f64>(top)) < SAFE_MAGNITUDE ? 1.0 : 0.25;
     let sum = 0.0;
-    for (let p = k - 1; p < n; p++) sum += ld(scratch, p) * (ld(s, p) - x0);
-    st(out, b, sum + x0);
+    let c = 0.0;
+    for (let p = k - 1; p < n; p++) {
+      const t = ld(scratch, p) * (ld(s, p) * sc);
+      const u = sum + t;
+      c += abs<f64>(sum) >= abs<f64>(t) ? sum - u + t : t - u + sum;
+      sum = u;
+    }
+    st(out, b, (sum + c) / sc);
   }
 }
 
@@ -612,13 +747,17 @@ export function segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm:
   }
 }
 
-/** Set by loadBlocks: the group's smallest reward (the shift) and its number of tie blocks. */
-let blockShift: f64 = 0;
+/** Set by loadBlocks: the factor the rewards were multiplied by, and the number of tie blocks. */
+let blockScale: f64 = 1;
 let blockCount: i32 = 0;
 
+const BIG_REWARD: f64 = reinterpret<f64>(0x7dd0000000000000); // 2^990
+const BIG_SCALE: f64 = reinterpret<f64>(0x3d70000000000000); // 2^-40
+
 /**
- * One group in sorted-score order (the reference's BlockScratch.load): y[p] = reward − min reward
- * (zeros when hasRewards is false), tie blocks of equal scores in blockStart / blockSum.
+ * One group in sorted-score order (the reference's BlockScratch.load): tie blocks in blockStart,
+ * y[p] = reward (0 in blocks ending before position `relevant`, zeros when hasRewards is false), times
+ * blockScale, less the mean when shiftByMean; compensated block sums in blockSum.
  */
 function loadBlocks(
   scores: usize,
@@ -630,40 +769,50 @@ function loadBlocks(
   y: usize,
   blockStart: usize,
   blockSum: usize,
+  relevant: i32,
+  shiftByMean: bool,
 ): void {
-  let shift = 0.0;
-  if (hasRewards) {
-    shift = Infinity;
-    for (let p = 0; p < n; p++) {
-      const r = ld(rewards, ldi(perm, start + p));
-      st(y, p, r);
-      if (r < shift) shift = r;
-    }
-  }
-  blockShift = shift;
   let t = 0;
   let prev = NaN;
-  let sum = 0.0;
   for (let p = 0; p < n; p++) {
     const v = ld(scores, ldi(perm, start + p));
-    const yp = hasRewards ? ld(y, p) - shift : 0.0;
-    st(y, p, yp);
     if (v != prev) {
-      if (t > 0) st(blockSum, t - 1, sum);
       sti(blockStart, t++, p);
-      sum = 0.0;
       prev = v;
     }
-    sum += yp;
   }
-  st(blockSum, t - 1, sum);
   sti(blockStart, t, n);
   blockCount = t;
+  let first = n;
+  if (hasRewards) {
+    for (let u = 0; u < t; u++) {
+      if (ldi(blockStart, u + 1) >= relevant) {
+        first = ldi(blockStart, u);
+        break;
+      }
+    }
+  }
+  let maxAbs = 0.0;
+  for (let p = 0; p < n; p++) {
+    const r: f64 = p < first ? 0.0 : ld(rewards, ldi(perm, start + p));
+    st(y, p, r);
+    maxAbs = max<f64>(maxAbs, abs<f64>(r));
+  }
+  const sc: f64 = maxAbs >= BIG_REWARD ? BIG_SCALE : 1.0;
+  blockScale = sc;
+  if (shiftByMean && first == 0) {
+    const c = meanOf(y, 0, n, sc);
+    for (let p = 0; p < n; p++) st(y, p, ld(y, p) * sc - c);
+  } else if (sc != 1.0) {
+    for (let p = first; p < n; p++) st(y, p, ld(y, p) * sc);
+  }
+  for (let u = 0; u < t; u++) st(blockSum, u, rangeSum(y, ldi(blockStart, u), ldi(blockStart, u + 1)));
 }
 
 /**
- * Best-of-N weights in input order; see the reference kernel for the formulas. scratch: 7 · maxN
- * doubles (y, blockSum, s, below, μ, ν, μ(n − 1, κ)) then maxN + 1 i32 (blockStart).
+ * Best-of-N weights in input order; see the reference kernel for the formulas (same operations, same
+ * order). scratch: 7 · maxN doubles (y, blockSum, s, below, μ, ν, μ(n − 1, κ)) then maxN + 1 i32
+ * (blockStart).
  */
 export function sortedBestOfNWeights(
   scores: usize,
@@ -690,10 +839,13 @@ export function sortedBestOfNWeights(
   const kf = <f64>k;
   let tablesN = -1;
   let m1N = -1;
+  const gapPath = (baseline == 3 || baseline == 1) && k >= 2;
+  const isLoo1Gap = gapPath && baseline == 3;
+  const shiftByMean = !gapPath && k == 1 && baseline != 2 && baseline != 0;
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
-    loadBlocks(scores, rewards, true, perm, start, n, y, blockStart, blockSum);
+    loadBlocks(scores, rewards, true, perm, start, n, y, blockStart, blockSum, isLoo1Gap ? k - 1 : k, shiftByMean);
     const blocks = blockCount;
     if (tablesN != n) {
       subsetMaxWeights(n, k, mu);
@@ -701,9 +853,8 @@ export function sortedBestOfNWeights(
       for (let p = 1; p < n; p++) st(nu, p, (ld(mu, p) * <f64>(k - 1)) / <f64>p);
       tablesN = n;
     }
-    if ((baseline == 3 || baseline == 1) && k >= 2) {
-      // loo-1 and loo without cancellation, in the reference kernel's operation order (see it for the
-      // math): block mean offsets in s, gaps between block means in below, suffix sums in blockSum.
+    const scale: f64 = (scaleByN ? <f64>n : 1.0) / blockScale;
+    if (gapPath) {
       const off = s;
       const gap = below;
       const tailQ = blockSum;
@@ -712,94 +863,132 @@ export function sortedBestOfNWeights(
         const e = ldi(blockStart, t + 1);
         const ya = ld(y, a);
         let d = 0.0;
-        for (let p = a + 1; p < e; p++) d += ld(y, p) - ya;
-        st(off, t, d / <f64>(e - a));
+        let c = 0.0;
+        for (let p = a + 1; p < e; p++) {
+          const v = ld(y, p) - ya;
+          const u = d + v;
+          c += sumError(d, v, u);
+          d = u;
+        }
+        st(off, t, (d + c) / <f64>(e - a));
         st(gap, t, t > 0 ? ya - ld(y, ldi(blockStart, t - 1)) + (ld(off, t) - ld(off, t - 1)) : 0.0);
+        if (!isLoo1Gap && e >= k && (t == 0 || a < k)) st(gap, t, 0.0);
       }
       const isLoo = baseline == 1;
       if (isLoo && m1N != n) {
         subsetMaxWeights(n - 1, k, m1);
         m1N = n;
       }
+      const mm = isLoo ? m1 : mu;
       const kn = kf / <f64>n;
-      const scale: f64 = scaleByN ? <f64>n : 1.0;
       if (isLoo) {
         let q = 0.0;
+        let cq = 0.0;
         for (let t = blocks - 1; t >= 0; t--) {
-          st(tailQ, t, q);
+          st(tailQ, t, q + cq);
           if (t + 1 < blocks) {
             const r = ldi(blockStart, t + 1) - 1;
-            q += (r >= 1 && r <= n - 2 ? (ld(m1, r) * <f64>(n - 1 - r)) / kf : 0.0) * ld(gap, t + 1);
+            const w: f64 = r >= 1 && r <= n - 2 ? (ld(mm, r) * <f64>(n - 1 - r)) / kf : 0.0;
+            if (w != 0.0) {
+              const v = w * ld(gap, t + 1);
+              const u = q + v;
+              cq += sumError(q, v, u);
+              q = u;
+            }
           }
         }
       }
       let G = 0.0;
+      let cG = 0.0;
       let P = 0.0;
+      let cP = 0.0;
       for (let t = 0; t < blocks; t++) {
         const a = ldi(blockStart, t);
         const e = ldi(blockStart, t + 1);
         const m = e - a;
         const gt = ld(gap, t);
-        if (t > 0) G += ld(mu, a) * gt;
+        if (t > 0 && ld(mu, a) != 0.0) {
+          const v = ld(mu, a) * gt;
+          const u = G + v;
+          cG += sumError(G, v, u);
+          G = u;
+        }
+        const Gt = G + cG;
+        const Pt = P + cP;
         const gUp: f64 = t + 1 < blocks ? ld(gap, t + 1) : 0.0;
-        const wa: f64 = isLoo && a >= 1 && a <= n - 2 ? (ld(m1, a) * <f64>(n - 1 - a)) / kf : 0.0;
+        const wa: f64 = isLoo && a >= 1 && a <= n - 2 ? (ld(mm, a) * <f64>(n - 1 - a)) / kf : 0.0;
         if (m == 1) {
-          const w: f64 = isLoo ? G - kn * (P + wa * (gt + gUp) + ld(tailQ, t)) : G;
+          const w: f64 = isLoo ? Gt - kn * (Pt + (wa == 0.0 ? 0.0 : wa * (gt + gUp)) + ld(tailQ, t)) : Gt;
           st(out, ldi(perm, start + a), w * scale);
         } else {
           let R = 0.0;
-          for (let q = a + 1; q < e; q++) R += <f64>(e - q) * ld(nu, q);
-          const coef = ld(mu, a) + R / <f64>(m - 1);
+          let cR = 0.0;
+          for (let q = a + 1; q < e; q++) {
+            const v = <f64>(e - q) * ld(nu, q);
+            const u = R + v;
+            cR += sumError(R, v, u);
+            R = u;
+          }
+          const coef = ld(mu, a) + (R + cR) / <f64>(m - 1);
           const r = e - 1;
-          const we: f64 = isLoo && r <= n - 2 ? (ld(m1, r) * <f64>(n - 1 - r)) / kf : 0.0;
-          const base = P + wa * gt + we * gUp + ld(tailQ, t);
+          const we: f64 = isLoo && r <= n - 2 ? (ld(mm, r) * <f64>(n - 1 - r)) / kf : 0.0;
+          const base = Pt + (wa == 0.0 ? 0.0 : wa * gt) + (we == 0.0 ? 0.0 : we * gUp) + ld(tailQ, t);
           const dc = (wa - we) / <f64>(m - 1);
           const ya = ld(y, a);
           const ot = ld(off, t);
           for (let p = a; p < e; p++) {
             const dev = ld(y, p) - ya - ot;
-            const w: f64 = isLoo ? G + coef * dev - kn * (base - dc * dev) : G + coef * dev;
+            const w: f64 = isLoo ? Gt + coef * dev - kn * (base - dc * dev) : Gt + coef * dev;
             st(out, ldi(perm, start + p), w * scale);
           }
         }
-        P += wa * gt;
+        if (wa != 0.0) {
+          const v = wa * gt;
+          const u = P + v;
+          cP += sumError(P, v, u);
+          P = u;
+        }
       }
       continue;
     }
     let tail = 0.0;
+    let cTail = 0.0;
     for (let t = blocks - 1; t >= 0; t--) {
       const a = ldi(blockStart, t);
       const e = ldi(blockStart, t + 1);
       const m = e - a;
+      const T = tail + cTail;
       if (m == 1) {
         const yp = ld(y, a);
-        st(s, a, ld(mu, a) * yp + tail);
-        tail += ld(nu, a) * yp;
+        st(s, a, ld(mu, a) * yp + T);
+        const v = ld(nu, a) * yp;
+        const u = tail + v;
+        cTail += sumError(tail, v, u);
+        tail = u;
         continue;
       }
-      let muSum = 0.0;
-      let nuSum = 0.0;
       let nuRamp = 0.0;
-      for (let p = a; p < e; p++) {
-        muSum += ld(mu, p);
-        const np = ld(nu, p);
-        nuSum += np;
-        nuRamp += <f64>(p - a) * np;
+      let cRamp = 0.0;
+      for (let p = a + 1; p < e; p++) {
+        const v = <f64>(p - a) * ld(nu, p);
+        const u = nuRamp + v;
+        cRamp += sumError(nuRamp, v, u);
+        nuRamp = u;
       }
       const sum = ld(blockSum, t);
-      const mAvg = muSum / <f64>m;
-      const nAvg = nuRamp / <f64>m / <f64>(m - 1);
+      const mAvg = rangeSum(mu, a, e) / <f64>m;
+      const nAvg = (nuRamp + cRamp) / <f64>m / <f64>(m - 1);
       for (let p = a; p < e; p++) {
         const yp = ld(y, p);
-        st(s, p, mAvg * yp + nAvg * (sum - yp) + tail);
+        st(s, p, mAvg * yp + nAvg * (sum - yp) + T);
       }
-      tail += (nuSum * sum) / <f64>m;
+      const v = (rangeSum(nu, a, e) * sum) / <f64>m;
+      const u = tail + v;
+      cTail += sumError(tail, v, u);
+      tail = u;
     }
-    const scale: f64 = scaleByN ? <f64>n : 1.0;
-    const x0 = blockShift;
     if (baseline == 0) {
-      const shift = x0 * (kf / <f64>n);
-      for (let p = 0; p < n; p++) st(out, ldi(perm, start + p), (ld(s, p) + shift) * scale);
+      for (let p = 0; p < n; p++) st(out, ldi(perm, start + p), ld(s, p) * scale);
       continue;
     }
     const kappa = baseline == 3 && k >= 2 ? k - 1 : k;
@@ -808,48 +997,56 @@ export function sortedBestOfNWeights(
       m1N = n;
     }
     let lower = 0.0;
+    let cLower = 0.0;
     for (let t = 0; t < blocks; t++) {
-      st(below, t, lower);
+      st(below, t, lower + cLower);
       const a = ldi(blockStart, t);
       const e = ldi(blockStart, t + 1);
-      if (e - a == 1) {
-        if (a < n - 1) lower += ld(m1, a) * ld(y, a);
-        continue;
-      }
-      let w = 0.0;
-      for (let p = a; p < e && p < n - 1; p++) w += ld(m1, p);
-      lower += (w * ld(blockSum, t)) / <f64>(e - a);
+      const v: f64 =
+        e - a == 1
+          ? a < n - 1
+            ? ld(m1, a) * ld(y, a)
+            : 0.0
+          : (rangeSum(m1, a, min<i32>(e, n - 1)) * ld(blockSum, t)) / <f64>(e - a);
+      const u = lower + v;
+      cLower += sumError(lower, v, u);
+      lower = u;
     }
     const a1 = baseline == 2 ? kf / <f64>(n - 1) : kf / <f64>n;
-    const shift = baseline == 2 ? x0 * (kf / <f64>n) - a1 * x0 : 0.0;
     let upper = 0.0;
+    let cUpper = 0.0;
     for (let t = blocks - 1; t >= 0; t--) {
       const a = ldi(blockStart, t);
       const e = ldi(blockStart, t + 1);
       const m = e - a;
-      const base = ld(below, t) + upper;
+      const base = ld(below, t) + (upper + cUpper);
       if (m == 1) {
-        st(out, ldi(perm, start + a), (ld(s, a) - a1 * base + shift) * scale);
-        if (a > 0) upper += ld(m1, a - 1) * ld(y, a);
+        st(out, ldi(perm, start + a), (ld(s, a) - a1 * base) * scale);
+        if (a > 0) {
+          const v = ld(m1, a - 1) * ld(y, a);
+          const u = upper + v;
+          cUpper += sumError(upper, v, u);
+          upper = u;
+        }
         continue;
       }
       const sum = ld(blockSum, t);
-      let middle = 0.0;
-      for (let q = a; q < e - 1; q++) middle += ld(m1, q);
-      const mid = middle / <f64>(m - 1);
+      const mid = rangeSum(m1, a, e - 1) / <f64>(m - 1);
       for (let p = a; p < e; p++) {
         const yp = ld(y, p);
         const rhoMinus = base + mid * (sum - yp);
-        st(out, ldi(perm, start + p), (ld(s, p) - a1 * rhoMinus + shift) * scale);
+        st(out, ldi(perm, start + p), (ld(s, p) - a1 * rhoMinus) * scale);
       }
-      let w = 0.0;
-      for (let p = max(a, 1); p < e; p++) w += ld(m1, p - 1);
-      upper += (w * sum) / <f64>m;
+      const lo = max<i32>(a, 1);
+      const v = (rangeSum(m1, lo - 1, e - 1) * sum) / <f64>m;
+      const u = upper + v;
+      cUpper += sumError(upper, v, u);
+      upper = u;
     }
   }
 }
 
-/** Best-of-N metric per group. scratch: 3 · maxN doubles (y, blockSum, μ) then maxN + 1 i32. */
+/** Best-of-N metric per group (as the reference kernel). scratch: 3 · maxN doubles (y, blockSum, μ) then maxN + 1 i32. */
 export function sortedBestOfNMetric(
   scores: usize,
   rewards: usize,
@@ -870,20 +1067,29 @@ export function sortedBestOfNMetric(
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
-    loadBlocks(scores, rewards, true, perm, start, n, y, blockStart, blockSum);
+    loadBlocks(scores, rewards, true, perm, start, n, y, blockStart, blockSum, k, false);
     if (muN != n) {
       subsetMaxWeights(n, k, mu);
       muN = n;
     }
     let sum = 0.0;
+    let c = 0.0;
+    let firstY = NaN;
+    let constant = true;
     for (let t = 0; t < blockCount; t++) {
       const a = ldi(blockStart, t);
       const e = ldi(blockStart, t + 1);
-      let w = 0.0;
-      for (let p = a; p < e; p++) w += ld(mu, p);
-      sum += (w * ld(blockSum, t)) / <f64>(e - a);
+      if (e < k) continue;
+      for (let p = a; p < e; p++) {
+        if (firstY != firstY) firstY = ld(y, p);
+        else if (ld(y, p) != firstY) constant = false;
+      }
+      const v = (rangeSum(mu, a, e) * ld(blockSum, t)) / <f64>(e - a);
+      const u = sum + v;
+      c += sumError(sum, v, u);
+      sum = u;
     }
-    st(out, g, sum + blockShift);
+    st(out, g, (constant ? firstY : sum + c) / blockScale);
   }
 }
 
@@ -909,7 +1115,7 @@ export function sortedBestOfNSelection(
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
-    loadBlocks(scores, 0, false, perm, start, n, y, blockStart, blockSum);
+    loadBlocks(scores, 0, false, perm, start, n, y, blockStart, blockSum, 0, false);
     if (!withReplacement && muN != n) {
       subsetMaxWeights(n, N, mu);
       muN = n;
