@@ -68,7 +68,7 @@ export {
   type InputName,
 } from './registry.js';
 
-// --- majority vote (issue 4): exports go here ---
+// --- majority vote (maj@k) ---
 export {
   majorityAtK,
   majorityVoteAdvantage,
@@ -81,7 +81,7 @@ export {
   type MajorityAnswerResult,
 } from './estimators/majority-vote.js';
 
-// --- best-of-N (issue 5): exports go here ---
+// --- best-of-N with a verifier ---
 export {
   bestOfNAtK,
   bestOfNAdvantage,
@@ -114,7 +114,7 @@ export {
 } from './estimators/best-of-n-sft.js';
 export type { BonSftRegistryOptions } from './registry.js';
 
-// --- wasm backend loader (issue 6): exports go here ---
+// --- wasm backend loader ---
 export {
   loadWasmBackend,
   WasmUnavailableError,
@@ -122,7 +122,7 @@ export {
   type WasmBackend,
 } from './backends/wasm/index.js';
 
-// --- pass^k (all k tries succeed): exports go here ---
+// --- pass^k (all k tries succeed) ---
 export {
   passHatK,
   logPassHatK,
@@ -133,7 +133,7 @@ export {
   type PassHatKOfRewardsOptions,
 } from './estimators/pass-hat-k.js';
 
-// --- order statistics (L-statistics of k samples): exports go here ---
+// --- order statistics (L-statistics of k samples) ---
 export {
   orderStatisticAtK,
   orderStatisticAdvantage,
@@ -145,7 +145,7 @@ export {
 } from './estimators/order-statistics.js';
 export { OrderStatisticWeights, OrderStatisticMetric } from './backends/types.js';
 
-// --- any k-sample objective f (exact or sampled): exports go here ---
+// --- any k-sample objective f (exact or sampled) ---
 export {
   kSampleAtK,
   kSampleAdvantage,
@@ -160,7 +160,7 @@ export {
 } from './estimators/k-sample-generic.js';
 export { mulberry32 } from './prng.js';
 
-// --- mixtures of objectives and k schedules: exports go here ---
+// --- mixtures of objectives and k schedules ---
 export {
   mixAdvantages,
   kSchedule,
@@ -169,7 +169,7 @@ export {
   type KPhase,
 } from './estimators/mixtures.js';
 
-// --- label-free majority rewards (TTRL): exports go here ---
+// --- label-free majority rewards (TTRL) ---
 export {
   majorityPseudoRewards,
   type PseudoVote,
@@ -177,7 +177,7 @@ export {
   type MajorityPseudoRewards,
 } from './estimators/majority-pseudo-rewards.js';
 
-// --- hostile-input hardening: exports go here ---
+// --- hostile-input hardening ---
 export { CapacityError } from './errors.js';
 export { ZERO_VARIANCE_RTOL } from './estimators/baselines.js';
 export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';

@@ -69,7 +69,7 @@ export interface KernelTable {
   /** Copies `values` into `sorted` and sorts each group ascending. */
   [SegmentedSort](values: Values, offsets: Int32Array, sorted: Float64Array): void;
   /**
-   * max@k gradient weights per sorted position (SPEC §1 with the §0 baseline), times n when
+   * max@k gradient weights per sorted position (max-at-k.md, baselines: docs/estimators/weights.md), times n when
    * `scaleByN`. Inside a block of tied values only the block's first position must hold the block's
    * weight (the gather reads that one).
    */
@@ -135,7 +135,7 @@ export interface KernelTable {
    */
   [SegmentedArgsort](keys: Values, offsets: Int32Array, perm: Int32Array): void;
   /**
-   * Best-of-N gradient weights (SPEC §3, ties split exactly, with the §0 baseline), times n when
+   * Best-of-N gradient weights (ties split exactly, baselines: docs/estimators/weights.md), times n when
    * `scaleByN`, written in INPUT order (`out[i]` is sample i's weight). `perm` comes from
    * {@link KernelTable.segmentedArgsort} on `scores`; tie blocks are the runs of equal
    * `scores[perm[p]]`. Formulas: docs/estimators/best-of-n.md.

@@ -17,7 +17,7 @@ import {
 import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
 
 /**
- * What is subtracted from the raw per-sample weights s_i (SPEC §0). Every choice keeps the gradient
+ * What is subtracted from the raw per-sample weights s_i (docs/estimators/weights.md#baselines). Every choice keeps the gradient
  * unbiased; they differ in variance and centring.
  * - `'none'`: s_i as is.
  * - `'loo'`: s_i − (k/n)·ρ(g₋ᵢ, k). Exactly centred (weights sum to 0 per group). Needs k ≤ n − 1.

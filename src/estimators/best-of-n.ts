@@ -111,7 +111,7 @@ export interface BestOfNAdvantageOptions extends KSampleWeightOptions {}
 
 /**
  * Exact per-sample gradient weights of the best-of-k objective ({@link bestOfNAtK}), minus a baseline
- * of SPEC §0: Σ_i w_i ∇log π(y_i) is an unbiased estimate of ∇ E[reward of best-of-k]. No surrogate for
+ * (docs/estimators/weights.md): Σ_i w_i ∇log π(y_i) is an unbiased estimate of ∇ E[reward of best-of-k]. No surrogate for
  * the argmax is involved: s_i is the mean, over the k-subsets containing i, of the true reward the
  * verifier's pick would get. Ties in score are split exactly. O(n log n) per group (the sort), O(n) after.
  *
@@ -193,7 +193,7 @@ export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions 
 }
 
 /**
- * Chow et al.'s BoN-RL weights for binary rewards (SPEC §3). With p the failure probability of one
+ * Chow et al.'s BoN-RL weights for binary rewards (arXiv 2412.15287). With p the failure probability of one
  * sample, best-of-N with a perfect verifier succeeds with J = 1 − p^N and ∇J = N p^{N−1} E_π[r ∇log π].
  * From n ≥ N samples the unbiased weights are
  * w_i = (N/n) · C(f₋ᵢ, N−1)/C(n−1, N−1) · (r_i − b_i), f₋ᵢ = failures among the others.

@@ -135,7 +135,7 @@ export function countCorrect(rewards: ArrayLike<number>, layout: Layout, backend
 }
 
 /**
- * The per-sample weights for a group of n binary rewards with c correct (SPEC §1, binary shortcut),
+ * The per-sample weights for a group of n binary rewards with c correct (docs/estimators/pass-at-k.md#gradient-weights),
  * as [weight of a correct sample, weight of an incorrect one], sum form. Written without cancellation:
  * e.g. ρ(n−1,c,k−1) − ρ(n−1,c,k) = −c/(n−k) · C(n−1−c,k−1)/C(n−1,k−1).
  */

@@ -410,7 +410,7 @@ function affineScatter(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Best-of-N with a verifier (SPEC §3). Math and the derivations: docs/estimators/best-of-n.md.
+// Best-of-N with a verifier. Math and the derivations: docs/estimators/best-of-n.md.
 
 /** Runs this short are insertion-sorted before merging: cheaper than merging single elements. */
 const ARGSORT_RUN = 16;

@@ -634,7 +634,7 @@ export function gatherBySortedValue(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Best-of-N with a verifier (SPEC §3): ports of the reference kernels, same operations in the same
+// Best-of-N with a verifier: ports of the reference kernels, same operations in the same
 // order. Math: docs/estimators/best-of-n.md.
 
 // @ts-ignore: decorator
