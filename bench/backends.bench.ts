@@ -1,10 +1,10 @@
 /**
- * Issue 6's benchmark: the `js` and `wasm` backends on binary passAtKAdvantage, continuous
+ * Benchmark of the `js` and `wasm` backends on binary passAtKAdvantage, continuous
  * maxAtKAdvantage and bestOfNAdvantage (default baseline 'loo-1'), against the memory floor (a Float64Array.prototype.set of
  * the same bytes) and against what a user would write without this library: the same weights composed
  * from @tensorflow/tfjs-core ops on @tensorflow/tfjs-backend-wasm (topk, cumsum, scatterND, gather).
  * Sizes: 100,000 groups × n = 64, k = 8 and 1,000 groups × n = 1024, k = 64 (`--quick`: tiny).
- * Targets (issue 6): wasm ≥ 2× js on the continuous case; binary within 1.5× of the floor; both ≥ 10×
+ * Targets: wasm ≥ 2× js on the continuous case; binary within 1.5× of the floor; both ≥ 10×
  * the tfjs-ops version. Results and discussion: docs/backends.md.
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,7 +1,7 @@
 /**
- * Issue 5's benchmark: bestOfNAdvantage (scores + rewards → weights, ties split exactly) on
+ * Benchmark of bestOfNAdvantage (scores + rewards → weights, ties split exactly) on
  * 100,000 groups × n = 64 against
- * (a) an O(n²) per-group reference that evaluates SPEC §3's tie-block formula term by term and each
+ * (a) an O(n²) per-group reference that evaluates the tie-block formula term by term and each
  *     leave-one-out metric from its definition on the reduced group, and
  * (b) the memory floor: Float64Array.prototype.set of the same bytes (scores and rewards in, one
  *     array of that size out).
@@ -25,7 +25,7 @@ function subsetMax(m: number, kappa: number, out: Float64Array): void {
 }
 
 /**
- * The straightforward reference, buffers reused: per group, argsort; for each sample, SPEC §3's
+ * The straightforward reference, buffers reused: per group, argsort; for each sample, the tie-block formula
  * s_i = (1/m) Σ_{p=a..b} [μ_p r_i + r̄₋ᵢ Σ_{j=p+1..b} ν_j] + Σ_{j>b} ν_j r̄_(j) summed term by term,
  * then ρ(g₋ᵢ, k′) recomputed over the other n − 1 sorted samples (block means included). O(n²) per group.
  */
@@ -182,10 +182,10 @@ function group(title: string, v: Float64Array, r: Float64Array, groups: number, 
         note: '`Float64Array.prototype.set` of scores and rewards into a preallocated array (16 B read + 16 B written per sample)',
       },
       {
-        name: 'SPEC formula O(n²)',
+        name: 'tie-block formula O(n²)',
         fn: () => quadraticReference(v, r, n, k, 'loo-1', refOut),
         check: matches(`${title} reference`, probes, referenceProbe(v, r, groups, n, k, 'loo-1')),
-        note: 'per group: argsort, the SPEC §3 tie-block sums term by term, ρ(g₋ᵢ, k−1) from its definition',
+        note: 'per group: argsort, the tie-block sums term by term, ρ(g₋ᵢ, k−1) from its definition',
       },
     ],
   };
@@ -202,5 +202,5 @@ export default async function bestOfNBench(opts: { quick: boolean }): Promise<vo
     group(`bestOfNAdvantage, scores on 8 levels (ties), ${fmt}`, tied.v, tied.r, size.groups, size.n, size.k),
   ];
   const report = await runBench('best-of-n', groups, opts);
-  console.log(`\n${floorAndReferenceSummary(report, { base: 'loo-1', floor: 'memory floor (set)', reference: 'SPEC formula O(n²)' })}\n`);
+  console.log(`\n${floorAndReferenceSummary(report, { base: 'loo-1', floor: 'memory floor (set)', reference: 'tie-block formula O(n²)' })}\n`);
 }

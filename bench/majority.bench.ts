@@ -1,5 +1,5 @@
 /**
- * Issue 4's benchmark: the exact maj@k DP (majorityAtK, majorityVoteAdvantage) against
+ * Benchmark of the exact maj@k DP (majorityAtK, majorityVoteAdvantage) against
  * (a) subset enumeration (what NeMo-RL does: the mean of f over all C(n,k) subsets) and
  * (b) the "first k samples" estimator (what lm-eval does: the majority of samples 0..k−1 only; cheap,
  *     unbiased, but high variance, see docs/estimators/majority-vote.md).

@@ -1,8 +1,8 @@
 /**
- * Issue 3's benchmark: passAtKAdvantage (binary) and maxAtKAdvantage (continuous) against
+ * Benchmark of passAtKAdvantage (binary) and maxAtKAdvantage (continuous) against
  * (a) an O(n²) per-group reference built the way PKPO's listing defines the weights (the matrix m_ij) and
  * (b) the memory floor, a Float64Array.prototype.set of the same bytes (rewards in → weights out).
- * Targets (issue 3): binary loo-1 within 3× of the floor; ≥ 20× faster than the reference at n = 64.
+ * Targets: binary loo-1 within 3× of the floor; ≥ 20× faster than the reference at n = 64.
  * How to run and read it: docs/benchmarks.md.
  */
 import { maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';

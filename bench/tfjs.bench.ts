@@ -1,5 +1,5 @@
 /**
- * Issue 7's benchmark: the share of a full tfjs loss-and-gradient step spent computing the k-sample
+ * Benchmark: the share of a full tfjs loss-and-gradient step spent computing the k-sample
  * weights, for B = 64 groups × n = 16 samples × T = 256 tokens (target ≤ 10%), on the tfjs cpu and wasm
  * backends. The step is the bare loss and its gradient with respect to the per-token log-probs (no
  * model), so the share is an upper bound on the share in a real step, whose model forward/backward
