@@ -13,7 +13,7 @@ import { dist, ensureBuilt, root } from './dist.js';
 
 const PKG = 'inference-aware-rl';
 const BASELINES: OracleBaseline[] = ['none', 'loo', 'loo-pkpo', 'loo-1'];
-/** SPEC §1 test vector: n = 8, c = 2, k = 4. */
+/** The pass@k test vector of docs/estimators/pass-at-k.md: n = 8, c = 2, k = 4. */
 const G = [1, 1, 0, 0, 0, 0, 0, 0];
 const K = 4;
 
@@ -160,7 +160,7 @@ describe.each([
     report = probe(file);
   }, 120_000);
 
-  it.each(BASELINES)("passAtKAdvantage(g, 4, { baseline: '%s' }) on the SPEC vector equals the exact subset sum", (baseline) => {
+  it.each(BASELINES)("passAtKAdvantage(g, 4, { baseline: '%s' }) on the documented vector equals the exact subset sum", (baseline) => {
     const exact = bruteBaselined(G.length, K, maxObjective(G.map((x) => Q.fromNumber(x))), baseline);
     const got = report.advantage[baseline]!;
     expect(got).toHaveLength(G.length);

@@ -1,5 +1,5 @@
 /**
- * A straightforward O(n²)-per-group transcription of SPEC §3's best-of-N weights (tie-block formula
+ * A straightforward O(n²)-per-group transcription of the best-of-N weights of docs/estimators/best-of-n.md (tie-block formula
  * term by term; each leave-one-out metric recomputed from scratch on the reduced group). Used as a
  * mid-size cross-check in the tests (n = 64, where the BigInt oracle is too slow) and as the "naive"
  * case of bench/best-of-n.bench.ts.
@@ -19,7 +19,7 @@ function mu(m: number, kappa: number): Float64Array {
   return out;
 }
 
-/** SPEC §3 metric on a list already sorted by score: Σ μ_p r̄_(p), r̄ the tie-block mean. */
+/** The best-of-N metric on a list already sorted by score: Σ μ_p r̄_(p), r̄ the tie-block mean. */
 function sortedMetric(v: readonly number[], r: readonly number[], kappa: number): number {
   const m = v.length;
   const w = mu(m, kappa);
@@ -35,7 +35,7 @@ function sortedMetric(v: readonly number[], r: readonly number[], kappa: number)
   return sum;
 }
 
-/** One group of SPEC §3 weights, input order. */
+/** One group of best-of-N weights, input order. */
 export function quadraticGroup(
   scores: ArrayLike<number>,
   rewards: ArrayLike<number>,

@@ -1,7 +1,7 @@
 /**
- * Best-of-N (SPEC §3) against the definitions: BigInt-rational enumeration of k-subsets, N-subsets and
+ * Best-of-N (docs/estimators/best-of-n.md) against the definitions: BigInt-rational enumeration of k-subsets, N-subsets and
  * N-tuples for every n ≤ 8 with tied scores, and unbiasedness by exact enumeration over a small softmax
- * policy (SPEC §7).
+ * policy.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -74,7 +74,7 @@ describe('bestOfNAtK(scores, rewards, k) equals the mean over k-subsets of the t
   });
 });
 
-describe('bestOfNAdvantage(scores, rewards, k, { baseline }) equals the SPEC §0 definitions', () => {
+describe('bestOfNAdvantage(scores, rewards, k, { baseline }) equals the definitions of docs/estimators/weights.md', () => {
   it('for every n ≤ 8, every k, every baseline, random tied scores', () => {
     const rand = rng(2);
     let checked = 0;
@@ -293,7 +293,7 @@ describe('bestOfNDistribution(probs, scores, N) equals the law of the top-scorin
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Unbiasedness by exact enumeration over a softmax policy (SPEC §7).
+// Unbiasedness by exact enumeration over a softmax policy.
 
 /** Four outcomes; outcomes 1 and 2 tie in score but differ in reward, so the tie split matters. */
 const SCORE = [0.1, 0.5, 0.5, 0.9];

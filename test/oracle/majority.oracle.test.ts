@@ -1,5 +1,5 @@
 /**
- * majorityAtK / majorityVoteAdvantage against the definition (SPEC §2, §7): exact BigInt enumeration of
+ * majorityAtK / majorityVoteAdvantage against the definition (docs/estimators/majority-vote.md): exact BigInt enumeration of
  * all k-subsets for n ≤ 9, an independent exact count-vector enumeration for n = 1024, and
  * unbiasedness by exact enumeration over a softmax policy.
  */
@@ -113,7 +113,7 @@ describe('majorityAtK equals BigInt subset enumeration', () => {
     }
   });
 
-  it('majorityAtK(answers, rewards, 3) gives the SPEC worked example: 0.410714… (split), 0.285714… (fail)', () => {
+  it('majorityAtK(answers, rewards, 3) gives the documented worked example: 0.410714… (split), 0.285714… (fail)', () => {
     const answers = [0, 0, 1, 1, 2, 0, 3, 1];
     const rewards = answers.map((a) => (a === 0 ? 1 : 0));
     const rq = rewards.map((r) => Q.int(r));
@@ -127,7 +127,7 @@ describe('majorityAtK equals BigInt subset enumeration', () => {
 });
 
 describe('majorityVoteAdvantage equals BigInt subset enumeration', () => {
-  it('majorityVoteAdvantage(answers, rewards, k, { baseline, ties }) equals the SPEC §0 weights for all n ≤ 9, all k', () => {
+  it('majorityVoteAdvantage(answers, rewards, k, { baseline, ties }) equals the weights of docs/estimators/weights.md for all n ≤ 9, all k', () => {
     const rand = rng(4242);
     const failures: string[] = [];
     let checked = 0;
@@ -160,7 +160,7 @@ describe('majorityVoteAdvantage equals BigInt subset enumeration', () => {
     expect(checked).toBeGreaterThan(2000);
   });
 
-  it('majorityVoteAdvantage(answers, rewards, 3, { baseline }) on the SPEC example equals enumeration', () => {
+  it('majorityVoteAdvantage(answers, rewards, 3, { baseline }) on the worked example equals enumeration', () => {
     const answers = [0, 0, 1, 1, 2, 0, 3, 1];
     const rewards = answers.map((a) => (a === 0 ? 1 : 0));
     const rq = rewards.map((r) => Q.int(r));
@@ -344,7 +344,7 @@ describe('majorityVoteAdvantage keeps relative precision when its weights are ti
 });
 
 // ---------------------------------------------------------------------------------------------------
-// Unbiasedness (SPEC §7): softmax over 3 answers (answer 0 correct), plus a variant with a null outcome.
+// Unbiasedness (docs/estimators/weights.md#what-proven-means): softmax over 3 answers (answer 0 correct), plus a variant with a null outcome.
 
 describe('majorityVoteAdvantage is unbiased', () => {
   const cases: { name: string; outcomes: Answer[]; reward: number[]; theta: number[] }[] = [

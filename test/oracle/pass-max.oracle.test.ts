@@ -1,5 +1,5 @@
 /**
- * SPEC §7: every pass@k / max@k estimator equals the definition (a mean over k-subsets) enumerated in
+ * docs/estimators/weights.md#what-proven-means: every pass@k / max@k estimator equals the definition (a mean over k-subsets) enumerated in
  * exact BigInt rationals, for every n ≤ 9, every valid k and every baseline; and the large-n values
  * (n up to 10^5) equal exact BigInt rationals to 1e-12 relative.
  */
@@ -29,7 +29,7 @@ function shuffle<T>(xs: T[], random: () => number): T[] {
 /** A small set of values, negatives included, so that random groups have many ties. */
 const QUARTERS = [-1, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.5];
 
-/** Which baselines a group of n samples supports at this k (SPEC §0 / §6). */
+/** Which baselines a group of n samples supports at this k (docs/estimators/weights.md#baselines). */
 function validBaselines(n: number, k: number): Baseline[] {
   return BASELINES.filter((b) => {
     if (b === 'loo' || b === 'loo-pkpo') return k <= n - 1;
@@ -238,7 +238,7 @@ describe('k-sample weights vs exact rationals at n ≈ 2000', () => {
   }
 
   /**
-   * SPEC §0 weights of sample i (correct or not) from the definitions, with P the exact pass@k:
+   * The weights of sample i (correct or not) from the definitions (docs/estimators/weights.md), with P the exact pass@k:
    * s = k/n (correct) or (k/n)·P(n−1, c, k−1); loo: − (k/n)·P(n−1, c₋ᵢ, k); loo-pkpo: − (k/(n−1))·P(n−1, c₋ᵢ, k);
    * loo-1: − (k/n)·P(n−1, c₋ᵢ, k−1) (loo at k = 1); c₋ᵢ = correct among the others.
    */
@@ -253,12 +253,12 @@ describe('k-sample weights vs exact rationals at n ≈ 2000', () => {
         return s.sub(r.mul(exactPass(n - 1, cOthers, k)));
       case 'loo-pkpo':
         return s.sub(new Q(BigInt(k), BigInt(n - 1)).mul(exactPass(n - 1, cOthers, k)));
-      case 'loo-1': // at k = 1 it falls back to loo (SPEC §0)
+      case 'loo-1': // at k = 1 it falls back to loo
         return s.sub(r.mul(exactPass(n - 1, cOthers, k === 1 ? 1 : k - 1)));
     }
   }
 
-  it('passAtKAdvantage(rewards, k, { baseline }) at n = 2000 equals the exact §0 weights to 1e-12', () => {
+  it('passAtKAdvantage(rewards, k, { baseline }) at n = 2000 equals the exact weights to 1e-12', () => {
     const n = 2000;
     const failures: string[] = [];
     for (const [c, k] of [[1, 1], [37, 64], [1500, 300], [3, 1000], [1999, 2], [5, 1999], [200, 1999], [1000, 1000]] as const) {
@@ -279,7 +279,7 @@ describe('k-sample weights vs exact rationals at n ≈ 2000', () => {
 
   /**
    * Exact ρ(g, k)·C(n, k)·4 for quarter-valued g (sorted ascending, given as integers 4g):
-   * Σ_{i≥k} C(i−1, k−1) g_(i), the count of subsets whose max sits at sorted position i (SPEC §1).
+   * Σ_{i≥k} C(i−1, k−1) g_(i), the count of subsets whose max sits at sorted position i (docs/estimators/max-at-k.md).
    */
   function exactScaledMetric(sorted4: readonly bigint[], k: number): bigint {
     if (k === 0) return 0n;

@@ -1,5 +1,5 @@
 /**
- * Unbiasedness by exact enumeration (SPEC §7): a categorical policy π = softmax(θ) over m outcomes.
+ * Unbiasedness by exact enumeration (docs/estimators/weights.md#what-proven-means): a categorical policy π = softmax(θ) over m outcomes.
  * Both sides are exact expectations (sums over all tuples), computed in float64; they must agree to
  * ~1e-12, far below any sampling noise.
  */

@@ -138,14 +138,14 @@ export function* tuples(m: number, n: number): Generator<number[]> {
 /** A symmetric objective of a subset: gets the chosen sample indices. */
 export type SubsetObjective = (subset: readonly number[]) => Q;
 
-/** ρ = (1/C(n,k)) Σ_I f(I): the unbiased metric, by enumeration (SPEC §0). */
+/** ρ = (1/C(n,k)) Σ_I f(I): the unbiased metric, by enumeration (docs/estimators/weights.md). */
 export function bruteMetric(n: number, k: number, f: SubsetObjective): Q {
   let s = Q.zero;
   for (const I of subsets(n, k)) s = s.add(f(I));
   return s.div(new Q(binom(n, k)));
 }
 
-/** s_i = (1/C(n,k)) Σ_{I∋i} f(I), by enumeration (SPEC §0). */
+/** s_i = (1/C(n,k)) Σ_{I∋i} f(I), by enumeration (docs/estimators/weights.md). */
 export function bruteWeights(n: number, k: number, f: SubsetObjective): Q[] {
   const s = Array.from({ length: n }, () => Q.zero);
   for (const I of subsets(n, k)) {
@@ -159,7 +159,7 @@ export function bruteWeights(n: number, k: number, f: SubsetObjective): Q[] {
 export type OracleBaseline = 'none' | 'loo' | 'loo-pkpo' | 'loo-1';
 
 /**
- * Baselined weights of SPEC §0, all by enumeration: `f` is evaluated on subsets of the original
+ * Baselined weights (docs/estimators/weights.md#baselines), all by enumeration: `f` is evaluated on subsets of the original
  * indices, so leaving i out is just enumerating subsets of the others.
  */
 export function bruteBaselined(n: number, k: number, f: SubsetObjective, baseline: OracleBaseline): Q[] {

@@ -1,5 +1,5 @@
 /**
- * SPEC §7 unbiasedness, by exact enumeration: for a categorical policy π = softmax(θ) over a few
+ * Unbiasedness (docs/estimators/weights.md#what-proven-means), by exact enumeration: for a categorical policy π = softmax(θ) over a few
  * outcomes, the expectation over ALL n-tuples of Σ_i w_i ∇log π(y_i) equals the exact gradient of
  * E[max of k rewards]. No sampling: both sides are finite sums, so they must agree to ~1e-12.
  */

@@ -1,5 +1,5 @@
 /**
- * fast-check: random bad inputs (SPEC §6) always throw a typed InferenceAwareRLError and never return
+ * fast-check: random bad inputs (docs/errors.md) always throw a typed InferenceAwareRLError and never return
  * (so never return NaN). Each case starts from a valid call and breaks exactly one thing.
  */
 import fc from 'fast-check';
@@ -147,7 +147,7 @@ describe('random bad inputs', () => {
         if (error === undefined) throw new Error(`${what} returned ${String(result)} instead of throwing`);
         if (!(error instanceof InferenceAwareRLError)) throw new Error(`${what} threw a non-library error: ${String(error)}`);
         expect(error.message.length).toBeGreaterThan(10);
-        // The message names the argument (SPEC §6).
+        // The message names the argument (docs/errors.md).
         expect(error.message).toContain(error.argument);
       }),
       RUNS,

@@ -1,5 +1,5 @@
 /**
- * Properties of best-of-N (SPEC §3, §7) with fast-check: agreement with max@k when the verifier is the
+ * Properties of best-of-N (docs/estimators/best-of-n.md) with fast-check: agreement with max@k when the verifier is the
  * reward, permutation equivariance, invariance to monotone transforms of the scores, centring, Σ w = 1,
  * and the KL bound.
  */

@@ -1,5 +1,5 @@
 /**
- * fast-check properties of the k-sample weight estimators (SPEC §0, §5, §7): permutation equivariance,
+ * fast-check properties of the k-sample weight estimators (docs/estimators/weights.md): permutation equivariance,
  * centring of `loo`, ties, all-equal groups, k = 1 reductions, batched = concatenation. Run against
  * every registered backend.
  */
@@ -139,7 +139,7 @@ for (const backend of listBackends()) {
       );
     });
 
-    it("maxAtKAdvantage(allEqual c, k, { baseline: 'loo-pkpo' }) is c·k/n − c·k/(n−1), NOT 0 (SPEC §7 is wrong here)", () => {
+    it("maxAtKAdvantage(allEqual c, k, { baseline: 'loo-pkpo' }) is c·k/n − c·k/(n−1), NOT 0 (its baseline is not centred)", () => {
       fc.assert(
         fc.property(value, fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 11 }), (v, n, kRaw) => {
           const k = Math.min(kRaw, n - 1);
@@ -152,7 +152,7 @@ for (const backend of listBackends()) {
       );
     });
 
-    it("bruteBaselined(n, k, constant c, 'loo-pkpo') is −c·k/(n(n−1)) in exact arithmetic (the SPEC §7 counter-example)", () => {
+    it("bruteBaselined(n, k, constant c, 'loo-pkpo') is −c·k/(n(n−1)) in exact arithmetic (not 0: the baseline is not centred)", () => {
       // n = 4, k = 2, every reward 1: s_i = C(3,1)/C(4,2) = 1/2, baseline (k/(n−1))·ρ(g₋ᵢ, 2) = 2/3 · 1.
       const one: (I: readonly number[]) => Q = () => Q.one;
       const exact = bruteBaselined(4, 2, one, 'loo-pkpo');

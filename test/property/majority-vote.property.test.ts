@@ -1,5 +1,5 @@
 /**
- * fast-check properties of majorityAtK / majorityVoteAdvantage (SPEC §2, §7): relabelling answers
+ * fast-check properties of majorityAtK / majorityVoteAdvantage (docs/estimators/majority-vote.md): relabelling answers
  * changes nothing, permuting samples permutes weights, a unanimous answer scores its reward, k = 1 is
  * the mean reward, loo is centred, Σ s_i = k·ρ, batched = concatenation.
  */

@@ -1,5 +1,5 @@
 /**
- * Unbiasedness through tfjs (SPEC §7): a categorical policy π = softmax(θ) over m = 3 outcomes, θ in a
+ * Unbiasedness through tfjs (docs/estimators/weights.md#what-proven-means): a categorical policy π = softmax(θ) over m = 3 outcomes, θ in a
  * tf.Variable. Every n-tuple of outcomes (3^4 = 81 of them) is one group of the batch; each sample is a
  * sequence whose first token carries log π(y) and whose other tokens are deterministic (log-prob 0) or
  * padding (mask 0, value NaN), with lengths that differ by outcome. The weights of each tuple are the
@@ -38,7 +38,7 @@ const CONTINUOUS = [0.2, 0.9, 0.5];
 const SCORES = [1, 1, 2]; // a tie between outcomes 0 and 1
 const BON_REWARDS = [0.3, 1, 0.6];
 
-/** Objectives of a k-tuple of outcomes (SPEC §1-§3), written from the definitions. */
+/** Objectives of a k-tuple of outcomes (pass@k, max@k, maj@k, best-of-N), written from the definitions. */
 const maxOf = (r: number[]) => (t: number[]) => Math.max(...t.map((y) => r[y]!));
 const bestOf = (t: number[]) => {
   const top = Math.max(...t.map((y) => SCORES[y]!));

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the ordinary mean-reward baselines (SPEC §4): grpoAdvantage and rlooAdvantage, against
+ * Unit tests of the ordinary mean-reward baselines (docs/estimators/baselines.md): grpoAdvantage and rlooAdvantage, against
  * straightforward re-implementations written here from the formulas.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ function std(g: readonly number[], ddof: number): number {
   const m = mean(g);
   return Math.sqrt(g.reduce((a, b) => a + (b - m) ** 2, 0) / (g.length - ddof));
 }
-/** (g − mean)/(std + eps), the formula of SPEC §4 (what torch computes in verl / TRL). */
+/** (g − mean)/(std + eps), the GRPO formula (what torch computes in verl / TRL). */
 function grpoRef(g: readonly number[], ddof: number, eps: number): number[] {
   const m = mean(g);
   const s = std(g, ddof);

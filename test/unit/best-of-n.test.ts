@@ -1,6 +1,6 @@
 /**
- * Unit tests of best-of-N (SPEC §3): the SPEC vectors, the KL bound, return types and batching, `out`,
- * the registry entries and the typed errors of SPEC §6.
+ * Unit tests of best-of-N (docs/estimators/best-of-n.md): its example vectors, the KL bound, return types and batching, `out`,
+ * the registry entries and the typed errors (docs/errors.md).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -28,7 +28,7 @@ const V = [1, 1, 1, 3];
 const R = [0.5, 1, 0, 1];
 
 describe('bestOfNAtK', () => {
-  it('bestOfNAtK([1,1,1,3], [0.5,1,0,1], 3) is the SPEC value 0.875 whatever the order inside the tie', () => {
+  it('bestOfNAtK([1,1,1,3], [0.5,1,0,1], 3) is the documented value 0.875 whatever the order inside the tie', () => {
     // By hand: the 3-subsets are {0,1,2} (all tied: mean 0.5) and three containing sample 3 (reward 1).
     expect(bestOfNAtK(V, R, 3)).toBe(0.875);
     // Σ μ_p r_(p) on one fixed order of the tie block would give 0.75 (order 0,1,2) or 0.875 or 1.
@@ -169,13 +169,13 @@ describe('bestOfNDistillationWeights', () => {
 });
 
 describe('bestOfNDistribution / bestOfNKL', () => {
-  it('bestOfNDistribution([0.5,0.3,0.2], ascending scores, 2) is the SPEC (BOND) vector (0.25, 0.39, 0.36)', () => {
+  it('bestOfNDistribution([0.5,0.3,0.2], ascending scores, 2) is the documented (BOND) vector (0.25, 0.39, 0.36)', () => {
     expectClose(bestOfNDistribution([0.5, 0.3, 0.2], [1, 2, 3], 2), [0.25, 0.39, 0.36], 1e-15);
     // Scores in any order: only their ranks matter.
     expectClose(bestOfNDistribution([0.3, 0.2, 0.5], [0, 7, -2], 2), [0.39, 0.36, 0.25], 1e-15);
   });
 
-  it('bestOfNKL([0.5,0.3,0.2], [1,2,3], 2) is the SPEC value 0.140638… and below log 2 − 1/2', () => {
+  it('bestOfNKL([0.5,0.3,0.2], [1,2,3], 2) is the documented value 0.140638… and below log 2 − 1/2', () => {
     const byHand = 0.25 * Math.log(0.25 / 0.5) + 0.39 * Math.log(0.39 / 0.3) + 0.36 * Math.log(0.36 / 0.2);
     const kl = bestOfNKL([0.5, 0.3, 0.2], [1, 2, 3], 2);
     expect(Math.abs(kl - byHand)).toBeLessThan(1e-15);
@@ -239,7 +239,7 @@ describe('registry', () => {
   });
 });
 
-describe('errors (SPEC §6)', () => {
+describe('errors (docs/errors.md)', () => {
   it('bestOfNAtK / bestOfNAdvantage refuse bad k, lengths, non-finite values, bad baselines', () => {
     expect(() => bestOfNAtK(V, R, 5)).toThrow(DomainError);
     expect(() => bestOfNAtK(V, R, 5)).toThrow('k must be ≤ n (got k=5, n=4)');

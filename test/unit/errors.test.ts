@@ -1,5 +1,5 @@
 /**
- * SPEC §6: every bad input throws the right typed error, and its message names the argument, the rule
+ * docs/errors.md: every bad input throws the right typed error, and its message names the argument, the rule
  * and the offending value.
  */
 import { describe, expect, it } from 'vitest';

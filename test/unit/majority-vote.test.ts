@@ -1,5 +1,5 @@
 /**
- * Unit tests of majorityAtK, majorityVoteAdvantage and majorityAnswer: the SPEC §2 worked example
+ * Unit tests of majorityAtK, majorityVoteAdvantage and majorityAnswer: the worked example of docs/estimators/majority-vote.md
  * (derived independently below by listing the 56 subsets' vote counts), batching, options, the
  * registry entry and every typed error.
  */
@@ -19,7 +19,7 @@ import {
 const EX_ANSWERS = [0, 0, 1, 1, 2, 0, 3, 1];
 const EX_REWARDS = EX_ANSWERS.map((a) => (a === 0 ? 1 : 0));
 
-/** The SPEC example by hand-countable enumeration: subsets of 3 of {0,0,0,1,1,1,2,3}. */
+/** The worked example by hand-countable enumeration: subsets of 3 of {0,0,0,1,1,1,2,3}. */
 function exampleByCounting(ties: 'split' | 'fail'): number {
   let total = 0;
   let count = 0;
@@ -38,7 +38,7 @@ function exampleByCounting(ties: 'split' | 'fail'): number {
 }
 
 describe('majorityAtK', () => {
-  it('majorityAtK([0,0,1,1,2,0,3,1], rewards, 3) is 0.410714… (split) and 0.285714… (fail), the SPEC §2 example', () => {
+  it('majorityAtK([0,0,1,1,2,0,3,1], rewards, 3) is 0.410714… (split) and 0.285714… (fail), the worked example', () => {
     expect(exampleByCounting('split')).toBeCloseTo(23 / 56, 15);
     expect(exampleByCounting('fail')).toBeCloseTo(16 / 56, 15);
     expect(majorityAtK(EX_ANSWERS, EX_REWARDS, 3)).toBeCloseTo(0.4107142857142857, 15);

