@@ -69,7 +69,7 @@ export interface KernelTable {
   /** Copies `values` into `sorted` and sorts each group ascending. */
   [SegmentedSort](values: Values, offsets: Int32Array, sorted: Float64Array): void;
   /**
-   * max@k gradient weights per sorted position (max-at-k.md, baselines: docs/estimators/weights.md), times n when
+   * max@k gradient weights per sorted position (docs/estimators/max-at-k.md, baselines: weights.md), times n when
    * `scaleByN`. Inside a block of tied values only the block's first position must hold the block's
    * weight (the gather reads that one).
    */
