@@ -335,9 +335,9 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   const kk = checkInteger(k, 'k', 1);
   const a = resolveAlpha(alpha, kk, 'alpha', false);
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(values.length, opts);
+  const layout = resolveLayout(values.length, opts, 'rewards');
   checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
   const sa = alphaSum(a, typeof alpha === 'string');
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
@@ -386,7 +386,7 @@ export function orderStatisticAdvantage(
   opts?: OrderStatisticAdvantageOptions,
 ): Float64Array {
   let values = checkFiniteArray(rewards, 'rewards');
-  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1']);
+  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]]);
   const a = resolveAlpha(alpha, p.k, 'alpha', false);
   const raw = typeof alpha !== 'string';
   let kappa = p.k;
