@@ -93,6 +93,8 @@ export interface FnSpec {
   readonly kAboveN?: boolean;
   /** True for count metrics (n, c, k) with the c > n / k > n / array rows. */
   readonly counts?: boolean;
+  /** True when −Infinity is a documented result (a log of a probability that is exactly 0). */
+  readonly logResult?: boolean;
   /** The length of `out` when batched with groupSize 3 (0: no out option). */
   readonly outLength: number;
   /** Whether it takes `backend` (kernels run on the chosen backend). */
@@ -341,6 +343,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 0,
     backend: false,
     counts: true,
+    logResult: true,
     call: (x) => logPassHatK(a(x, 0), a(x, 1), a(x, 2)),
   },
   {
