@@ -60,9 +60,15 @@ export interface Layout {
  * Validates `groupSize` / `groupOffsets` against `length` and returns the layout. Every offset is
  * checked as a safe integer in [0, length] and against its predecessor before it is stored, so no
  * value can wrap in the Int32Array. `name` is the per-sample argument an empty unbatched input is
- * reported against (e.g. `'g'` for maxAtK).
+ * reported against (e.g. `'g'` for maxAtK); `offsetsName` is how errors refer to the offsets (another
+ * option, such as `opts.extraVoteOffsets`, can describe a layout too).
  */
-export function resolveLayout(length: number, opts: BatchOptions | undefined, name = 'rewards'): Layout {
+export function resolveLayout(
+  length: number,
+  opts: BatchOptions | undefined,
+  name = 'rewards',
+  offsetsName = 'opts.groupOffsets',
+): Layout {
   const groupSize = opts?.groupSize;
   const groupOffsets = opts?.groupOffsets;
   if (groupSize !== undefined && groupOffsets !== undefined) {
@@ -84,9 +90,9 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined, na
     return { offsets, groups, uniformSize: groupSize, batched: true, minSize: groups > 0 ? groupSize : Infinity };
   }
   if (groupOffsets !== undefined) {
-    const arr = checkArrayLike(groupOffsets, 'opts.groupOffsets');
+    const arr = checkArrayLike(groupOffsets, offsetsName);
     if (arr.length < 1) {
-      throw new ShapeError('opts.groupOffsets', 'opts.groupOffsets must hold B + 1 ≥ 1 offsets (got an empty array)');
+      throw new ShapeError(offsetsName, `${offsetsName} must hold B + 1 ≥ 1 offsets (got an empty array)`);
     }
     const offsets = new Int32Array(arr.length);
     let minSize = Infinity;
@@ -95,29 +101,29 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined, na
     for (let b = 0; b < arr.length; b++) {
       const v = arr[b];
       if (typeof v !== 'number' || !Number.isInteger(v)) {
-        throw new DomainError('opts.groupOffsets', `opts.groupOffsets must be integers (got ${show(v)} at index ${b})`);
+        throw new DomainError(offsetsName, `${offsetsName} must be integers (got ${show(v)} at index ${b})`);
       }
       if (b === 0) {
-        if (v !== 0) throw new ShapeError('opts.groupOffsets', `opts.groupOffsets must start at 0 (got ${show(v)})`);
+        if (v !== 0) throw new ShapeError(offsetsName, `${offsetsName} must start at 0 (got ${show(v)})`);
         continue;
       }
       const size = v - prev;
       if (size < 0) {
         throw new ShapeError(
-          'opts.groupOffsets',
-          `opts.groupOffsets must be non-decreasing (got ${prev} then ${show(v)} at index ${b})`,
+          offsetsName,
+          `${offsetsName} must be non-decreasing (got ${prev} then ${show(v)} at index ${b})`,
         );
       }
       if (size === 0) {
         throw new ShapeError(
-          'opts.groupOffsets',
-          `opts.groupOffsets must not give an empty group (got ${v} then ${v} at index ${b}: group ${b - 1} is empty)`,
+          offsetsName,
+          `${offsetsName} must not give an empty group (got ${v} then ${v} at index ${b}: group ${b - 1} is empty)`,
         );
       }
       if (v > length) {
         throw new ShapeError(
-          'opts.groupOffsets',
-          `opts.groupOffsets must not exceed the number of samples (got ${show(v)} at index ${b}, length=${length})`,
+          offsetsName,
+          `${offsetsName} must not exceed the number of samples (got ${show(v)} at index ${b}, length=${length})`,
         );
       }
       offsets[b] = v;
@@ -127,8 +133,8 @@ export function resolveLayout(length: number, opts: BatchOptions | undefined, na
     }
     if (prev !== length) {
       throw new ShapeError(
-        'opts.groupOffsets',
-        `opts.groupOffsets must end at the number of samples (got last offset ${prev}, length=${length})`,
+        offsetsName,
+        `${offsetsName} must end at the number of samples (got last offset ${prev}, length=${length})`,
       );
     }
     const groups = offsets.length - 1;
@@ -165,7 +171,8 @@ export function checkKAtMostN(layout: Layout, k: number, name = 'k'): void {
 
 /**
  * Returns `opts.out` after checking its type, its length and that it shares no memory with any of
- * `inputs` (`[name, array]` pairs), or a new Float64Array.
+ * `inputs` (`[name, array]` pairs), or a new Float64Array. `name` is how errors refer to the output
+ * option (another output option, such as `opts.expertOut`, is checked the same way).
  *
  * The aliasing rule, the same for every function: `out` must not overlap an input. Estimators read
  * their inputs again after writing (sorting, the overflow rescue, a second kernel), so an aliased
@@ -176,20 +183,21 @@ export function outputArray(
   out: unknown,
   length: number,
   inputs: readonly (readonly [string, unknown])[] = [],
+  name = 'opts.out',
 ): Float64Array {
   if (out === undefined) return new Float64Array(length);
   if (!(out instanceof Float64Array)) {
-    throw new InvalidArgumentError('opts.out', `opts.out must be a Float64Array (got ${show(out)})`);
+    throw new InvalidArgumentError(name, `${name} must be a Float64Array (got ${show(out)})`);
   }
-  checkNotDetached(out, 'opts.out');
+  checkNotDetached(out, name);
   if (out.length !== length) {
-    throw new ShapeError('opts.out', `opts.out must have length ${length} (got length ${out.length})`);
+    throw new ShapeError(name, `${name} must have length ${length} (got length ${out.length})`);
   }
-  for (const [name, input] of inputs) {
+  for (const [inputName, input] of inputs) {
     if (overlaps(out, input)) {
       throw new InvalidArgumentError(
-        'opts.out',
-        `opts.out must not share memory with ${name} (the output would overwrite the input while it is read; pass a separate array)`,
+        name,
+        `${name} must not share memory with ${inputName} (the output would overwrite the input while it is read; pass a separate array)`,
       );
     }
   }

@@ -184,7 +184,7 @@ export function bestOfNSftWeights(
     'self-normalised',
   );
   const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'centred'] as const, 'centred');
-  const layout = resolveLayout(v.length, opts);
+  const layout = resolveLayout(v.length, opts, 'scores');
   const { offsets, groups } = layout;
   if (ve.length !== groups) {
     throw new ShapeError(
@@ -206,8 +206,9 @@ export function bestOfNSftWeights(
       'N',
     );
   }
-  const samples = outputArray(opts?.out, v.length);
-  const expert = outputArrayNamed(opts?.expertOut, groups, 'opts.expertOut');
+  const inputs = [['scores', v], ['expertScores', ve]] as const;
+  const samples = outputArray(opts?.out, v.length, inputs);
+  const expert = outputArray(opts?.expertOut, groups, [...inputs, ['opts.out', samples]], 'opts.expertOut');
   const coef = new Float64Array(2);
   const coefLoo = new Float64Array(2);
   for (let b = 0; b < groups; b++) {
@@ -278,16 +279,6 @@ export function bestOfNSftWeights(
     }
   }
   return { expert, samples };
-}
-
-/** Like `outputArray`, for an output option with another name. */
-function outputArrayNamed(out: unknown, length: number, name: string): Float64Array {
-  if (out === undefined) return new Float64Array(length);
-  if (!(out instanceof Float64Array)) {
-    throw new InvalidArgumentError(name, `${name} must be a Float64Array (got ${show(out)})`);
-  }
-  if (out.length !== length) throw new ShapeError(name, `${name} must have length ${length} (got length ${out.length})`);
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -378,11 +369,10 @@ export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts
   if (src.length !== B) {
     throw new ShapeError(name, `${name} must hold one value per group, like rewards (got ${src.length} for ${B})`);
   }
-  const out = outputArray(opts?.out, B);
+  // Every value is checked before out is touched (a refused call leaves out as it was).
   for (let b = 0; b < B; b++) {
     const x = src[b] as number;
     const R = r[b] as number;
-    let p: number;
     if (hasP) {
       if (!(x >= 0 && x <= 1)) throw new DomainError(name, `${name} must be in [0, 1] (got ${show(x)} at index ${b})`);
       if ((R === 1 && x === 1) || (R === 0 && x === 0)) {
@@ -391,7 +381,6 @@ export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts
           `${name} at index ${b} is ${show(x)} but the selected reward is ${R}: a reward of probability 0 cannot be observed`,
         );
       }
-      p = x;
     } else {
       if (!Number.isInteger(x) || x < 0 || x > nn) {
         throw new DomainError(name, `${name} must be integers in [0, N] (got ${show(x)} at index ${b}, N=${nn})`);
@@ -402,8 +391,13 @@ export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts
           `${name} at index ${b} is ${x} with a selected reward of ${R}: a verifier that picks a correct sample when there is one fails only when all N=${nn} fail`,
         );
       }
-      p = x / nn;
     }
+  }
+  const out = outputArray(opts?.out, B, [['rewards', r], [name, src]]);
+  for (let b = 0; b < B; b++) {
+    const x = src[b] as number;
+    const R = r[b] as number;
+    const p = hasP ? x : x / nn;
     const scale = nn * inverseGeometric(p, nn);
     if (form === 'positive') {
       out[b] = R === 1 ? scale * Math.pow(p, nn - 1) : 0;

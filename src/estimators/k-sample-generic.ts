@@ -7,7 +7,7 @@
 import { InvalidArgumentError, NonFiniteError, show } from '../errors.js';
 import { BATCH_KEYS, checkKAtMostN, resolveLayout, type Layout } from '../groups.js';
 import { mulberry32 } from '../prng.js';
-import { checkInteger, checkOptions } from '../validate.js';
+import { checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
 
 /**
@@ -166,7 +166,7 @@ export function kSampleAtK<O extends KSampleAtKOptions = Record<never, never>>(
   opts?: O,
 ): KSampleMetric<O extends { groupSize: number } | { groupOffsets: ArrayLike<number> } ? Float64Array : number> {
   checkOptions(opts, 'kSampleAtK', [...BATCH_KEYS.filter((key) => key !== 'out'), ...SAMPLING_KEYS]);
-  const length = checkInteger(n, 'n', 1);
+  const length = checkInteger(n, 'n', 1, MAX_LENGTH);
   const kk = checkInteger(k, 'k', 1);
   const fn = checkF(f);
   const sampling = resolveSampling(opts);
@@ -244,7 +244,7 @@ export interface KSampleWeights {
  * ```
  */
 export function kSampleAdvantage(n: number, k: number, f: SubsetFunction, opts?: KSampleAdvantageOptions): KSampleWeights {
-  const length = checkInteger(n, 'n', 1);
+  const length = checkInteger(n, 'n', 1, MAX_LENGTH);
   const p = prepareKSample('kSampleAdvantage', length, k, opts, SAMPLING_KEYS);
   const fn = checkF(f);
   const sampling = resolveSampling(opts);

@@ -94,7 +94,7 @@ function extraLayout(length: number, layout: Layout, opts: MajorityPseudoRewards
     if (opts.extraVotes === undefined) {
       throw new InvalidArgumentError('opts.extraVoteOffsets', 'opts.extraVoteOffsets needs opts.extraVotes (got none)');
     }
-    const l = resolveLayout(length, { groupOffsets: opts.extraVoteOffsets });
+    const l = resolveLayout(length, { groupOffsets: opts.extraVoteOffsets }, 'opts.extraVotes', 'opts.extraVoteOffsets');
     if (l.groups !== B) {
       throw new ShapeError('opts.extraVoteOffsets', `opts.extraVoteOffsets must give B = ${B} groups (got ${l.groups})`);
     }
@@ -139,7 +139,7 @@ export function majorityPseudoRewards(answers: ArrayLike<Answer>, opts?: Majorit
   const arr = checkArrayLike(answers, 'answers') as ArrayLike<Answer>;
   const vote = checkChoice(opts?.vote, 'opts.vote', ['all', 'loo'] as const, 'all');
   const ties = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split');
-  const layout = resolveLayout(arr.length, opts);
+  const layout = resolveLayout(arr.length, opts, 'answers');
   const extra = opts?.extraVotes === undefined ? undefined : (checkArrayLike(opts.extraVotes, 'opts.extraVotes') as ArrayLike<Answer>);
   const extraOffsets = extra === undefined ? undefined : extraLayout(extra.length, layout, opts);
   if (opts?.extraVoteOffsets !== undefined && extra === undefined) extraLayout(0, layout, opts);
@@ -163,7 +163,12 @@ export function majorityPseudoRewards(answers: ArrayLike<Answer>, opts?: Majorit
   for (let i = 0; i < arr.length; i++) checkAnswerValue(arr[i], 'answers', i);
   if (extra !== undefined) for (let i = 0; i < extra.length; i++) checkAnswerValue(extra[i], 'opts.extraVotes', i);
 
-  const rewards = outputArray(opts?.out, arr.length);
+  const rewards = outputArray(opts?.out, arr.length, [
+    ['answers', arr],
+    ['opts.trueRewards', truth],
+    ['opts.extraVotes', extra],
+    ['opts.extraTrueRewards', extraTruth],
+  ]);
   const B = layout.groups;
   const mode: (string | number | null)[] = [];
   const tiedAll: (string | number)[][] = [];

@@ -4,9 +4,9 @@
  * and all use the same scale; PKPO (Walder & Karkhanis, arXiv 2505.15201) anneals k during training.
  * Math and the trade-off: docs/estimators/mixtures.md.
  */
-import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
+import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { outputArray } from '../groups.js';
-import { checkArrayLike, checkChoice, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
+import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
 import type { WeightScale } from './baselines.js';
 
 /** One term of a mixture: λ_j and the weights w^(j) of objective J_j, with the scale they were computed at. */
@@ -53,7 +53,7 @@ export function mixAdvantages(terms: readonly AdvantageTerm[], opts?: MixAdvanta
     const t = terms[j] as unknown;
     const name = `terms[${j}]`;
     if (t === null || typeof t !== 'object') throw new InvalidArgumentError(name, `${name} must be { weight, advantages, scale } (got ${show(t)})`);
-    checkOptions(t, `mixAdvantages ${name}`, ['weight', 'advantages', 'scale']);
+    checkOptions(t, 'mixAdvantages', ['weight', 'advantages', 'scale'], name);
     const term = t as AdvantageTerm;
     checkFiniteNumber(term.weight, `${name}.weight`);
     if (term.scale === undefined) {
@@ -67,23 +67,21 @@ export function mixAdvantages(terms: readonly AdvantageTerm[], opts?: MixAdvanta
       );
     }
     scale = s;
-    const a = checkArrayLike(term.advantages, `${name}.advantages`);
+    const a = checkFiniteArray(term.advantages, `${name}.advantages`);
     if (length >= 0 && a.length !== length) {
       throw new ShapeError(`${name}.advantages`, `every term must have the same length (got ${length} for terms[0] and ${a.length} for ${name})`);
     }
     length = a.length;
   }
-  const out = outputArray(opts?.out, length);
+  const out = outputArray(
+    opts?.out,
+    length,
+    terms.map((t, j) => [`terms[${j}].advantages`, t.advantages] as const),
+  );
   out.fill(0);
   for (let j = 0; j < terms.length; j++) {
     const { weight, advantages } = terms[j] as AdvantageTerm;
-    for (let i = 0; i < length; i++) {
-      const v = advantages[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new NonFiniteError(`terms[${j}].advantages`, `terms[${j}].advantages must be finite numbers (got ${show(v)} at index ${i})`);
-      }
-      out[i] = (out[i] as number) + weight * v;
-    }
+    for (let i = 0; i < length; i++) out[i] = (out[i] as number) + weight * (advantages[i] as number);
   }
   return out;
 }
@@ -120,7 +118,7 @@ export function kSchedule(phases: readonly KPhase[]): (step: number) => number {
     const p = phases[j] as unknown;
     const name = `phases[${j}]`;
     if (p === null || typeof p !== 'object') throw new InvalidArgumentError(name, `${name} must be { k, steps } (got ${show(p)})`);
-    checkOptions(p, `kSchedule ${name}`, ['k', 'steps']);
+    checkOptions(p, 'kSchedule', ['k', 'steps'], name);
     const phase = p as KPhase;
     ks.push(checkInteger(phase.k, `${name}.k`, 1));
     const last = j === phases.length - 1;
@@ -129,6 +127,12 @@ export function kSchedule(phases: readonly KPhase[]): (step: number) => number {
       end = Infinity;
     } else {
       end += checkInteger(phase.steps, `${name}.steps`, 1);
+      if (end > Number.MAX_SAFE_INTEGER) {
+        throw new DomainError(
+          `${name}.steps`,
+          `${name}.steps must keep the schedule's length ≤ 2^53 − 1 (got a total of ${end} steps through ${name})`,
+        );
+      }
     }
     ends.push(end);
   }

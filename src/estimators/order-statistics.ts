@@ -23,7 +23,7 @@ import {
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
 
 /**
@@ -82,7 +82,7 @@ function parseQ(text: string, preset: string, name: string, upperOpen: boolean):
  * ```
  */
 export function orderStatisticAlpha(alpha: OrderStatisticAlpha, k: number): Float64Array {
-  const kk = checkInteger(k, 'k', 1);
+  const kk = checkInteger(k, 'k', 1, MAX_LENGTH);
   return resolveAlpha(alpha, kk, 'alpha', false);
 }
 
@@ -333,11 +333,12 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   checkOptions(opts, 'orderStatisticAtK', [...BATCH_KEYS, 'backend']);
   const values = checkFiniteArray(rewards, 'rewards');
   const kk = checkInteger(k, 'k', 1);
-  const a = resolveAlpha(alpha, kk, 'alpha', false);
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(values.length, opts);
+  const layout = resolveLayout(values.length, opts, 'rewards');
   checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  // α has k entries: resolved only once k ≤ n is known (a huge k must not allocate first).
+  const a = resolveAlpha(alpha, kk, 'alpha', false);
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
   const sa = alphaSum(a, typeof alpha === 'string');
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
@@ -386,7 +387,7 @@ export function orderStatisticAdvantage(
   opts?: OrderStatisticAdvantageOptions,
 ): Float64Array {
   let values = checkFiniteArray(rewards, 'rewards');
-  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1']);
+  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]]);
   const a = resolveAlpha(alpha, p.k, 'alpha', false);
   const raw = typeof alpha !== 'string';
   let kappa = p.k;

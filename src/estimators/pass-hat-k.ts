@@ -164,7 +164,7 @@ export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
  */
 export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Float64Array {
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passHatKAdvantage', values.length, k, opts);
+  const p = prepareKSample('passHatKAdvantage', values.length, k, opts, [], [['rewards', values]]);
   const counts = countCorrect(values, p.layout, p.backend, 'passHatKAdvantage');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
@@ -197,9 +197,9 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const kk = checkInteger(k, 'k', 1);
   const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(values.length, opts);
+  const layout = resolveLayout(values.length, opts, 'rewards');
   checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1);
+  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
   const counts = countCorrect(values, layout, backend, 'passHatKOfRewards');
   for (let b = 0; b < layout.groups; b++) {
     const n = (layout.offsets[b + 1] as number) - (layout.offsets[b] as number);

@@ -88,6 +88,9 @@ function scoreOf(t: unknown, i: number, fn: string): number {
 function checkTrials(trials: unknown, fn: string): readonly unknown[] {
   if (!Array.isArray(trials)) throw new InvalidArgumentError('trials', `trials of ${fn} must be an array (got ${show(trials)})`);
   if (trials.length === 0) throw new DomainError('trials', `trials of ${fn} must not be empty`);
+  for (let i = 0; i < trials.length; i++) {
+    if (!(i in trials)) throw new InvalidArgumentError('trials', `trials of ${fn} must not have holes (got a hole at index ${i})`);
+  }
   return trials;
 }
 
@@ -245,7 +248,7 @@ export function trialsMajAtK(
     }
     const a = (t as { answer?: unknown }).answer;
     if (a === undefined || a === null || typeof a === 'string' || (typeof a === 'number' && Number.isFinite(a))) return a ?? null;
-    throw new InvalidArgumentError('trials', `answer of trial ${i} of ${fn} must be a string, a finite number or null (got ${show(a)})`);
+    throw new InvalidArgumentError('trials', `trials[${i}].answer of ${fn} must be a string, a finite number or null (got ${show(a)})`);
   });
   const scores = arr.map((t, i) => scoreOf(t, i, fn));
   const n = arr.length;

@@ -20,7 +20,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { bestOfNSftWeights, type BestOfNSftOptions } from '../estimators/best-of-n-sft.js';
-import { checkChoice } from '../validate.js';
+import { checkChoice, checkOptions } from '../validate.js';
 import { binaryRule, checkSameShape, checkTensor, checkValues, finiteRule, type ValueRule } from './checks.js';
 
 /** Options of {@link bestOfNSftLoss}: masks, normalisation, value checks and the estimator's options. */
@@ -91,14 +91,7 @@ export function bestOfNSftLoss(
   N: number,
   opts?: BestOfNSftLossOptions,
 ): Scalar {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) {
-    throw new InvalidArgumentError('opts', `opts of bestOfNSftLoss must be an object (got ${show(opts)})`);
-  }
-  for (const key of Object.keys(opts ?? {})) {
-    if (!KEYS.includes(key) && (opts as Record<string, unknown>)[key] !== undefined) {
-      throw new InvalidArgumentError(`opts.${key}`, `opts.${key} is not an option of bestOfNSftLoss (options: ${KEYS.join(', ')})`);
-    }
-  }
+  checkOptions(opts, 'bestOfNSftLoss', KEYS);
   const expert = checkTensor(expertLogProbs, 'expertLogProbs', 2, ['float32']);
   const samples = checkTensor(sampleLogProbs, 'sampleLogProbs', 2, ['float32']);
   const sc = checkTensor(scores, 'scores', 2, ['float32', 'int32']);

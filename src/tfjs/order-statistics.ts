@@ -11,7 +11,7 @@ import {
 } from '../estimators/order-statistics.js';
 import { passHatKAdvantage, type PassHatKAdvantageOptions } from '../estimators/pass-hat-k.js';
 import { lossWith, split, type HelperLossOptions } from './helpers.js';
-import { checkNoLayout, readRows, upload, type TensorWeightOptions } from './weights.js';
+import { checkNoLayout, readRows, upload, WEIGHT_OPTION_KEYS, type TensorWeightOptions } from './weights.js';
 
 /**
  * Order-statistic (L-statistic) gradient weights per row of a rewards tensor [B, n]: float32 [B, n], no
@@ -71,7 +71,7 @@ export function orderStatisticLoss(
   alpha: OrderStatisticAlpha,
   opts?: HelperLossOptions & TensorWeightOptions<OrderStatisticAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'orderStatisticLoss');
+  const { loss, estimator } = split(opts, 'orderStatisticLoss', WEIGHT_OPTION_KEYS.orderStatisticWeights);
   return lossWith(logProbs, orderStatisticWeights(rewards, k, alpha, estimator), loss);
 }
 
@@ -89,6 +89,6 @@ export function passHatKLoss(
   k: number,
   opts?: HelperLossOptions & TensorWeightOptions<PassHatKAdvantageOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'passHatKLoss');
+  const { loss, estimator } = split(opts, 'passHatKLoss', WEIGHT_OPTION_KEYS.passHatKWeights);
   return lossWith(logProbs, passHatKWeights(rewards, k, estimator), loss);
 }

@@ -35,6 +35,8 @@ export const WEIGHT_OPTION_KEYS = {
   majorityVoteWeights: ['baseline', 'scale', 'backend', 'ties'],
   bestOfNWeights: ['baseline', 'scale', 'backend'],
   bestOfNDistillationTargets: ['sampling', 'backend'],
+  orderStatisticWeights: ['baseline', 'scale', 'backend', 'alphaLoo1'],
+  passHatKWeights: ['baseline', 'scale', 'backend'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The estimator options of each registry entry on tensors (the core's, minus the layout keys). */
@@ -47,6 +49,11 @@ export const ESTIMATOR_OPTION_KEYS: Readonly<Record<string, readonly string[]>> 
   'bon@k': WEIGHT_OPTION_KEYS.bestOfNWeights,
   'bon-rl-binary': ['baseline', 'coefficient', 'scale', 'backend'],
   'maj@k': WEIGHT_OPTION_KEYS.majorityVoteWeights,
+  'pass^k': WEIGHT_OPTION_KEYS.passHatKWeights,
+  'order-stat': WEIGHT_OPTION_KEYS.orderStatisticWeights,
+  'k-sample': ['baseline', 'scale', 'backend', 'maxSubsets', 'samples', 'seed'],
+  'bon-sft': ['estimator', 'baseline'],
+  'bon-rl-selected': ['failureProbs', 'failures', 'form'],
 };
 
 /** The tensor option keys of a registry entry, or undefined for a name not listed (the core checks then). */

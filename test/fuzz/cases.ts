@@ -32,9 +32,19 @@ const OPTION_VALUES: Record<string, readonly unknown[]> = {
   oneSampleGroups: ['error', 'zero-mean-unit-std', 'unit'],
   coefficient: ['unbiased', 'plug-in', 'exact'],
   sumTolerance: [1e-9, 1e-3, -1, 2, NaN],
+  alphaLoo1: [[1], [0.5, 0.5], [NaN]],
+  maxSubsets: [0, 10, 10_000, -1, 2 ** 53],
+  samples: [2, 50, 1, 2.5],
+  seed: [0, 7, 2 ** 32 + 1, -1],
+  estimator: ['self-normalised', 'jackknife', 'unbiased', 'mle'],
+  'baseline:sft': ['none', 'centred', 'loo'],
+  form: ['binary', 'positive', 'negative'],
+  vote: ['all', 'loo', 'most'],
+  level: [0.9, 0.95, 0, 1, NaN],
+  threshold: [0.5, 0, NaN, Infinity],
 };
 
-/** The options each function accepts besides layout, out and backend. */
+/** The options each function accepts besides layout, out and backend (`key:pool` draws key's values from pool). */
 const OPTION_KEYS: Record<string, readonly string[]> = {
   passAtKAdvantage: ['baseline', 'scale'],
   chenPassAtKAdvantage: [],
@@ -51,7 +61,31 @@ const OPTION_KEYS: Record<string, readonly string[]> = {
   bestOfNDistillationWeights: ['sampling'],
   bestOfNDistribution: ['sumTolerance'],
   bestOfNKL: ['sumTolerance'],
+  passHatK: [],
+  logPassHatK: [],
+  passHatKOfRewards: [],
+  passHatKAdvantage: ['baseline', 'scale'],
+  orderStatisticAtK: [],
+  orderStatisticAdvantage: ['baseline', 'scale', 'alphaLoo1'],
+  orderStatisticAlpha: [],
+  kSampleAtK: ['maxSubsets', 'samples', 'seed'],
+  kSampleAdvantage: ['baseline', 'scale', 'maxSubsets', 'samples', 'seed'],
+  bestOfNSftWeights: ['estimator', 'baseline:sft'],
+  bonRlSelectedWeights: ['form'],
+  mixAdvantages: [],
+  kSchedule: [],
+  majorityPseudoRewards: ['vote', 'ties'],
+  trialsPassAtK: ['level', 'threshold'],
+  trialsPassHatK: ['level', 'threshold'],
+  trialsMean: ['level'],
+  trialsMajAtK: ['level', 'ties'],
 };
+
+/** The option name of an OPTION_KEYS entry (`baseline:sft` → `baseline`). */
+const keyOf = (entry: string): string => entry.split(':')[0]!;
+
+const ALPHA_PRESETS = ['max', 'min', 'mean', 'median', 'top-2', 'cvar-0.5', 'trimmed-mean-0.25', 'upper-0.5'];
+const PER_SAMPLE = new Set(['binary', 'finite', 'answers', 'probs']);
 
 const ANSWER_POOL = ['a', 'b', 'c', 1, 2, null, undefined];
 
@@ -123,7 +157,7 @@ const MUTATIONS: readonly Mutation[] = [
   },
   // out aliasing the first array argument.
   ({ fn, args, opts }) => {
-    const i = fn.args.findIndex((a) => a.kind !== 'int');
+    const i = fn.args.findIndex((a) => PER_SAMPLE.has(a.kind));
     if (i < 0) return 'none';
     const source = args[i];
     const aliasable =
@@ -144,8 +178,9 @@ const MUTATIONS: readonly Mutation[] = [
       opts[key] = 1;
       return `unknown key ${key}`;
     }
-    const key = keys[pick % keys.length]!;
-    const values = OPTION_VALUES[key]!;
+    const entry = keys[pick % keys.length]!;
+    const key = keyOf(entry);
+    const values = OPTION_VALUES[entry]!;
     opts[key] = values[Math.floor(pick / keys.length) % values.length];
     return `${key} = ${String(opts[key])}`;
   },
@@ -164,10 +199,34 @@ export const fuzzCase: fc.Arbitrary<FuzzCase> = fc
     const offsets = [0];
     for (const s of data.sizes) offsets.push(offsets[offsets.length - 1]! + s);
     const pickTyped = (xs: number[]): number[] | Float64Array => (data.typed ? Float64Array.from(xs) : xs);
+    const groups = data.layout === 'offsets' ? data.sizes.length : data.layout === 'size' ? Math.max(1, Math.floor(n / data.sizes[0]!)) : 1;
+    const reals = data.reals;
     const args: unknown[] = fn.args.map((a) => {
       switch (a.kind) {
         case 'int':
+          if (fn.opts === 'batched' && a.name === 'n') return n;
           return fn.opts === 'none' ? (a.name === 'n' ? 1 + data.k * 3 : a.name === 'c' ? data.k : Math.max(1, data.k - 2)) : data.k;
+        case 'perGroup':
+          return pickTyped(reals.slice(0, groups));
+        case 'alpha': {
+          const k = fn.opts === 'none' ? Math.max(1, data.k - 2) : data.k;
+          return data.k % 9 === 8 ? data.weights.slice(0, k) : ALPHA_PRESETS[data.k % ALPHA_PRESETS.length];
+        }
+        case 'function':
+          return (I: readonly number[]): number => (I.length === 0 ? 0 : I.reduce((s, i) => s + reals[i % 32]!, 0) / I.length);
+        case 'terms':
+          return [
+            { weight: 0.5, advantages: pickTyped(reals.slice(0, n)), scale: 'sum' },
+            { weight: -2, advantages: pickTyped(data.bits.slice(0, n)), scale: 'sum' },
+          ];
+        case 'phases':
+          return [{ k: data.k + 1, steps: data.sizes[0]! }, { k: 1 }];
+        case 'trials':
+          return data.bits.slice(0, n).map((b, i) => (i % 2 === 0 ? b === 1 : b));
+        case 'scoreTrials':
+          return reals.slice(0, n);
+        case 'answerTrials':
+          return data.answers.slice(0, n).map((i, j) => ({ answer: ANSWER_POOL[i], score: data.bits[j] === 1 }));
         case 'binary':
           return pickTyped(data.bits.slice(0, n));
         case 'finite':
@@ -196,13 +255,14 @@ export const fuzzCase: fc.Arbitrary<FuzzCase> = fc
       if (data.layout === 'offsets') opts.groupOffsets = offsets;
       else if (data.layout === 'size') opts.groupSize = data.sizes[0];
     }
+    if (fn.baseOpts !== undefined) Object.assign(opts, fn.baseOpts(args));
     if (fn.backend && data.backendPick !== undefined) opts.backend = data.backendPick;
     const keys = OPTION_KEYS[fn.name] ?? [];
     for (const [a, b] of data.optionPicks) {
       if (keys.length === 0) break;
-      const key = keys[a % keys.length]!;
-      const valid = OPTION_VALUES[key]!.filter((v) => isValidOption(key, v));
-      opts[key] = valid[b % valid.length];
+      const entry = keys[a % keys.length]!;
+      const valid = OPTION_VALUES[entry]!.filter((v) => isValidOption(entry, v));
+      opts[keyOf(entry)] = valid[b % valid.length];
     }
     const c = { fn, args, opts: opts as unknown, mutations: [] as string[] };
     for (const [m, pick] of mutations) {
@@ -224,6 +284,23 @@ function isValidOption(key: string, v: unknown): boolean {
     case 'zeroVarianceRtol':
     case 'sumTolerance':
       return typeof v === 'number' && v >= 0 && v < 1;
+    case 'alphaLoo1':
+      return false;
+    case 'maxSubsets':
+    case 'seed':
+      return Number.isSafeInteger(v) && (v as number) >= 0;
+    case 'samples':
+      return Number.isSafeInteger(v) && (v as number) >= 2;
+    case 'baseline:sft':
+      return v === 'none' || v === 'centred';
+    case 'level':
+      return typeof v === 'number' && v > 0 && v < 1;
+    case 'threshold':
+      return Number.isFinite(v);
+    case 'estimator':
+    case 'form':
+    case 'vote':
+      return !['mle', 'negative', 'most'].includes(v as string);
     default:
       return !['max', 'coin', 'both', 'z', 'unit', 'exact'].includes(v as string);
   }
@@ -255,14 +332,25 @@ export function runCase(c: FuzzCase, backend: 'js' | 'wasm' | undefined): Outcom
   }
 }
 
-/** Why a result is not acceptable (a non-finite number, or a wrong type), or undefined. */
-export function badValue(value: unknown): string | undefined {
+/**
+ * Why a result is not acceptable (a non-finite number, or a wrong type), or undefined. Result objects
+ * (majorityAnswer, kSampleAdvantage, the eval functions, …) are checked field by field: every number
+ * in them must be finite; strings, booleans and null are labels.
+ */
+export function badValue(value: unknown, depth = 0): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `non-finite ${value}`;
   if (value instanceof Float64Array) {
     for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i]!)) return `non-finite ${value[i]} at ${i}`;
     return undefined;
   }
-  if (value !== null && typeof value === 'object' && 'votes' in value) return undefined; // majorityAnswer
+  if (depth > 0 && (value === null || value === undefined || typeof value === 'string' || typeof value === 'boolean')) return undefined;
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && depth < 4) {
+    for (const [key, field] of Object.entries(value)) {
+      const bad = badValue(field, depth + 1);
+      if (bad !== undefined) return `${key}: ${bad}`;
+    }
+    return undefined;
+  }
   return `unexpected result ${String(value)}`;
 }
 
@@ -278,6 +366,12 @@ export function difference(a: unknown, b: unknown): number {
       worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
     }
     return worst === 0 ? 0 : worst / scale;
+  }
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !ArrayBuffer.isView(a) && !ArrayBuffer.isView(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    let worst = 0;
+    for (const key of keys) worst = Math.max(worst, difference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+    return worst;
   }
   return JSON.stringify(a) === JSON.stringify(b) ? 0 : Infinity;
 }

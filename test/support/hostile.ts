@@ -22,10 +22,46 @@ import {
   passAtK,
   passAtKAdvantage,
   rlooAdvantage,
+  passHatK,
+  logPassHatK,
+  passHatKOfRewards,
+  passHatKAdvantage,
+  orderStatisticAtK,
+  orderStatisticAdvantage,
+  orderStatisticAlpha,
+  kSampleAtK,
+  kSampleAdvantage,
+  bestOfNSftWeights,
+  bonRlSelectedWeights,
+  mixAdvantages,
+  kSchedule,
+  majorityPseudoRewards,
 } from '../../src/index.js';
+import { trialsMajAtK, trialsMean, trialsPassAtK, trialsPassHatK } from '../../src/eval/index.js';
 
 /** What an argument holds; decides which bad-input classes apply to it. */
-export type ArgKind = 'binary' | 'finite' | 'answers' | 'probs' | 'int';
+export type ArgKind =
+  | 'binary'
+  | 'finite'
+  | 'answers'
+  | 'probs'
+  | 'int'
+  /** One finite value per group (e.g. an expert score per prompt). */
+  | 'perGroup'
+  /** Rank weights of an order statistic: a preset name or a length-k array. */
+  | 'alpha'
+  /** A user callback (a subset objective). */
+  | 'function'
+  /** mixAdvantages terms: { weight, advantages, scale }[]. */
+  | 'terms'
+  /** kSchedule phases: { k, steps }[]. */
+  | 'phases'
+  /** Eval trial scores: booleans or 0/1 numbers. */
+  | 'trials'
+  /** Eval trial scores: booleans or any finite numbers. */
+  | 'scoreTrials'
+  /** Eval trial scores with answers: { answer, score }[]. */
+  | 'answerTrials';
 
 export interface ArgSpec {
   readonly name: string;
@@ -37,8 +73,28 @@ export interface ArgSpec {
 export interface FnSpec {
   readonly name: string;
   readonly args: readonly ArgSpec[];
-  /** Whether it takes an options object at all, and which layout / output options. */
-  readonly opts: 'none' | 'batched' | 'ties-only';
+  /**
+   * Whether it takes an options object at all, and which layout / output options: `'batched'` (layout,
+   * `out`), `'unbatched'` (`out` but no layout), `'plain'` (options, no `out`), `'ties-only'`, `'none'`.
+   */
+  readonly opts: 'none' | 'batched' | 'ties-only' | 'unbatched' | 'plain';
+  /** Options every valid call needs (e.g. the failure probabilities of bonRlSelectedWeights), given its arguments. */
+  readonly baseOpts?: (args: readonly unknown[]) => Record<string, unknown>;
+  /** Further bad options of this function, each with the option it must name. */
+  readonly badOptions?: readonly (BadValue & { readonly argument: string })[];
+  /**
+   * The arguments of a call in which `input` is an input array, for the `out`-aliasing row (default:
+   * `input` replaces the first per-sample array); null when no input array can alias `out`.
+   */
+  readonly aliasArgs?: ((input: Float64Array) => unknown[]) | null;
+  /** Valid arguments without a layout (one group), when they differ from `valid`. */
+  readonly unbatchedArgs?: readonly unknown[];
+  /** False when k (or N) larger than a group is valid (no "k > n" row). */
+  readonly kAboveN?: boolean;
+  /** True for count metrics (n, c, k) with the c > n / k > n / array rows. */
+  readonly counts?: boolean;
+  /** True when −Infinity is a documented result (a log of a probability that is exactly 0). */
+  readonly logResult?: boolean;
   /** The length of `out` when batched with groupSize 3 (0: no out option). */
   readonly outLength: number;
   /** Whether it takes `backend` (kernels run on the chosen backend). */
@@ -55,6 +111,25 @@ const ANSWER_REWARDS = [1, 0, 1, 0, 0, 1];
 const PROBS = [0.2, 0.3, 0.5, 0.1, 0.6, 0.3];
 
 const a = (args: readonly unknown[], i: number): never => args[i] as never;
+
+/** A symmetric subset objective (the mean of (i mod 5) / 4 over the subset), finite for every subset. */
+const SUBSET_MEAN = (I: readonly number[]): number => (I.length === 0 ? 0 : I.reduce((s, i) => s + (i % 5) / 4, 0) / I.length);
+const TERMS = [
+  { weight: 0.5, advantages: REAL, scale: 'sum' },
+  { weight: 0.5, advantages: SCORES, scale: 'sum' },
+];
+const TRIALS = [true, false, 1, 0, true, true];
+const ANSWER_TRIALS = ANSWERS.map((answer, i) => ({ answer, score: ANSWER_REWARDS[i]! }));
+const TRIAL_OPTIONS: readonly (BadValue & { readonly argument: string })[] = [
+  { label: 'level 1', argument: 'opts.level', value: () => ({ level: 1 }) },
+  { label: 'threshold NaN', argument: 'opts.threshold', value: () => ({ threshold: NaN }) },
+];
+
+/** The length of an array argument (`fallback` when it has none). */
+function lengthOf(value: unknown, fallback: number): number {
+  const length = (value as { length?: unknown } | null)?.length;
+  return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0 && length <= 1000 ? length : fallback;
+}
 
 /** Every public estimator function of the core. */
 export const FUNCTIONS: readonly FnSpec[] = [
@@ -244,6 +319,281 @@ export const FUNCTIONS: readonly FnSpec[] = [
     backend: true,
     call: (x, o) => bestOfNKL(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
+  {
+    name: 'passHatK',
+    args: [
+      { name: 'n', kind: 'int', valid: 8 },
+      { name: 'c', kind: 'int', valid: 3 },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'none',
+    outLength: 0,
+    backend: false,
+    counts: true,
+    call: (x) => passHatK(a(x, 0), a(x, 1), a(x, 2)),
+  },
+  {
+    name: 'logPassHatK',
+    args: [
+      { name: 'n', kind: 'int', valid: 8 },
+      { name: 'c', kind: 'int', valid: 3 },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'none',
+    outLength: 0,
+    backend: false,
+    counts: true,
+    logResult: true,
+    call: (x) => logPassHatK(a(x, 0), a(x, 1), a(x, 2)),
+  },
+  {
+    name: 'passHatKOfRewards',
+    args: [
+      { name: 'rewards', kind: 'binary', valid: BIN },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'batched',
+    outLength: 2,
+    backend: true,
+    call: (x, o) => passHatKOfRewards(a(x, 0), a(x, 1), o as never),
+  },
+  {
+    name: 'passHatKAdvantage',
+    args: [
+      { name: 'rewards', kind: 'binary', valid: BIN },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'batched',
+    outLength: 6,
+    backend: true,
+    call: (x, o) => passHatKAdvantage(a(x, 0), a(x, 1), o as never),
+  },
+  {
+    name: 'orderStatisticAtK',
+    args: [
+      { name: 'rewards', kind: 'finite', valid: REAL },
+      { name: 'k', kind: 'int', valid: 2 },
+      { name: 'alpha', kind: 'alpha', valid: 'median' },
+    ],
+    opts: 'batched',
+    outLength: 2,
+    backend: true,
+    call: (x, o) => orderStatisticAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
+  },
+  {
+    name: 'orderStatisticAdvantage',
+    args: [
+      { name: 'rewards', kind: 'finite', valid: REAL },
+      { name: 'k', kind: 'int', valid: 2 },
+      { name: 'alpha', kind: 'alpha', valid: 'max' },
+    ],
+    opts: 'batched',
+    outLength: 6,
+    backend: true,
+    badOptions: [
+      { label: 'alphaLoo1 with a preset', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: [1] }) },
+      { label: 'alphaLoo1 a BigInt64Array', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: BigInt64Array.of(1n) }) },
+    ],
+    call: (x, o) => orderStatisticAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+  },
+  {
+    name: 'orderStatisticAlpha',
+    args: [
+      { name: 'alpha', kind: 'alpha', valid: 'top-2' },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'none',
+    outLength: 0,
+    backend: false,
+    call: (x) => orderStatisticAlpha(a(x, 0), a(x, 1)),
+  },
+  {
+    name: 'kSampleAtK',
+    args: [
+      { name: 'n', kind: 'int', valid: 6 },
+      { name: 'k', kind: 'int', valid: 2 },
+      { name: 'f', kind: 'function', valid: SUBSET_MEAN },
+    ],
+    opts: 'batched',
+    outLength: 2,
+    backend: false,
+    aliasArgs: null,
+    badOptions: [
+      { label: 'maxSubsets 2**53', argument: 'opts.maxSubsets', value: () => ({ groupSize: 3, maxSubsets: 2 ** 53 }) },
+      { label: 'samples 1', argument: 'opts.samples', value: () => ({ groupSize: 3, maxSubsets: 0, samples: 1 }) },
+      { label: 'seed -1', argument: 'opts.seed', value: () => ({ groupSize: 3, seed: -1 }) },
+    ],
+    call: (x, o) => kSampleAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
+  },
+  {
+    name: 'kSampleAdvantage',
+    args: [
+      { name: 'n', kind: 'int', valid: 6 },
+      { name: 'k', kind: 'int', valid: 2 },
+      { name: 'f', kind: 'function', valid: SUBSET_MEAN },
+    ],
+    opts: 'batched',
+    outLength: 6,
+    backend: true,
+    aliasArgs: null,
+    badOptions: [
+      { label: 'samples 1.5', argument: 'opts.samples', value: () => ({ groupSize: 3, maxSubsets: 0, samples: 1.5 }) },
+      { label: 'maxSubsets "all"', argument: 'opts.maxSubsets', value: () => ({ groupSize: 3, maxSubsets: 'all' }) },
+    ],
+    call: (x, o) => kSampleAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+  },
+  {
+    name: 'bestOfNSftWeights',
+    args: [
+      { name: 'scores', kind: 'finite', valid: SCORES },
+      { name: 'expertScores', kind: 'perGroup', valid: [0.35, 0.3] },
+      { name: 'N', kind: 'int', valid: 2 },
+    ],
+    opts: 'batched',
+    outLength: 6,
+    backend: false,
+    kAboveN: false,
+    unbatchedArgs: [SCORES, [0.35], 2],
+    badOptions: [
+      { label: 'expertOut "garbage"', argument: 'opts.expertOut', value: () => ({ groupSize: 3, expertOut: 'garbage' }) },
+      { label: 'expertOut detached', argument: 'opts.expertOut', value: () => ({ groupSize: 3, expertOut: detachedFloat64(2) }) },
+      { label: 'expertOut of the wrong length', argument: 'opts.expertOut', value: () => ({ groupSize: 3, expertOut: new Float64Array(3) }) },
+      {
+        label: 'expertOut sharing memory with out',
+        argument: 'opts.expertOut',
+        value: () => {
+          const buffer = new Float64Array(8);
+          return { groupSize: 3, out: buffer.subarray(0, 6), expertOut: buffer.subarray(5, 7) };
+        },
+      },
+      { label: 'estimator "mle"', argument: 'opts.estimator', value: () => ({ groupSize: 3, estimator: 'mle' }) },
+    ],
+    call: (x, o) => bestOfNSftWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
+  },
+  {
+    name: 'bonRlSelectedWeights',
+    args: [
+      { name: 'rewards', kind: 'binary', valid: BIN },
+      { name: 'N', kind: 'int', valid: 2 },
+    ],
+    opts: 'unbatched',
+    outLength: 6,
+    backend: false,
+    baseOpts: (args) => ({ failureProbs: Array.from({ length: lengthOf(args[0], 6) }, () => 0.5) }),
+    badOptions: [
+      { label: 'failureProbs with a NaN', argument: 'opts.failureProbs', value: () => ({ failureProbs: [0.5, NaN, 0.5, 0.5, 0.5, 0.5] }) },
+      { label: 'failureProbs a BigInt64Array', argument: 'opts.failureProbs', value: () => ({ failureProbs: BigInt64Array.of(0n, 0n, 0n, 0n, 0n, 0n) }) },
+      { label: 'failureProbs detached', argument: 'opts.failureProbs', value: () => ({ failureProbs: detachedFloat64(6) }) },
+      { label: 'failureProbs of length 5', argument: 'opts.failureProbs', value: () => ({ failureProbs: [0.5, 0.5, 0.5, 0.5, 0.5] }) },
+      { label: 'failures 2.5', argument: 'opts.failures', value: () => ({ failures: [0, 2.5, 2, 0, 0, 2] }) },
+      { label: 'neither failureProbs nor failures', argument: 'opts.failureProbs', value: () => ({}) },
+      {
+        label: 'out aliasing failureProbs',
+        argument: 'opts.out',
+        value: () => {
+          const p = Float64Array.of(0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
+          return { failureProbs: p, out: p };
+        },
+      },
+    ],
+    call: (x, o) => bonRlSelectedWeights(a(x, 0), a(x, 1), o as never),
+  },
+  {
+    name: 'mixAdvantages',
+    args: [{ name: 'terms', kind: 'terms', valid: TERMS }],
+    opts: 'unbatched',
+    outLength: 6,
+    backend: false,
+    aliasArgs: (input) => [[{ weight: 1, advantages: input, scale: 'sum' }]],
+    call: (x, o) => mixAdvantages(a(x, 0), o as never),
+  },
+  {
+    name: 'kSchedule',
+    args: [
+      { name: 'phases', kind: 'phases', valid: [{ k: 8, steps: 3 }, { k: 1 }] },
+      { name: 'step', kind: 'int', valid: 4 },
+    ],
+    opts: 'none',
+    outLength: 0,
+    backend: false,
+    call: (x) => kSchedule(a(x, 0))(a(x, 1)),
+  },
+  {
+    name: 'majorityPseudoRewards',
+    args: [{ name: 'answers', kind: 'answers', valid: ANSWERS }],
+    opts: 'batched',
+    outLength: 6,
+    backend: false,
+    badOptions: [
+      { label: 'vote "most"', argument: 'opts.vote', value: () => ({ groupSize: 3, vote: 'most' }) },
+      { label: 'ties "coin"', argument: 'opts.ties', value: () => ({ groupSize: 3, ties: 'coin' }) },
+      { label: 'extraVotes a BigInt64Array', argument: 'opts.extraVotes', value: () => ({ groupSize: 3, extraVotes: BigInt64Array.of(1n, 2n) }) },
+      { label: 'extraVotes with a NaN', argument: 'opts.extraVotes', value: () => ({ groupSize: 3, extraVotes: ['a', NaN] }) },
+      {
+        label: 'extraVoteOffsets [0, 2**32 + 1, 2]',
+        argument: 'opts.extraVoteOffsets',
+        value: () => ({ groupSize: 3, extraVotes: ['a', 'b'], extraVoteOffsets: [0, 2 ** 32 + 1, 2] }),
+      },
+      { label: 'extraVoteOffsets [0, 1]', argument: 'opts.extraVoteOffsets', value: () => ({ groupSize: 3, extraVotes: ['a', 'b'], extraVoteOffsets: [0, 1] }) },
+      { label: 'trueRewards with a 0.5', argument: 'opts.trueRewards', value: () => ({ groupSize: 3, trueRewards: [1, 0.5, 0, 1, 1, 0] }) },
+      { label: 'trueRewards detached', argument: 'opts.trueRewards', value: () => ({ groupSize: 3, trueRewards: detachedFloat64(6) }) },
+      { label: 'trueRewards of length 5', argument: 'opts.trueRewards', value: () => ({ groupSize: 3, trueRewards: [1, 0, 0, 1, 1] }) },
+      {
+        label: 'out aliasing trueRewards',
+        argument: 'opts.out',
+        value: () => {
+          const t = Float64Array.of(1, 0, 0, 1, 1, 0);
+          return { groupSize: 3, trueRewards: t, out: t };
+        },
+      },
+    ],
+    call: (x, o) => majorityPseudoRewards(a(x, 0), o as never),
+  },
+  {
+    name: 'trialsPassAtK',
+    args: [
+      { name: 'trials', kind: 'trials', valid: TRIALS },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'plain',
+    outLength: 0,
+    backend: false,
+    badOptions: TRIAL_OPTIONS,
+    call: (x, o) => trialsPassAtK(a(x, 0), a(x, 1), o as never),
+  },
+  {
+    name: 'trialsPassHatK',
+    args: [
+      { name: 'trials', kind: 'trials', valid: TRIALS },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'plain',
+    outLength: 0,
+    backend: false,
+    badOptions: TRIAL_OPTIONS,
+    call: (x, o) => trialsPassHatK(a(x, 0), a(x, 1), o as never),
+  },
+  {
+    name: 'trialsMean',
+    args: [{ name: 'trials', kind: 'scoreTrials', valid: TRIALS }],
+    opts: 'plain',
+    outLength: 0,
+    backend: false,
+    badOptions: [TRIAL_OPTIONS[0]!],
+    call: (x, o) => trialsMean(a(x, 0), o as never),
+  },
+  {
+    name: 'trialsMajAtK',
+    args: [
+      { name: 'trials', kind: 'answerTrials', valid: ANSWER_TRIALS },
+      { name: 'k', kind: 'int', valid: 2 },
+    ],
+    opts: 'plain',
+    outLength: 0,
+    backend: false,
+    badOptions: [TRIAL_OPTIONS[0]!, { label: 'ties "coin"', argument: 'opts.ties', value: () => ({ ties: 'coin' }) }],
+    call: (x, o) => trialsMajAtK(a(x, 0), a(x, 1), o as never),
+  },
 ];
 
 /** A Float64Array whose buffer has been detached (transferred away). */
@@ -257,6 +607,8 @@ export function detachedFloat64(length = 6): Float64Array {
 export interface BadValue {
   readonly label: string;
   readonly value: () => unknown;
+  /** The argument the error must name, when not the argument itself (e.g. `terms[0].weight`). */
+  readonly argument?: string;
 }
 
 /** Bad values for an array argument of `kind` (every one must be refused naming the argument). */
@@ -273,6 +625,83 @@ export function badArrays(kind: ArgKind): BadValue[] {
     { label: 'an array-like of length 1.5', value: () => ({ length: 1.5 }) },
     { label: 'an array-like of length -1', value: () => ({ length: -1 }) },
   ];
+  if (kind === 'function') {
+    return [
+      { label: 'a number', value: () => 3 },
+      { label: 'null', value: () => null },
+      { label: 'a string', value: () => 'max' },
+      { label: 'an object', value: () => ({}) },
+      { label: 'returning NaN', value: () => () => NaN },
+      { label: 'returning a string', value: () => () => '1' },
+      { label: 'throwing', value: () => () => { throw new Error('boom'); } },
+    ];
+  }
+  if (kind === 'terms') {
+    const term = (patch: Record<string, unknown>): unknown[] => [{ weight: 0.5, advantages: REAL, scale: 'sum', ...patch }];
+    return [
+      ...common,
+      { label: 'an empty array', value: () => [] },
+      { label: 'a null term', argument: 'terms[0]', value: () => [null] },
+      { label: 'a Map term', argument: 'terms[0]', value: () => [new Map([['weight', 1]])] },
+      { label: 'a term with an unknown key', argument: 'terms[0].wieght', value: () => term({ wieght: 1 }) },
+      { label: 'a NaN weight', argument: 'terms[0].weight', value: () => term({ weight: NaN }) },
+      { label: 'no scale', argument: 'terms[0].scale', value: () => term({ scale: undefined }) },
+      { label: 'advantages with a NaN', argument: 'terms[0].advantages', value: () => term({ advantages: [0, NaN, 0, 0, 0, 0] }) },
+      { label: 'advantages with a string', argument: 'terms[0].advantages', value: () => term({ advantages: [0, '1', 0, 0, 0, 0] }) },
+      { label: 'advantages a BigInt64Array', argument: 'terms[0].advantages', value: () => term({ advantages: BigInt64Array.of(1n) }) },
+      { label: 'advantages detached', argument: 'terms[0].advantages', value: () => term({ advantages: detachedFloat64() }) },
+      { label: 'advantages of length 2**31', argument: 'terms[0].advantages', value: () => term({ advantages: { length: 2 ** 31 } }) },
+    ];
+  }
+  if (kind === 'phases') {
+    return [
+      ...common,
+      { label: 'an empty array', value: () => [] },
+      { label: 'a null phase', argument: 'phases[0]', value: () => [null] },
+      { label: 'a Map phase', argument: 'phases[0]', value: () => [new Map([['k', 1]])] },
+      { label: 'a phase with an unknown key', argument: 'phases[0].step', value: () => [{ k: 2, step: 3 }, { k: 1 }] },
+      { label: 'k 1.5', argument: 'phases[0].k', value: () => [{ k: 1.5 }] },
+      { label: 'k 2**53', argument: 'phases[0].k', value: () => [{ k: 2 ** 53 }] },
+      { label: 'steps missing before the last phase', argument: 'phases[0].steps', value: () => [{ k: 2 }, { k: 1 }] },
+      { label: 'steps 2**53', argument: 'phases[0].steps', value: () => [{ k: 2, steps: 2 ** 53 }, { k: 1 }] },
+      {
+        label: 'steps summing beyond 2**53',
+        argument: 'phases[1].steps',
+        value: () => [{ k: 2, steps: 2 ** 52 }, { k: 1, steps: 2 ** 52 }, { k: 1 }],
+      },
+    ];
+  }
+  if (kind === 'trials' || kind === 'scoreTrials' || kind === 'answerTrials') {
+    const bad = kind !== 'answerTrials' ? [true, NaN, 0, 1] : [{ answer: 'a', score: 1 }, { answer: 'b', score: NaN }];
+    return [
+      ...common,
+      { label: 'an empty array', value: () => [] },
+      { label: 'a NaN score', value: () => bad },
+      { label: 'a string score', value: () => (kind !== 'answerTrials' ? [1, '0', 0] : [{ answer: 'a', score: '1' }]) },
+      { label: 'a hole', value: () => (kind !== 'answerTrials' ? [1, , 0] : [{ answer: 'a', score: 1 }, , { answer: 'a', score: 1 }]) }, // eslint-disable-line no-sparse-arrays
+      { label: 'a Float64Array', value: () => Float64Array.of(1, 0, 1) },
+      ...(kind === 'answerTrials'
+        ? [
+            { label: 'a NaN answer', value: () => [{ answer: NaN, score: 1 }, { answer: 'a', score: 1 }] },
+            { label: 'a bare score', value: () => [1, 0] },
+          ]
+        : kind === 'trials'
+          ? [{ label: 'a 0.5 score without threshold', value: () => [1, 0.5, 0] }]
+          : []),
+    ];
+  }
+  if (kind === 'alpha') {
+    return [
+      ...common.filter((b) => b.label !== 'a string'),
+      { label: 'an unknown preset', value: () => 'maxx' },
+      { label: "'top-0'", value: () => 'top-0' },
+      { label: "'cvar-2'", value: () => 'cvar-2' },
+      { label: 'a NaN weight', value: () => [0.5, NaN] },
+      { label: 'a string weight', value: () => [0.5, '0.5'] },
+      { label: 'an Infinity weight (typed)', value: () => Float64Array.of(Infinity, 0) },
+      { label: 'weights of length 3 (k = 2)', value: () => [0.2, 0.3, 0.5] },
+    ];
+  }
   if (kind === 'answers') {
     return [...common, { label: 'a NaN answer', value: () => ['a', NaN, 'a', 'c', 'c', 'd'] }, { label: 'an object answer', value: () => ['a', {}, 'a', 'c', 'c', 'd'] }];
   }

@@ -16,6 +16,11 @@ import {
   maxAtKLoss,
   passAtKLoss,
   passAtKWeights,
+  orderStatisticLoss,
+  orderStatisticWeights,
+  passHatKLoss,
+  passHatKWeights,
+  bestOfNSftLoss,
 } from '../../src/tfjs/index.js';
 import { useBackend } from './setup.js';
 
@@ -44,6 +49,13 @@ describe('tfjs one-call helpers: option errors name the helper and its options',
     ['majorityVoteLoss', (o) => majorityVoteLoss(lp(), ['a', 'b', 'a', 'a'], r(), 1, o as never), 'mask, normalize, maxTokens, check, baseline, scale, backend, ties'],
     ['bestOfNLoss', (o) => bestOfNLoss(lp(), s(), r(), 1, o as never), 'mask, normalize, maxTokens, check, baseline, scale, backend'],
     ['bestOfNDistillationLoss', (o) => bestOfNDistillationLoss(lp(), s(), 2, o as never), 'mask, normalize, maxTokens, check, sampling, backend'],
+    ['orderStatisticLoss', (o) => orderStatisticLoss(lp(), s(), 1, 'max', o as never), 'mask, normalize, maxTokens, check, baseline, scale, backend, alphaLoo1'],
+    ['passHatKLoss', (o) => passHatKLoss(lp(), r(), 1, o as never), 'mask, normalize, maxTokens, check, baseline, scale, backend'],
+    [
+      'bestOfNSftLoss',
+      (o) => bestOfNSftLoss(tf.tensor2d([[-1, -2], [-0.5, -1]]), lp(), s(), tf.tensor1d([0.5, 0.3]), 2, o as never),
+      'mask, expertMask, normalize, check, estimator, baseline',
+    ],
   ];
   it('an unknown key is reported against the helper with the helper’s option list', () => {
     for (const [name, call, list] of cases) {
@@ -75,5 +87,20 @@ describe('tfjs one-call helpers: option errors name the helper and its options',
       "opts.ddof2 is not an option of estimatorWeights('grpo') (options: backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups)",
     );
     expect(thrown(() => estimatorWeights('nope', { rewards: r() })).argument).toBe('name');
+    for (const [name, list] of [
+      ['pass^k', 'baseline, scale, backend'],
+      ['order-stat', 'baseline, scale, backend, alphaLoo1'],
+      ['k-sample', 'baseline, scale, backend, maxSubsets, samples, seed'],
+      ['bon-sft', 'estimator, baseline'],
+      ['bon-rl-selected', 'failureProbs, failures, form'],
+    ] as const) {
+      expect(thrown(() => estimatorWeights(name, { rewards: r(), k: 1 }, { baselne: 'loo' } as never)).message).toBe(
+        `opts.baselne is not an option of estimatorWeights('${name}') (options: ${list})`,
+      );
+    }
+    expect(thrown(() => orderStatisticWeights(r(), 1, 'max', new Map() as never)).argument).toBe('opts');
+    expect(thrown(() => passHatKWeights(r(), 1, { alphaLoo1: [1] } as never)).message).toBe(
+      'opts.alphaLoo1 is not an option of passHatKWeights (options: baseline, scale, backend)',
+    );
   });
 });

@@ -50,21 +50,26 @@ function failure(row: Row): string | undefined {
 /** Every row must fail correctly; all offenders are listed at once. */
 function expectAllNamed(rows: readonly Row[]): void {
   const failures = rows.map(failure).filter((f) => f !== undefined);
-  expect(failures).toEqual([]);
+  expect(failures, `${failures.length} of ${rows.length} rows failed:\n${failures.join("\n")}`).toEqual([]);
 }
 
 /** The batched options of a valid call on `backend`. */
-function validOpts(f: FnSpec, backend: string): Record<string, unknown> | undefined {
+function validOpts(f: FnSpec, backend: string, args: readonly unknown[]): Record<string, unknown> | undefined {
   if (f.opts === 'none') return undefined;
-  if (f.opts === 'ties-only') return {};
-  return f.backend ? { groupSize: 3, backend } : { groupSize: 3 };
+  const base = { ...(f.baseOpts?.(args) ?? {}), ...(f.backend ? { backend } : {}) };
+  if (f.opts !== 'batched') return base;
+  return { groupSize: 3, ...base };
 }
+
+/** The kinds of per-sample array arguments (an `out` can alias them; a shorter one is a length error). */
+const PER_SAMPLE = new Set(['binary', 'finite', 'answers', 'probs']);
 
 function rowsOf(f: FnSpec, backend: string): Row[] {
   const rows: Row[] = [];
   const valid = f.args.map((x) => x.valid);
-  const opts = validOpts(f, backend);
+  const opts = validOpts(f, backend, valid);
   const at = (i: number, v: unknown): unknown[] => valid.map((x, j) => (j === i ? v : x));
+  const optsFor = (args: readonly unknown[]): Record<string, unknown> | undefined => validOpts(f, backend, args);
   f.args.forEach((arg, i) => {
     if (arg.kind === 'int') {
       for (const bad of BAD_INTEGERS) {
@@ -73,15 +78,22 @@ function rowsOf(f: FnSpec, backend: string): Row[] {
       return;
     }
     for (const bad of badArrays(arg.kind)) {
-      rows.push({ label: `${f.name}: ${arg.name} = ${bad.label}`, argument: arg.name, run: () => f.call(at(i, bad.value()), opts) });
+      rows.push({
+        label: `${f.name}: ${arg.name} = ${bad.label}`,
+        argument: bad.argument ?? arg.name,
+        run: () => {
+          const args = at(i, bad.value());
+          return f.call(args, optsFor(args));
+        },
+      });
     }
   });
   // k > n (or N > n where N must not exceed n), c > n.
   const k = f.args.findIndex((x) => x.name === 'k' || (x.name === 'N' && f.name !== 'bestOfNDistribution' && f.name !== 'bestOfNKL'));
-  if (k >= 0 && f.opts === 'batched') {
+  if (k >= 0 && f.opts === 'batched' && f.kAboveN !== false) {
     rows.push({ label: `${f.name}: ${f.args[k]!.name} > n`, argument: f.args[k]!.name, run: () => f.call(at(k, 4), opts) });
   }
-  if (f.name === 'passAtK' || f.name === 'logFailAtK') {
+  if (f.name === 'passAtK' || f.name === 'logFailAtK' || f.counts === true) {
     rows.push({ label: `${f.name}: c > n`, argument: 'c', run: () => f.call([8, 9, 2], undefined) });
     rows.push({ label: `${f.name}: k > n`, argument: 'k', run: () => f.call([8, 3, 9], undefined) });
     rows.push({ label: `${f.name}: n = 2**53`, argument: 'n', run: () => f.call([2 ** 53, 3, 2], undefined) });
@@ -90,7 +102,7 @@ function rowsOf(f: FnSpec, backend: string): Row[] {
     rows.push({ label: `${f.name}: c of another length`, argument: 'c', run: () => f.call([[8, 8], [1, 2, 3], 2], undefined) });
   }
   // The last array argument of another length.
-  const arrays = f.args.map((x, i) => [x, i] as const).filter(([x]) => x.kind !== 'int');
+  const arrays = f.args.map((x, i) => [x, i] as const).filter(([x]) => PER_SAMPLE.has(x.kind));
   if (arrays.length >= 2) {
     const [last, i] = arrays[arrays.length - 1]!;
     rows.push({
@@ -99,16 +111,36 @@ function rowsOf(f: FnSpec, backend: string): Row[] {
       run: () => f.call(at(i, (last.valid as unknown[]).slice(0, 5)), opts),
     });
   }
+  // A per-group argument of the wrong length (one value per group, two groups).
+  f.args.forEach((arg, i) => {
+    if (arg.kind === 'perGroup' && f.opts === 'batched') {
+      rows.push({ label: `${f.name}: ${arg.name} of length 3`, argument: arg.name, run: () => f.call(at(i, [0.1, 0.2, 0.3]), opts) });
+    }
+  });
   if (f.opts === 'none') return rows;
   for (const bad of BAD_OPTS) {
     rows.push({ label: `${f.name}: opts = ${bad.label}`, argument: 'opts', run: () => f.call(valid, bad.value()) });
+  }
+  for (const bad of f.badOptions ?? []) {
+    rows.push({
+      label: `${f.name}: ${bad.label}`,
+      argument: bad.argument,
+      run: () => f.call(valid, { ...(f.backend ? { backend } : {}), ...(bad.value() as object) }),
+    });
+  }
+  if (f.opts === 'plain') {
+    rows.push({ label: `${f.name}: opts.groupSize (unknown)`, argument: 'opts.groupSize', run: () => f.call(valid, { groupSize: 3 }) });
+    return rows;
+  }
+  if (f.opts === 'unbatched') {
+    rows.push({ label: `${f.name}: opts.groupSize (unknown)`, argument: 'opts.groupSize', run: () => f.call(valid, { ...opts, groupSize: 3 }) });
   }
   if (f.opts === 'ties-only') {
     rows.push({ label: `${f.name}: opts.ties = "coin"`, argument: 'opts.ties', run: () => f.call(valid, { ties: 'coin' }) });
     rows.push({ label: `${f.name}: opts.groupSize (unknown)`, argument: 'opts.groupSize', run: () => f.call(valid, { groupSize: 3 }) });
     return rows;
   }
-  for (const bad of BAD_LAYOUTS) {
+  for (const bad of f.opts === 'batched' ? BAD_LAYOUTS : []) {
     const extra = f.backend ? { backend } : {};
     rows.push({
       label: `${f.name}: ${bad.label}`,
@@ -119,22 +151,27 @@ function rowsOf(f: FnSpec, backend: string): Row[] {
   for (const bad of badOuts(f.outLength)) {
     rows.push({ label: `${f.name}: ${bad.label}`, argument: 'opts.out', run: () => f.call(valid, { ...opts, out: bad.value() }) });
   }
-  // out aliasing the first array argument (as a Float64Array of numbers).
-  const first = arrays[0]![1];
-  const numeric = f.args[first]!.kind === 'answers' ? [1, 2, 1, 3, 3, 4] : (f.args[first]!.valid as number[]);
-  rows.push({
-    label: `${f.name}: out aliasing ${f.args[first]!.name}`,
-    argument: 'opts.out',
-    run: () => {
-      const input = Float64Array.from(numeric);
-      return f.call(at(first, input), { ...opts, out: input.subarray(0, f.outLength) });
-    },
-  });
+  // out aliasing the first per-sample array argument (as a Float64Array of numbers), or the function's own input.
+  if (f.aliasArgs !== null && (f.aliasArgs !== undefined || arrays.length > 0)) {
+    const first = arrays[0]?.[1] ?? -1;
+    const numeric = first < 0 ? [0.1, 0.5, 0.3, 0.9, 0.2, 0.7] : f.args[first]!.kind === 'answers' ? [1, 2, 1, 3, 3, 4] : (f.args[first]!.valid as number[]);
+    rows.push({
+      label: `${f.name}: out aliasing ${first < 0 ? 'its input' : f.args[first]!.name}`,
+      argument: 'opts.out',
+      run: () => {
+        const input = Float64Array.from(numeric);
+        const args = f.aliasArgs?.(input) ?? at(first, input);
+        return f.call(args, { ...optsFor(args), out: input.subarray(0, f.outLength) });
+      },
+    });
+  }
+  if (f.opts !== 'batched') return rows;
   // Unbatched: a bad out is refused too (metrics return a number but must not ignore out).
+  const single = f.unbatchedArgs ?? valid;
   rows.push({
     label: `${f.name}: unbatched out "garbage"`,
     argument: 'opts.out',
-    run: () => f.call(valid, f.backend ? { backend, out: 'garbage' } : { out: 'garbage' }),
+    run: () => f.call(single, f.backend ? { backend, out: 'garbage' } : { out: 'garbage' }),
   });
   return rows;
 }

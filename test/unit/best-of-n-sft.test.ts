@@ -69,7 +69,7 @@ describe('bestOfNSftWeights', () => {
     t(() => bestOfNSftWeights([1, 2], [1], 2, { out: new Float64Array(3) }), ShapeError, 'opts.out');
     t(() => bestOfNSftWeights([1, 2], [1], 2, { expertOut: new Float64Array(2) }), ShapeError, 'opts.expertOut');
     t(() => bestOfNSftWeights([1, 2], [1], 2, { expertOut: [0] as never }), InvalidArgumentError, 'opts.expertOut');
-    t(() => bestOfNSftWeights([], [], 2), ShapeError, 'rewards');
+    t(() => bestOfNSftWeights([], [], 2), ShapeError, 'scores'); // the empty input is the caller's scores
     t(() => bestOfNSftWeights(['1', 2] as never, [1], 2), InvalidArgumentError, 'scores');
   });
 });

@@ -22,7 +22,7 @@ describe('mixAdvantages', () => {
     expect(() => mixAdvantages([{ weight: 1, advantages: a } as never])).toThrow('terms[0].scale is required');
     expect(() => mixAdvantages([{ weight: 1, advantages: a, scale: 'sum' }, { weight: 1, advantages: [1], scale: 'sum' }])).toThrow(ShapeError);
     expect(() => mixAdvantages([{ weight: NaN, advantages: a, scale: 'sum' }])).toThrow(NonFiniteError);
-    expect(() => mixAdvantages([{ weight: 1, advantages: [1, NaN], scale: 'sum' }])).toThrow('terms[0].advantages must be finite numbers (got NaN at index 1)');
+    expect(() => mixAdvantages([{ weight: 1, advantages: [1, NaN], scale: 'sum' }])).toThrow('terms[0].advantages must be finite (got NaN at index 1)');
     expect(() => mixAdvantages([])).toThrow(ShapeError);
     expect(() => mixAdvantages([{ weight: 1, advantages: a, scale: 'sum', lambda: 1 } as never])).toThrow(InvalidArgumentError);
   });
