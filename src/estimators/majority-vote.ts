@@ -419,6 +419,22 @@ function expectedMajority(
   return numerator / (lump[K] as number);
 }
 
+/** Growable (V, R) tie-DP states, one per depth of the leave-one-out recursion of {@link oneVoteEffects}. */
+class StateStack {
+  V: Float64Array[] = [];
+  R: Float64Array[] = [];
+  at(depth: number, cells: number): void {
+    while (this.V.length <= depth) {
+      this.V.push(new Float64Array(0));
+      this.R.push(new Float64Array(0));
+    }
+    if ((this.V[depth] as Float64Array).length < cells) {
+      this.V[depth] = new Float64Array(cells);
+      this.R[depth] = new Float64Array(cells);
+    }
+  }
+}
+
 /**
  * E[f(J ∪ {a}) − f(J)] over the uniformly random (K − 1)-subsets J of a group with the given answer
  * counts, rewards and null count (a's count already excludes the added vote): the loo-1 weight of a
@@ -436,170 +452,8 @@ function expectedMajority(
  * Per level, the tie DP of {@link expectedMajority} runs over the other answers with the reward channel
  * carrying r_b − r_a ('split') or r_b ('fail', which instead keeps a saturating row of ≥ 2 answers at j),
  * and a's row enters as its coefficient at j or j − 1.
- */
-function oneVoteEffect(
-  ws: Workspace,
-  counts: readonly number[],
-  rewards: readonly number[],
-  nulls: number,
-  K: number,
-  split: boolean,
-  a: number,
-): number {
-  const ra = rewards[a] as number;
-  const free = K - 1;
-  let population = nulls;
-  let coefs = Math.min(nulls, free) + 1;
-  for (const m of counts) {
-    population += m;
-    coefs += Math.min(m, free) + 1;
-  }
-  const empty = ra === 0 ? 0 : ra * allNull(nulls, population, free);
-  if (free === 0) return empty;
-  const t = free / (population + 1 - free);
-  const A = counts.length;
-  const rows = (split ? Math.min(A, free) : 2) + 1;
-  ws.reserve(A, coefs, free, rows);
-  const { coef, start, deg, reward, order, lump, size, blockR } = ws;
-  const before = (x: number, y: number): boolean =>
-    (deg[x] as number) !== (deg[y] as number)
-      ? (deg[x] as number) > (deg[y] as number)
-      : (size[x] as number) !== (size[y] as number)
-        ? (size[x] as number) > (size[y] as number)
-        : (reward[x] as number) > (reward[y] as number);
-
-  const ma = counts[a] as number;
-  const degA = Math.min(ma, free);
-  scaledBinomialRow(ma, degA + 1, t, coef, 0);
-  let used = degA + 1;
-  let P = 0;
-  let maxVotes = 0;
-  for (let b = 0; b < A; b++) {
-    const m = counts[b] as number;
-    if (b === a || m === 0) continue;
-    const len = Math.min(m, free) + 1;
-    scaledBinomialRow(m, len, t, coef, used);
-    start[P] = used;
-    deg[P] = len - 1;
-    size[P] = m;
-    reward[P] = split ? (rewards[b] as number) - ra : (rewards[b] as number);
-    used += len;
-    if (len - 1 > maxVotes) maxVotes = len - 1;
-    let q = P;
-    while (q > 0 && before(order[q - 1] as number, P)) {
-      order[q] = order[q - 1] as number;
-      q--;
-    }
-    order[q] = P;
-    P++;
-  }
-  // Runs of equal rows carry their summed reward on the first row (see expectedMajority).
-  for (let q = 0; q < P; ) {
-    const b = order[q] as number;
-    let r = reward[b] as number;
-    let q2 = q + 1;
-    while (q2 < P && size[order[q2] as number] === size[b]) {
-      r += reward[order[q2] as number] as number;
-      blockR[q2++] = 0;
-    }
-    blockR[q] = r;
-    q = q2;
-  }
-  lump.fill(0, 0, free + 1);
-  const nullLen = Math.min(nulls, free) + 1;
-  scaledBinomialRow(nulls, nullLen, t, lump, 0);
-  let lumpDeg = Math.min(free, nullLen - 1);
-
-  const width = free + 1;
-  const { V, R } = ws;
-  let total = 0;
-  let lumped = 0;
-  const levels = Math.min(K >> 1, maxVotes, degA + 1);
-  for (let j = 1; j <= levels; j++) {
-    while (lumped < P && (deg[order[lumped] as number] as number) < j) {
-      const b = order[lumped] as number;
-      multiplyInto(lump, coef, start[b] as number, deg[b] as number, free);
-      lumpDeg = Math.min(free, lumpDeg + (deg[b] as number));
-      lumped++;
-    }
-    const big = P - lumped;
-    if (big === 0) break;
-    // The others hold free − j votes (a at j) or free − j + 1 (a at j − 1).
-    const kLo = free - j;
-    const kHi = kLo + 1;
-    if (big * j + lumpDeg < kLo) continue;
-    const T = Math.min(big, Math.floor(kHi / j), split ? big : 2);
-    V.fill(0, 0, (T + 1) * width);
-    R.fill(0, 0, (T + 1) * width);
-    V[0] = 1;
-    let ties = 0;
-    let lo = 0;
-    let hi = 0;
-    for (let q = lumped; q < P; q++) {
-      const b = order[q] as number;
-      const at = start[b] as number;
-      const E = coef[at + j] as number;
-      const rE = (blockR[q] as number) * E;
-      const hiPrev = hi;
-      hi = Math.min(kHi, hi + j);
-      lo = Math.max(0, kLo - lumpDeg - j * (P - 1 - q));
-      ties = Math.min(T, ties + 1);
-      foldAnswerRow(V, R, coef, at, E, rE, j, width, ties, lo, hi, hiPrev, q - lumped + 1, !split);
-    }
-    const cA = j <= degA ? (coef[j] as number) : 0;
-    const cB = coef[j - 1] as number;
-    for (let tt = 1; tt <= ties; tt++) {
-      const row = tt * width;
-      const X = split ? R : V;
-      let sA = 0;
-      if (cA !== 0 && (split || ra !== 0)) {
-        for (let d = Math.max(lo, tt * j); d <= Math.min(hi, kLo); d++) sA += (X[row + d] as number) * (lump[kLo - d] as number);
-      }
-      let sB = 0;
-      if (split || tt === 1) {
-        for (let d = Math.max(lo, tt * j); d <= hi; d++) sB += (R[row + d] as number) * (lump[kHi - d] as number);
-      }
-      if (split) total -= (cA * sA) / (tt + 1) + (cB * sB) / (tt * (tt + 1));
-      else total += ra * cA * sA - cB * sB;
-    }
-  }
-  while (lumped < P) {
-    const b = order[lumped] as number;
-    multiplyInto(lump, coef, start[b] as number, deg[b] as number, free);
-    lumped++;
-  }
-  multiplyInto(lump, coef, 0, degA, free);
-  return total / (lump[free] as number) + empty;
-}
-
-/** Growable (V, R) tie-DP states, one per depth of the leave-one-out recursion of {@link oneVoteEffects}. */
-class StateStack {
-  V: Float64Array[] = [];
-  R: Float64Array[] = [];
-  at(depth: number, cells: number): void {
-    while (this.V.length <= depth) {
-      this.V.push(new Float64Array(0));
-      this.R.push(new Float64Array(0));
-    }
-    if ((this.V[depth] as Float64Array).length < cells) {
-      this.V[depth] = new Float64Array(cells);
-      this.R[depth] = new Float64Array(cells);
-    }
-  }
-}
-
-/** out[0..L] ← a · b truncated at degree L (a, b of degree ≤ L, zero-padded). */
-function product(a: Float64Array, b: Float64Array, L: number, out: Float64Array): void {
-  for (let d = 0; d <= L; d++) {
-    let s = 0;
-    for (let x = 0; x <= d; x++) s += (a[x] as number) * (b[d - x] as number);
-    out[d] = s;
-  }
-}
-
-/**
- * {@link oneVoteEffect} for every answer of a group at once: entry a is E[f(J ∪ {a}) − f(J)] over the
- * uniformly random (K − 1)-subsets J of the group with one sample of answer a removed.
+ *
+ * This runs for every answer of the group at once (entry a of the result).
  *
  * The per-answer DPs share almost everything: every answer other than a keeps its full count, so at
  * level j the tie DP of answer a is the product of the level factors of all answers that can reach j,
@@ -860,7 +714,7 @@ function oneVoteEffects(ws: Workspace, c: GroupClusters, K: number, split: boole
         blockSum[i] = s;
         isTarget[i] = target ? 1 : 0;
       }
-      // Snapshot the per-answer totals this pass must not touch: total[] is only written for targets.
+      // The empty product (V = 1); total[] is written only for this pass's targets.
       stack.at(0, cells);
       (stack.V[0] as Float64Array).fill(0, 0, cells);
       (stack.R[0] as Float64Array).fill(0, 0, cells);
