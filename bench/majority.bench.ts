@@ -43,6 +43,19 @@ function makeBatch(groups: number, n: number, A: number, seed: number): Batch {
   return { answers, rewards, n, groups };
 }
 
+/** Answers of sizes 1, 2, 3, … (all distinct) while they fit in n, the rest null; every third answer correct. */
+function distinctSizes(n: number): { answers: (number | null)[]; rewards: number[]; clusters: number } {
+  const answers: (number | null)[] = [];
+  const rewards: number[] = [];
+  let a = 0;
+  for (let m = 1; answers.length + m <= n; m++, a++) {
+    for (let i = 0; i < m; i++) answers.push(a), rewards.push(a % 3 === 0 ? 1 : 0);
+  }
+  const clusters = a + (answers.length < n ? 1 : 0);
+  while (answers.length < n) answers.push(null), rewards.push(0);
+  return { answers, rewards, clusters };
+}
+
 /** f of one set of votes: split ties (mean reward of the tied answers). */
 function majorityOfVotes(votes: Int32Array, A: number): number {
   let best = 0;
@@ -228,6 +241,35 @@ export default async function majorityBench(opts: { quick: boolean }): Promise<v
   ];
 
   const report = await runBench('majority', groups, opts);
+
+  // The DP's worst case: many answers of distinct sizes (sizes 1, 2, 3, …; the rest null) and k = n/2.
+  // One sample each (after a one-iteration warm-up): an iteration takes seconds to minutes.
+  const worst = opts.quick ? { n: 1024, k: 512, nBig: 2048, kBig: 1024 } : { n: 4096, k: 2048, nBig: 8192, kBig: 4096 };
+  const wSmall = distinctSizes(worst.n);
+  const wBig = distinctSizes(worst.nBig);
+  const finite = (r: unknown): void => {
+    const arr = r instanceof Float64Array ? r : [r as number];
+    for (const v of arr) if (!Number.isFinite(v)) throw new Error(`non-finite result ${v}`);
+  };
+  await runBench(
+    'majority-worst',
+    [
+      {
+        title: `maj@k worst case: ${wSmall.clusters} clusters of distinct sizes, n = ${worst.n}, k = ${worst.k}`,
+        baseline: 'majorityAtK (exact DP)',
+        cases: [
+          { name: 'majorityAtK (exact DP)', fn: () => majorityAtK(wSmall.answers, wSmall.rewards, worst.k), check: finite },
+          { name: "majorityVoteAdvantage (weights, 'loo-1')", fn: () => majorityVoteAdvantage(wSmall.answers, wSmall.rewards, worst.k), check: finite },
+        ],
+      },
+      {
+        title: `maj@k worst case: ${wBig.clusters} clusters of distinct sizes, n = ${worst.nBig}, k = ${worst.kBig}`,
+        baseline: 'majorityAtK (exact DP)',
+        cases: [{ name: 'majorityAtK (exact DP)', fn: () => majorityAtK(wBig.answers, wBig.rewards, worst.kBig), check: finite }],
+      },
+    ],
+    { quick: opts.quick, samples: 1, minSamples: 1, warmupMs: 0 },
+  );
 
   // Extrapolate enumeration to whole groups: time per subset × C(n, k).
   const perGroup = report.groups[2];

@@ -419,6 +419,22 @@ function expectedMajority(
   return numerator / (lump[K] as number);
 }
 
+/** Growable (V, R) tie-DP states, one per depth of the leave-one-out recursion of {@link oneVoteEffects}. */
+class StateStack {
+  V: Float64Array[] = [];
+  R: Float64Array[] = [];
+  at(depth: number, cells: number): void {
+    while (this.V.length <= depth) {
+      this.V.push(new Float64Array(0));
+      this.R.push(new Float64Array(0));
+    }
+    if ((this.V[depth] as Float64Array).length < cells) {
+      this.V[depth] = new Float64Array(cells);
+      this.R[depth] = new Float64Array(cells);
+    }
+  }
+}
+
 /**
  * E[f(J ∪ {a}) − f(J)] over the uniformly random (K − 1)-subsets J of a group with the given answer
  * counts, rewards and null count (a's count already excludes the added vote): the loo-1 weight of a
@@ -436,140 +452,283 @@ function expectedMajority(
  * Per level, the tie DP of {@link expectedMajority} runs over the other answers with the reward channel
  * carrying r_b − r_a ('split') or r_b ('fail', which instead keeps a saturating row of ≥ 2 answers at j),
  * and a's row enters as its coefficient at j or j − 1.
+ *
+ * This runs for every answer of the group at once (entry a of the result).
+ *
+ * The per-answer DPs share almost everything: every answer other than a keeps its full count, so at
+ * level j the tie DP of answer a is the product of the level factors of all answers that can reach j,
+ * but a's. Instead of one product per answer (O(B_j²) factor multiplications per level), a divide-and-
+ * conquer over the factors in DP order gives every "all but one" product in O(B_j·log B_j): the state
+ * for a segment holds every factor outside it; the left half is entered with the right half folded in
+ * and vice versa. Runs of equal rows are one leaf (the leaf folds the run's other members), so the
+ * summed-reward-on-the-first-row rule of {@link expectedMajority} is kept. Under 'split' the reward
+ * channel carries r_b − r_a, which depends on a; one pass per distinct reward value among the answers
+ * at the level keeps it exact (two passes for 0/1 rewards; as many as answers for all-distinct rewards,
+ * which is the per-answer cost again). The normalisers, which depend on a only through its count, come
+ * from prefix and suffix products over the runs.
  */
-function oneVoteEffect(
-  ws: Workspace,
-  counts: readonly number[],
-  rewards: readonly number[],
-  nulls: number,
-  K: number,
-  split: boolean,
-  a: number,
-): number {
-  const ra = rewards[a] as number;
-  const free = K - 1;
-  let population = nulls;
-  let coefs = Math.min(nulls, free) + 1;
-  for (const m of counts) {
-    population += m;
-    coefs += Math.min(m, free) + 1;
-  }
-  const empty = ra === 0 ? 0 : ra * allNull(nulls, population, free);
-  if (free === 0) return empty;
-  const t = free / (population + 1 - free);
+function oneVoteEffects(ws: Workspace, c: GroupClusters, K: number, split: boolean): Float64Array {
+  const counts = c.counts;
+  const rewards = c.rewards;
   const A = counts.length;
-  const rows = (split ? Math.min(A, free) : 2) + 1;
-  ws.reserve(A, coefs, free, rows);
-  const { coef, start, deg, reward, order, lump, size, blockR } = ws;
+  const effect = new Float64Array(A);
+  const nulls = c.nulls;
+  const free = K - 1;
+  let population = nulls - 1; // one sample (of the answer whose effect is computed) is removed
+  for (const m of counts) population += m;
+  for (let a = 0; a < A; a++) {
+    const ra = rewards[a] as number;
+    effect[a] = ra === 0 ? 0 : ra * allNull(nulls, population, free);
+  }
+  if (free === 0 || A === 0) return effect;
+  const t = free / (population + 1 - free);
+  const width = free + 1;
+
+  // Full rows of every answer (as one of the others) and reduced rows (count − 1, the answer itself).
+  let coefs = 0;
+  for (const m of counts) coefs += 2 * (Math.min(m, free) + 1);
+  ws.reserve(A, coefs, free, 1);
+  const { coef, start, deg, reward, order, size } = ws;
+  const redStart = new Int32Array(A);
+  const redDeg = new Int32Array(A);
+  let used = 0;
   const before = (x: number, y: number): boolean =>
     (deg[x] as number) !== (deg[y] as number)
       ? (deg[x] as number) > (deg[y] as number)
       : (size[x] as number) !== (size[y] as number)
         ? (size[x] as number) > (size[y] as number)
         : (reward[x] as number) > (reward[y] as number);
-
-  const ma = counts[a] as number;
-  const degA = Math.min(ma, free);
-  scaledBinomialRow(ma, degA + 1, t, coef, 0);
-  let used = degA + 1;
-  let P = 0;
-  let maxVotes = 0;
   for (let b = 0; b < A; b++) {
     const m = counts[b] as number;
-    if (b === a || m === 0) continue;
     const len = Math.min(m, free) + 1;
     scaledBinomialRow(m, len, t, coef, used);
-    start[P] = used;
-    deg[P] = len - 1;
-    size[P] = m;
-    reward[P] = split ? (rewards[b] as number) - ra : (rewards[b] as number);
+    start[b] = used;
+    deg[b] = len - 1;
+    size[b] = m;
+    reward[b] = rewards[b] as number;
     used += len;
-    if (len - 1 > maxVotes) maxVotes = len - 1;
-    let q = P;
-    while (q > 0 && before(order[q - 1] as number, P)) {
+    const rLen = Math.min(m - 1, free) + 1;
+    scaledBinomialRow(m - 1, rLen, t, coef, used);
+    redStart[b] = used;
+    redDeg[b] = rLen - 1;
+    used += rLen;
+    let q = b;
+    while (q > 0 && before(order[q - 1] as number, b)) {
       order[q] = order[q - 1] as number;
       q--;
     }
-    order[q] = P;
-    P++;
+    order[q] = b;
   }
-  // Runs of equal rows carry their summed reward on the first row (see expectedMajority).
-  for (let q = 0; q < P; ) {
-    const b = order[q] as number;
-    let r = reward[b] as number;
-    let q2 = q + 1;
-    while (q2 < P && size[order[q2] as number] === size[b]) {
-      r += reward[order[q2] as number] as number;
-      blockR[q2++] = 0;
-    }
-    blockR[q] = r;
-    q = q2;
+  // Runs of equal rows (same count) in DP order: run i covers order[runStart[i] .. runStart[i + 1]).
+  const runStart: number[] = [];
+  for (let q = 0; q < A; q++) {
+    if (q === 0 || size[order[q] as number] !== size[order[q - 1] as number]) runStart.push(q);
   }
-  lump.fill(0, 0, free + 1);
-  const nullLen = Math.min(nulls, free) + 1;
-  scaledBinomialRow(nulls, nullLen, t, lump, 0);
-  let lumpDeg = Math.min(free, nullLen - 1);
+  const runs = runStart.length;
+  runStart.push(A);
 
-  const width = free + 1;
-  const { V, R } = ws;
-  let total = 0;
-  let lumped = 0;
-  const levels = Math.min(K >> 1, maxVotes, degA + 1);
+  // Normalisers: Z(run i) = [z^free] nulls · Π_{other runs} rows · row^(g−1) · reduced row.
+  const pre: Float64Array[] = [new Float64Array(width)];
+  scaledBinomialRow(nulls, Math.min(nulls, free) + 1, t, pre[0] as Float64Array, 0);
+  const fold = (poly: Float64Array, b: number): void => multiplyInto(poly, coef, start[b] as number, deg[b] as number, free);
+  for (let i = 0; i < runs; i++) {
+    const p = (pre[i] as Float64Array).slice();
+    for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) fold(p, order[q] as number);
+    pre.push(p);
+  }
+  const suf = new Float64Array(width);
+  suf[0] = 1;
+  const Z = new Float64Array(runs);
+  const tmp = new Float64Array(width);
+  for (let i = runs - 1; i >= 0; i--) {
+    const q0 = runStart[i] as number;
+    const q1 = runStart[i + 1] as number;
+    const b0 = order[q0] as number;
+    tmp.set(pre[i] as Float64Array);
+    for (let q = q0 + 1; q < q1; q++) fold(tmp, order[q] as number);
+    multiplyInto(tmp, coef, redStart[b0] as number, redDeg[b0] as number, free);
+    let z = 0;
+    for (let d = 0; d <= free; d++) z += (tmp[d] as number) * (suf[free - d] as number);
+    Z[i] = z;
+    for (let q = q0; q < q1; q++) fold(suf, order[q] as number);
+  }
+
+  const total = new Float64Array(A);
+  const lump = new Float64Array(width);
+  lump.set(pre[0] as Float64Array);
+  let lumpDeg = Math.min(free, nulls);
+  let lumped = 0; // answers (in DP order) with degree < j, already in the lump
+  let runLo = 0; // first run not in the lump
+  const stack = new StateStack();
+  const blockSum = new Float64Array(runs);
+  const isTarget = new Uint8Array(runs);
+  let maxDeg = 0;
+  for (let b = 0; b < A; b++) maxDeg = Math.max(maxDeg, deg[b] as number);
+  const levels = Math.min(K >> 1, maxDeg);
   for (let j = 1; j <= levels; j++) {
-    while (lumped < P && (deg[order[lumped] as number] as number) < j) {
-      const b = order[lumped] as number;
-      multiplyInto(lump, coef, start[b] as number, deg[b] as number, free);
-      lumpDeg = Math.min(free, lumpDeg + (deg[b] as number));
+    while (lumped < A && (deg[order[lumped] as number] as number) < j) {
+      fold(lump, order[lumped] as number);
+      lumpDeg = Math.min(free, lumpDeg + (deg[order[lumped] as number] as number));
       lumped++;
     }
-    const big = P - lumped;
-    if (big === 0) break;
-    // The others hold free − j votes (a at j) or free − j + 1 (a at j − 1).
+    while ((runStart[runLo] as number) < lumped) runLo++;
+    const big = A - lumped - 1; // the others of any answer at this level
+    if (big <= 0) break;
     const kLo = free - j;
     const kHi = kLo + 1;
     if (big * j + lumpDeg < kLo) continue;
     const T = Math.min(big, Math.floor(kHi / j), split ? big : 2);
-    V.fill(0, 0, (T + 1) * width);
-    R.fill(0, 0, (T + 1) * width);
-    V[0] = 1;
-    let ties = 0;
-    let lo = 0;
-    let hi = 0;
-    for (let q = lumped; q < P; q++) {
-      const b = order[q] as number;
+    const cells = (T + 1) * width;
+    const sat = !split;
+
+    /** Folds answer b into state `depth` as its (f + 1)-th factor. */
+    const foldInto = (depth: number, b: number, f: number, rSum: number): void => {
       const at = start[b] as number;
       const E = coef[at + j] as number;
-      const rE = (blockR[q] as number) * E;
-      const hiPrev = hi;
-      hi = Math.min(kHi, hi + j);
-      lo = Math.max(0, kLo - lumpDeg - j * (P - 1 - q));
-      ties = Math.min(T, ties + 1);
-      foldAnswerRow(V, R, coef, at, E, rE, j, width, ties, lo, hi, hiPrev, q - lumped + 1, !split);
-    }
-    const cA = j <= degA ? (coef[j] as number) : 0;
-    const cB = coef[j - 1] as number;
-    for (let tt = 1; tt <= ties; tt++) {
-      const row = tt * width;
-      const X = split ? R : V;
-      let sA = 0;
-      if (cA !== 0 && (split || ra !== 0)) {
-        for (let d = Math.max(lo, tt * j); d <= Math.min(hi, kLo); d++) sA += (X[row + d] as number) * (lump[kLo - d] as number);
+      const hiPrev = Math.min(kHi, f * j);
+      const hi = Math.min(kHi, (f + 1) * j);
+      const lo = Math.max(0, kLo - lumpDeg - j * (big - f - 1));
+      foldAnswerRow(stack.V[depth] as Float64Array, stack.R[depth] as Float64Array, coef, at, E, rSum * E, j, width, Math.min(T, f + 1), lo, hi, hiPrev, f + 1, sat);
+    };
+    /** Folds whole runs [i0, i1) into state `depth`, which holds f factors; returns the new count. */
+    const foldRuns = (depth: number, i0: number, i1: number, f: number): number => {
+      for (let i = i0; i < i1; i++) {
+        for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) {
+          foldInto(depth, order[q] as number, f, q === runStart[i] ? (blockSum[i] as number) : 0);
+          f++;
+        }
       }
-      let sB = 0;
-      if (split || tt === 1) {
-        for (let d = Math.max(lo, tt * j); d <= hi; d++) sB += (R[row + d] as number) * (lump[kHi - d] as number);
+      return f;
+    };
+    const copyState = (from: number, to: number): void => {
+      stack.at(to, cells);
+      (stack.V[to] as Float64Array).set((stack.V[from] as Float64Array).subarray(0, cells));
+      (stack.R[to] as Float64Array).set((stack.R[from] as Float64Array).subarray(0, cells));
+    };
+    /** Answer a (of run i) with the others' product in state `depth` (f = big factors): level j's terms. */
+    const finish = (depth: number, a: number): void => {
+      const V = stack.V[depth] as Float64Array;
+      const R = stack.R[depth] as Float64Array;
+      const ra = rewards[a] as number;
+      const lo = Math.max(0, kLo - lumpDeg);
+      const hi = Math.min(kHi, big * j);
+      const ties = Math.min(T, big);
+      const at = redStart[a] as number;
+      const degA = redDeg[a] as number;
+      const cA = j <= degA ? (coef[at + j] as number) : 0;
+      const cB = coef[at + j - 1] as number;
+      let sum = 0;
+      for (let tt = 1; tt <= ties; tt++) {
+        const row = tt * width;
+        const X = split ? R : V;
+        let sA = 0;
+        if (cA !== 0 && (split || ra !== 0)) {
+          for (let d = Math.max(lo, tt * j); d <= Math.min(hi, kLo); d++) sA += (X[row + d] as number) * (lump[kLo - d] as number);
+        }
+        let sB = 0;
+        if (split || tt === 1) {
+          for (let d = Math.max(lo, tt * j); d <= hi; d++) sB += (R[row + d] as number) * (lump[kHi - d] as number);
+        }
+        if (split) sum -= (cA * sA) / (tt + 1) + (cB * sB) / (tt * (tt + 1));
+        else sum += ra * cA * sA - cB * sB;
       }
-      if (split) total -= (cA * sA) / (tt + 1) + (cB * sB) / (tt * (tt + 1));
-      else total += ra * cA * sA - cB * sB;
+      total[a] = (total[a] as number) + sum;
+    };
+    /** The answers of run i that are targets: the leaf folds the run's other members, then finishes. */
+    const leaf = (depth: number, i: number, f: number, rho: number): void => {
+      const q0 = runStart[i] as number;
+      const q1 = runStart[i + 1] as number;
+      const done = new Set<number>();
+      for (let q = q0; q < q1; q++) {
+        const a = order[q] as number;
+        const ra = rewards[a] as number;
+        if ((split && ra !== rho) || done.has(ra)) continue;
+        done.add(ra);
+        copyState(depth, depth + 1);
+        // The run without a: split carries Σ (r_b − r_a) of the run (a's own term is 0), fail Σ_{b ≠ a} r_b.
+        let rSum = 0;
+        if (split) rSum = blockSum[i] as number;
+        else {
+          let skipped = false;
+          for (let q2 = q0; q2 < q1; q2++) {
+            const r = rewards[order[q2] as number] as number;
+            if (!skipped && r === ra) skipped = true;
+            else rSum += r;
+          }
+        }
+        let g = f;
+        let first = true;
+        let skippedA = false;
+        for (let q2 = q0; q2 < q1; q2++) {
+          const b = order[q2] as number;
+          if (!skippedA && (rewards[b] as number) === ra) {
+            skippedA = true;
+            continue;
+          }
+          foldInto(depth + 1, b, g++, first ? rSum : 0);
+          first = false;
+        }
+        finish(depth + 1, a);
+        for (let q2 = q0; q2 < q1; q2++) {
+          const b = order[q2] as number;
+          if (b !== a && (rewards[b] as number) === ra) total[b] = total[a] as number;
+        }
+      }
+    };
+    const hasTarget = (i0: number, i1: number): boolean => {
+      for (let i = i0; i < i1; i++) if (isTarget[i] === 1) return true;
+      return false;
+    };
+    const recurse = (depth: number, i0: number, i1: number, f: number, rho: number): void => {
+      if (!hasTarget(i0, i1)) return;
+      if (i1 - i0 === 1) {
+        leaf(depth, i0, f, rho);
+        return;
+      }
+      const mid = (i0 + i1) >> 1;
+      copyState(depth, depth + 1);
+      const fl = foldRuns(depth + 1, mid, i1, f);
+      recurse(depth + 1, i0, mid, fl, rho);
+      copyState(depth, depth + 1);
+      const fr = foldRuns(depth + 1, i0, mid, f);
+      recurse(depth + 1, mid, i1, fr, rho);
+    };
+    // One pass per distinct reward (split), or one pass for all (fail).
+    const passes: number[] = [];
+    if (split) {
+      const seen = new Set<number>();
+      for (let q = lumped; q < A; q++) {
+        const r = rewards[order[q] as number] as number;
+        if (!seen.has(r)) seen.add(r), passes.push(r);
+      }
+    } else passes.push(0);
+    for (const rho of passes) {
+      for (let i = runLo; i < runs; i++) {
+        let s = 0;
+        let target = !split;
+        for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) {
+          const r = rewards[order[q] as number] as number;
+          s += split ? r - rho : r;
+          if (r === rho) target = true;
+        }
+        blockSum[i] = s;
+        isTarget[i] = target ? 1 : 0;
+      }
+      // The empty product (V = 1); total[] is written only for this pass's targets.
+      stack.at(0, cells);
+      (stack.V[0] as Float64Array).fill(0, 0, cells);
+      (stack.R[0] as Float64Array).fill(0, 0, cells);
+      (stack.V[0] as Float64Array)[0] = 1;
+      recurse(0, runLo, runs, 0, rho);
     }
   }
-  while (lumped < P) {
-    const b = order[lumped] as number;
-    multiplyInto(lump, coef, start[b] as number, deg[b] as number, free);
-    lumped++;
+  for (let i = 0; i < runs; i++) {
+    for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) {
+      const a = order[q] as number;
+      effect[a] = (total[a] as number) / (Z[i] as number) + (effect[a] as number);
+    }
   }
-  multiplyInto(lump, coef, 0, degA, free);
-  return total / (lump[free] as number) + empty;
+  return effect;
 }
 
 /** C(m₀, K)/C(N, K): the probability that a uniform K-subset of N samples, m₀ of them null, is all null. */
@@ -732,12 +891,17 @@ export function majorityVoteAdvantage(
     // 'loo' works on the rewards minus the most frequent answer's (see below).
     const shift = baseline === 'loo' ? referenceReward(c) : 0;
     const dRewards = shift === 0 ? c.rewards : c.rewards.map((r) => r - shift);
+    // 'loo-1': every answer's one-vote effect from one shared computation (computed on first use).
+    let effects: Float64Array | undefined;
     const weightOf = (a: number): number => {
       // A null vote never changes the winner of the other k − 1: under loo-1 its s_i equals its baseline.
       if (a < 0 && baseline === 'loo-1') return 0;
       const rest = withoutOne(c, a);
       // 'loo-1': (k/n)·E[f(J ∪ {i}) − f(J)] as the expectation of the difference itself.
-      if (baseline === 'loo-1') return (kk / n) * oneVoteEffect(ws, rest.counts, c.rewards, rest.nulls, kk, split, a) * scale;
+      if (baseline === 'loo-1') {
+        effects ??= oneVoteEffects(ws, c, kk, split);
+        return (kk / n) * (effects[a] as number) * scale;
+      }
       if (baseline === 'loo') {
         // s_i − (k/n)·ρ(g₋ᵢ, k) on rewards shifted by the most frequent answer's, c (docs: "Baselines
         // without cancellation"): f_r = f_{r−c} + c·ν with ν = [the subset has a vote] ('split') or

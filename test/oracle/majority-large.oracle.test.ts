@@ -1,0 +1,56 @@
+/**
+ * The worst case of the majority-vote DP (many clusters of distinct sizes, k = n/2) completes and meets
+ * identities that tie it to an independent computation. Not timed: bench/majority.bench.ts measures it.
+ */
+import { describe, expect, it } from 'vitest';
+import { majorityAtK, majorityVoteAdvantage } from '../../src/estimators/majority-vote.js';
+
+/** Clusters of sizes 1, 2, …, up to n (every size distinct), the rest of the n samples null. */
+function distinctSizes(n: number): { answers: (number | null)[]; rewards: number[] } {
+  const answers: (number | null)[] = [];
+  const rewards: number[] = [];
+  for (let m = 1, a = 0; answers.length + m <= n; m++, a++) {
+    for (let i = 0; i < m; i++) {
+      answers.push(a);
+      rewards.push(a % 3 === 0 ? 1 : 0);
+    }
+  }
+  while (answers.length < n) {
+    answers.push(null);
+    rewards.push(0);
+  }
+  return { answers, rewards };
+}
+
+describe('majority vote on 90 answers of distinct sizes and a null (n = 4096, k = 2048)', () => {
+  it("majorityVoteAdvantage(answers, rewards, 2048) ('loo-1') sums to k·(maj@k − maj@(k−1)) of majorityAtK", () => {
+    const { answers, rewards } = distinctSizes(4096);
+    const k = 2048;
+    for (const ties of ['split', 'fail'] as const) {
+      const w = majorityVoteAdvantage(answers, rewards, k, { ties });
+      let sum = 0;
+      for (let i = 0; i < w.length; i++) {
+        expect(Number.isFinite(w[i])).toBe(true);
+        if (answers[i] === null) expect(w[i]).toBe(0);
+        sum += w[i]!;
+      }
+      // Σ_i (k/n)·ρ(g₋ᵢ, k − 1) = k·ρ(g, k − 1) (the mean of leave-one-out U-statistics), so
+      // Σ_i w_i = k·(ρ(k) − ρ(k − 1)), with ρ from the metric DP (a separate code path).
+      const rho = majorityAtK(answers, rewards, k, { ties });
+      const rho1 = majorityAtK(answers, rewards, k - 1, { ties });
+      expect(Math.abs(sum - k * (rho - rho1))).toBeLessThan(1e-9);
+    }
+  }, 1_800_000);
+});
+
+describe('majorityAtK on 127 answers of distinct sizes and 64 nulls (n = 8192, k = 4096)', () => {
+  it('majorityAtK(answers, r, 4096) + majorityAtK(answers, 1 − r, 4096) = 1 (no subset is all null)', () => {
+    const { answers, rewards } = distinctSizes(8192);
+    const flipped = rewards.map((r, i) => (answers[i] === null ? 0 : 1 - r));
+    const a = majorityAtK(answers, rewards, 4096);
+    const b = majorityAtK(answers, flipped, 4096);
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThan(0);
+    expect(Math.abs(a + b - 1)).toBeLessThan(1e-12);
+  }, 1_800_000);
+});
