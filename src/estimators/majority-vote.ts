@@ -1,7 +1,7 @@
 /**
  * Majority voting (maj@k, self-consistency): the unbiased maj@k estimate from n ≥ k samples and its
- * per-sample gradient weights (SPEC §0, §2), in polynomial time by a dynamic program over answer
- * counts. Math, the DP and the tie policies: docs/estimators/majority-vote.md.
+ * per-sample gradient weights (docs/estimators/weights.md), in polynomial time by a dynamic program
+ * over answer counts. Math, the DP and the tie policies: docs/estimators/majority-vote.md.
  */
 import { DomainError, InvalidArgumentError, show } from '../errors.js';
 import {
@@ -793,7 +793,7 @@ function withoutOne(c: GroupClusters, a: number): { counts: number[]; nulls: num
 
 /**
  * The unbiased maj@k estimate from n ≥ k samples: the mean, over all C(n, k) k-subsets, of the reward
- * of the subset's most frequent answer (SPEC §2). Null/undefined answers take a slot but never win; a
+ * of the subset's most frequent answer. Null/undefined answers take a slot but never win; a
  * subset of only null answers scores 0. Ties follow `opts.ties` (default `'split'`: mean reward of the
  * tied answers). Exact (to rounding) and polynomial: a DP over answer counts, never raw binomials, so
  * n = 1024 with any k ≤ n works. Returns a number for one group, a Float64Array when batched.
@@ -842,7 +842,7 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
 }
 
 /**
- * Per-sample gradient weights of maj@k (SPEC §0, §2): s_i = (1/C(n,k)) Σ_{I∋i} f(I) — equivalently
+ * Per-sample gradient weights of maj@k: s_i = (1/C(n,k)) Σ_{I∋i} f(I) — equivalently
  * (k/n)·(maj@(k−1) of the other samples with sample i's vote added) — minus the chosen baseline:
  * `'loo'` (k/n)·ρ(g₋ᵢ, k), `'loo-pkpo'` (k/(n−1))·ρ(g₋ᵢ, k), `'loo-1'` (default) (k/n)·ρ(g₋ᵢ, k−1).
  * All samples with the same answer get the same weight; under `'loo-1'` a null answer gets exactly 0.
