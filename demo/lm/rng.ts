@@ -1,17 +1,8 @@
 /** Seeded randomness for the language-model demo: every draw (init, corpus, sampling, verifier) is reproducible. */
 export type Rng = () => number;
 
-/** mulberry32, the same generator as the rest of the repository's scripts and tests. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the library's seeded generator (the same one its sampled estimators use). */
+export { mulberry32 } from '../../src/prng.js';
 
 /** A standard normal draw (Box–Muller). */
 export function normal(rng: Rng): number {

@@ -1,14 +1,5 @@
 /**
- * mulberry32: a tiny seeded PRNG (uniform in [0, 1)), so tests, benches and scripts draw the same data
- * on every run and a failure can be replayed from its seed.
+ * The seeded PRNG tests, benches and scripts draw their data from, so every run draws the same data and
+ * a failure can be replayed from its seed: the library's own mulberry32 (one implementation).
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/prng.js';
