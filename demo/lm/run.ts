@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { intFlag } from '../shared.js';
 import { setupTfjs } from './backend.js';
 import { BON_SFT_LABEL, bonSftUpdate } from './bon-sft.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -82,12 +83,6 @@ export function parseLmArgs(argv: string[]): LmOptions | 'help' {
   });
   if (v.help === true) return 'help';
   const quick = v.quick === true;
-  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback;
-    const x = Number(text);
-    if (!Number.isInteger(x) || x < min) throw new Error(`--${name} must be an integer ≥ ${min} (got ${JSON.stringify(text)})`);
-    return x;
-  };
   let only: string[] | undefined = quick ? QUICK_ROWS : undefined;
   if (v.only !== undefined) {
     only = v.only.split(',').filter((s) => s.length > 0);
@@ -97,12 +92,12 @@ export function parseLmArgs(argv: string[]): LmOptions | 'help' {
   }
   return {
     quick,
-    seed: int('seed', v.seed, 1, 0),
-    seeds: int('seeds', v.seeds, quick ? 1 : 3, 1),
-    steps: int('steps', v.steps, quick ? 40 : 50, 1),
+    seed: intFlag('seed', v.seed, 1, 0),
+    seeds: intFlag('seeds', v.seeds, quick ? 1 : 3, 1),
+    steps: intFlag('steps', v.steps, quick ? 40 : 50, 1),
     only,
     backend: v.cpu === true ? 'cpu' : 'wasm',
-    workers: int('workers', v.workers, quick ? 1 : 3, 1),
+    workers: intFlag('workers', v.workers, quick ? 1 : 3, 1),
     worker: v.worker === true,
     json: v.json === true,
     figures: v['no-figures'] !== true && !quick,
