@@ -9,27 +9,11 @@ import { majorityAtK, majorityVoteAdvantage, type Answer, type Baseline } from '
 import { bruteBaselined, bruteMetric, Q, type SubsetObjective } from './rational.js';
 import { errorInEps, MAX, qabs } from './extreme.js';
 import { mulberry32 as rng } from '../support/prng.js';
+import { majorityObjective } from './majority-objective.js';
 
-/** Reward of the most frequent answer; ties split (mean of the tied answers' rewards); no vote → 0. */
-function objective(answers: readonly Answer[], rewards: readonly Q[]): SubsetObjective {
-  return (I) => {
-    const votes = new Map<string | number, { count: number; reward: Q }>();
-    for (const i of I) {
-      const a = answers[i];
-      if (a === null || a === undefined) continue;
-      const v = votes.get(a);
-      if (v === undefined) votes.set(a, { count: 1, reward: rewards[i]! });
-      else v.count++;
-    }
-    let best = 0;
-    for (const v of votes.values()) best = Math.max(best, v.count);
-    const top = [...votes.values()].filter((v) => v.count === best);
-    if (top.length === 0) return Q.zero;
-    let s = Q.zero;
-    for (const v of top) s = s.add(v.reward);
-    return s.div(Q.int(top.length));
-  };
-}
+/** Ties split (mean of the tied answers' rewards); no vote → 0. */
+const objective = (answers: readonly Answer[], rewards: readonly Q[]): SubsetObjective => majorityObjective(answers, rewards, 'split');
+
 
 describe('majority vote near ±MAX_VALUE', () => {
   it('the reported cases are finite and exact', () => {
