@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { bestOfNAdvantage, maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';
 import { failAtKUnchecked, subsetMaxWeights } from '../src/combinatorics.js';
 import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm/index.js';
-import { jsBackend } from '../src/backends/js/kernels.js';
+import { jsBackend } from '../src/backends/js/index.js';
 import { BaselineCode } from '../src/backends/types.js';
 import { runBench, type BenchCase, type BenchGroup } from './harness.js';
 import { mulberry32 } from '../test/support/prng.js';

@@ -1,5 +1,5 @@
 /**
- * Pieces both demos use (the bandit demo in scripts/demo.ts and the language-model demo in demo/lm/):
+ * Pieces both demos use (the bandit demo in demo/bandit/run.ts and the language-model demo in demo/lm/):
  * the progress line, integer flags, mean ± std over seeds, and rewriting a marked block of docs/demo.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -11,7 +11,7 @@ import {
   expectedSftGradient,
   projection,
   sftTargets,
-} from '../test/oracle/best-of-n-sft-policy.js';
+} from '../test/oracle/best-of-n-sft.policy.js';
 
 const maxAbs = (x: readonly number[]): number => Math.max(...x.map(Math.abs));
 const maxAbsDiff = (a: readonly number[], b: readonly number[]): number => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));

@@ -6,7 +6,7 @@
  * like noise around 0, so for both objectives and for BoN@N they act as one class. Run:
  * `npx tsx scripts/best-of-n-sft-optimum.ts`.
  */
-import { TASK } from './demo-core.js';
+import { TASK } from '../demo/bandit/core.js';
 
 const q = TASK.candidateProbs as readonly number[];
 const TRAP = 2; // candidate 3 (0-based 2) is the over-rated one

@@ -23,17 +23,8 @@ export {
   type ChenPassAtKOptions,
 } from './estimators/pass-at-k.js';
 export { maxAtK, maxAtKAdvantage, type MaxAtKOptions, type MaxAtKAdvantageOptions } from './estimators/max-at-k.js';
-export {
-  grpoAdvantage,
-  rlooAdvantage,
-  GRPO_PRESETS,
-  BASELINES,
-  type Baseline,
-  type WeightScale,
-  type KSampleWeightOptions,
-  type GrpoOptions,
-  type RlooOptions,
-} from './estimators/baselines.js';
+export { BASELINES, type Baseline, type WeightScale, type KSampleWeightOptions } from './estimators/weights.js';
+export { grpoAdvantage, rlooAdvantage, GRPO_PRESETS, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
 export {
   registerBackend,
   setBackend,
@@ -157,7 +148,7 @@ export {
   type KSampleAdvantageOptions,
   type KSampleMetric,
   type KSampleWeights,
-} from './estimators/k-sample-generic.js';
+} from './estimators/k-sample.js';
 export { mulberry32 } from './prng.js';
 
 // --- mixtures of objectives and k schedules ---
@@ -179,7 +170,7 @@ export {
 
 // --- hostile-input hardening ---
 export { CapacityError } from './errors.js';
-export { ZERO_VARIANCE_RTOL } from './estimators/baselines.js';
+export { ZERO_VARIANCE_RTOL } from './estimators/grpo.js';
 export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';
 export type { ProbabilitySumOptions } from './estimators/best-of-n.js';
 export type { WasmArena } from './backends/wasm/backend.js';

@@ -11,7 +11,7 @@
  */
 import { DomainError, InvalidArgumentError, NonFiniteError, show } from './errors.js';
 import { checkArrayLike } from './validate.js';
-import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/baselines.js';
+import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
 import { maxAtK, maxAtKAdvantage, type MaxAtKAdvantageOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
 import {
   majorityAtK,
@@ -58,7 +58,7 @@ import {
   type KSampleAdvantageOptions,
   type KSampleAtKOptions,
   type SubsetFunction,
-} from './estimators/k-sample-generic.js';
+} from './estimators/k-sample.js';
 
 /** A sample's parsed answer for majority voting: equal answers form a cluster; null/undefined never wins. */
 export type Answer = string | number | null | undefined;

@@ -1,14 +1,21 @@
 /**
  * Backend selection: the only global state in the library. `js` is registered and default from the
  * start; other backends (e.g. `wasm`) register themselves when loaded explicitly.
+ *
+ * The `js` backend is special in one way: an estimator resolves it to its own family's reference
+ * kernels (passed to {@link resolveBackend}), so a bundle that imports one estimator carries only that
+ * family's kernels. The full table (src/backends/js/index.ts) is reached only through
+ * {@link getBackend}.
  */
 import { InvalidArgumentError, show } from '../errors.js';
 import { checkOptions, isPlainObject } from '../validate.js';
-import { jsBackend } from './js/kernels.js';
+import { jsBackend } from './js/index.js';
 import { KERNEL_NAMES, type Backend, type KernelName, type KernelTable } from './types.js';
 
-const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
-let defaultBackend: Backend = jsBackend;
+/** The registered backends other than `js`. */
+const backends = new Map<string, Backend>();
+/** The name of the default backend. */
+let defaultName = 'js';
 
 /** The names the library's own backends use; `registerBackend` refuses them. */
 export const BUILT_IN_BACKENDS: readonly string[] = ['js', 'wasm'];
@@ -62,7 +69,7 @@ export function registerBackend(backend: Backend): void {
  * @internal
  */
 export function registerBuiltInBackend(backend: Backend): void {
-  backends.set(backend.name, backend);
+  if (backend.name !== 'js') backends.set(backend.name, backend);
 }
 
 /**
@@ -74,9 +81,10 @@ export function registerBuiltInBackend(backend: Backend): void {
  * ```
  */
 export function listBackends(): string[] {
-  return [...backends.keys()];
+  return ['js', ...backends.keys()];
 }
 
+/** The registered backend other than `js` with this name, or an error naming `argument`. */
 function lookup(name: string, argument: string): Backend {
   const found = backends.get(name);
   if (found === undefined) {
@@ -100,7 +108,8 @@ function lookup(name: string, argument: string): Backend {
  * ```
  */
 export function setBackend(name: string): void {
-  defaultBackend = lookup(name, 'backend');
+  if (name !== 'js') lookup(name, 'backend');
+  defaultName = name;
 }
 
 /**
@@ -112,7 +121,7 @@ export function setBackend(name: string): void {
  * ```
  */
 export function getBackend(): Backend {
-  return defaultBackend;
+  return defaultName === 'js' ? jsBackend : lookup(defaultName, 'backend');
 }
 
 /** Options shared by every estimator that runs kernels. */
@@ -121,9 +130,22 @@ export interface BackendOptions {
   backend?: string;
 }
 
-/** The backend for one call: `opts.backend` if given, else the default. */
-export function resolveBackend(name: string | undefined): Backend {
-  return name === undefined ? defaultBackend : lookup(name, 'opts.backend');
+/** One `js` backend per family kernel table, made once. */
+const familyBackends = new WeakMap<Partial<KernelTable>, Backend>();
+
+/**
+ * The backend for one call: `opts.backend` if given, else the default. The `js` backend resolves to
+ * `jsKernels`, the calling family's reference kernels.
+ */
+export function resolveBackend(name: string | undefined, jsKernels: Partial<KernelTable>): Backend {
+  const chosen = name ?? defaultName;
+  if (chosen !== 'js') return lookup(chosen, name === undefined ? 'backend' : 'opts.backend');
+  let js = familyBackends.get(jsKernels);
+  if (js === undefined) {
+    js = { name: 'js', kernels: jsKernels };
+    familyBackends.set(jsKernels, js);
+  }
+  return js;
 }
 
 /** A kernel of `backend`, or a clear error naming the kernel and the backend that lacks it. */

@@ -177,11 +177,9 @@ export interface KernelTable {
    * table `[S, lo_0..lo_{n−2}, hi_0..hi_{n−2}]` (2n − 1 values) starting at `tables[tableStart[b]]` and
    * gets, over its ascending sort x_0 ≤ … ≤ x_{n−1}, w_p = x_0·S + Σ_{r<p} (x_{r+1} − x_r) lo_r +
    * Σ_{r≥p} (x_{r+1} − x_r) hi_r, times n when `scaleByN`. Tied values get bit-identical weights.
-   * Formulas and tables: docs/estimators/order-statistics.md. Optional: the `js` backend's version lives
-   * in src/backends/js/order-statistics.ts and is picked by the estimator itself, so that bundling any
-   * other estimator does not pull it in.
+   * Formulas and tables: docs/estimators/order-statistics.md.
    */
-  [OrderStatisticWeights]?(
+  [OrderStatisticWeights](
     values: Values,
     offsets: Int32Array,
     tables: Float64Array,
@@ -191,10 +189,9 @@ export interface KernelTable {
   ): void;
   /**
    * Order-statistic metric per group from SORTED values: x_0·S + Σ_r (x_{r+1} − x_r) hi_r with the
-   * table `[S, hi_0..hi_{n−2}]` (n values) at `tables[tableStart[b]]`, into `out` (length B). Optional,
-   * as {@link KernelTable.orderStatisticWeights}.
+   * table `[S, hi_0..hi_{n−2}]` (n values) at `tables[tableStart[b]]`, into `out` (length B).
    */
-  [OrderStatisticMetric]?(
+  [OrderStatisticMetric](
     sorted: Float64Array,
     offsets: Int32Array,
     tables: Float64Array,
@@ -226,7 +223,7 @@ const KERNEL_NAME_RECORD: Record<KernelName, true> = {
 };
 
 /** Every kernel name, as a list (what `registerBackend` accepts in a backend's `kernels`). */
-export const KERNEL_NAMES: readonly KernelName[] = Object.keys(KERNEL_NAME_RECORD) as KernelName[];
+export const KERNEL_NAMES: readonly KernelName[] = /* @__PURE__ */ Object.keys(KERNEL_NAME_RECORD) as KernelName[];
 
 /** A backend: a name and the kernels it implements (a partial table is allowed; calls then fail clearly). */
 export interface Backend {

@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { passAtKAdvantage } from '../estimators/pass-at-k.js';
 import { maxAtKAdvantage } from '../estimators/max-at-k.js';
-import { BASELINES, grpoAdvantage, rlooAdvantage, type Baseline } from '../estimators/baselines.js';
+import { BASELINES, type Baseline } from '../estimators/weights.js';
+import { grpoAdvantage, rlooAdvantage } from '../estimators/grpo.js';
 import { InferenceAwareRLError } from '../errors.js';
 import { DataError, forEachLine, inputChunks, inputName } from './input.js';
 import { UsageError, type CliIO } from './eval.js';

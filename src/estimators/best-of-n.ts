@@ -6,6 +6,9 @@
  * Math and derivations: docs/estimators/best-of-n.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { bestOfNKernels } from '../backends/js/best-of-n.js';
+import { passAtKKernels } from '../backends/js/pass-at-k.js';
+import { sortKernels } from '../backends/js/sort.js';
 import {
   BinaryScatter,
   SegmentedArgsort,
@@ -29,8 +32,11 @@ import {
   type WeightOutputOptions,
 } from '../groups.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './baselines.js';
+import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './weights.js';
 import { countCorrect } from './pass-at-k.js';
+
+/** This family's reference kernels (the `js` backend); BoN-RL's binary form scatters like pass@k. */
+const JS_KERNELS = { ...sortKernels, ...bestOfNKernels, ...passAtKKernels };
 
 /**
  * The kernels shift each group's rewards by their minimum and add up to n shifted values, so a group
@@ -90,7 +96,7 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   const r = checkFiniteArray(rewards, 'rewards');
   checkSameLength(v, 'scores', r, 'rewards');
   const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(v.length, opts, 'scores');
   checkKAtMostN(layout, kk);
   // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
@@ -138,10 +144,18 @@ export function bestOfNAdvantage(
   const v = checkFiniteArray(scores, 'scores');
   const r = checkFiniteArray(rewards, 'rewards');
   checkSameLength(v, 'scores', r, 'rewards');
-  const p = prepareKSample('bestOfNAdvantage', v.length, k, opts, [], [
-    ['scores', v],
-    ['rewards', r],
-  ]);
+  const p = prepareKSample(
+    'bestOfNAdvantage',
+    v.length,
+    k,
+    opts,
+    [],
+    [
+      ['scores', v],
+      ['rewards', r],
+    ],
+    JS_KERNELS,
+  );
   const { offsets } = p.layout;
   const perm = new Int32Array(v.length);
   kernel(p.backend, SegmentedArgsort)(v, offsets, perm);
@@ -217,7 +231,7 @@ export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts
   const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'loo'] as const, 'loo');
   const coefficient = checkChoice(opts?.coefficient, 'opts.coefficient', ['unbiased', 'plug-in'] as const, 'unbiased');
   const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(values.length, opts);
   checkKAtMostN(layout, nn, 'N');
   if (baseline === 'loo') {
@@ -293,7 +307,7 @@ export function bestOfNDistillationWeights(
     ['without-replacement', 'with-replacement'] as const,
     'without-replacement',
   );
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(v.length, opts, 'scores');
   const withReplacement = sampling === 'with-replacement';
   if (!withReplacement) checkKAtMostN(layout, nn, 'N');
@@ -356,7 +370,7 @@ function prepareDistribution(
   if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
     throw new DomainError('opts.sumTolerance', `opts.sumTolerance must be in [0, 1) (got ${show(tolerance)})`);
   }
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(pi.length, opts, 'probs');
   const { offsets, groups } = layout;
   const out = outputArray(opts?.out, perGroupOutput ? (layout.batched ? groups : 1) : pi.length, [

@@ -16,7 +16,7 @@ import {
 } from '../groups.js';
 import type { Answer } from '../registry.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
-import { prepareKSample, type KSampleWeightOptions } from './baselines.js';
+import { prepareKSample, type KSampleWeightOptions } from './weights.js';
 
 /**
  * What a tie between the most frequent answers of a k-subset scores.

@@ -3,6 +3,8 @@
  * Walder & Karkhanis (PKPO, arXiv 2505.15201) in O(n log n) per group. Math: docs/estimators/max-at-k.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { maxAtKKernels } from '../backends/js/max-at-k.js';
+import { sortKernels } from '../backends/js/sort.js';
 import { MaxAtKWeights, SegmentedSort, SortedMaxMetric } from '../backends/types.js';
 import {
   BATCH_KEYS,
@@ -14,7 +16,10 @@ import {
   type MetricResult,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
-import { baselineCode, prepareKSample, type KSampleWeightOptions } from './baselines.js';
+import { baselineCode, prepareKSample, type KSampleWeightOptions } from './weights.js';
+
+/** This family's reference kernels (the `js` backend). */
+const JS_KERNELS = { ...sortKernels, ...maxAtKKernels };
 
 /** Options of {@link maxAtK}: batching, output, backend. */
 export interface MaxAtKOptions extends MetricOutputOptions, BackendOptions {}
@@ -40,7 +45,7 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   checkOptions(opts, 'maxAtK', [...BATCH_KEYS, 'backend']);
   const values = checkFiniteArray(g, 'g');
   const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(values.length, opts, 'g');
   checkKAtMostN(layout, kk);
   // Unbatched, a given `out` must still be a Float64Array (of length 1): a bad option never passes silently.
@@ -85,7 +90,7 @@ export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
  */
 export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
   const values = checkFiniteArray(g, 'g');
-  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]]);
+  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]], JS_KERNELS);
   const { offsets } = p.layout;
   kernel(p.backend, MaxAtKWeights)(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
   if (!allFinite(p.out)) {

@@ -7,7 +7,7 @@
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { outputArray } from '../groups.js';
 import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
-import type { WeightScale } from './baselines.js';
+import type { WeightScale } from './weights.js';
 
 /** One term of a mixture: λ_j and the weights w^(j) of objective J_j, with the scale they were computed at. */
 export interface AdvantageTerm {

@@ -6,12 +6,9 @@
  * Math: docs/estimators/order-statistics.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { orderStatisticKernels } from '../backends/js/order-statistics.js';
+import { sortKernels } from '../backends/js/sort.js';
 import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort, type Backend, type KernelTable } from '../backends/types.js';
-import { jsBackend } from '../backends/js/kernels.js';
-import {
-  orderStatisticMetric as jsOrderStatisticMetric,
-  orderStatisticWeights as jsOrderStatisticWeights,
-} from '../backends/js/order-statistics.js';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import {
   BATCH_KEYS,
@@ -24,7 +21,10 @@ import {
   type MetricResult,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
+import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+
+/** This family's reference kernels (the `js` backend). */
+const JS_KERNELS = { ...sortKernels, ...orderStatisticKernels };
 
 /**
  * A named rank-weight vector. The grammar (m an integer, q a decimal number):
@@ -281,22 +281,6 @@ function tablesFor(layout: Layout, build: (n: number) => Float64Array): { tables
   return { tables, tableStart };
 }
 
-/**
- * A backend's order-statistic kernel; the `js` backend's comes from src/backends/js/order-statistics.ts
- * (kept out of the js kernel table so that other estimators' bundles stay small). Any other backend
- * without it fails with the error that names the kernel.
- */
-function orderKernel<K extends typeof OrderStatisticWeights | typeof OrderStatisticMetric>(
-  backend: Backend,
-  name: K,
-): NonNullable<KernelTable[K]> {
-  const own = backend.kernels[name];
-  if (own !== undefined) return own as NonNullable<KernelTable[K]>;
-  if (backend === jsBackend) {
-    return (name === OrderStatisticWeights ? jsOrderStatisticWeights : jsOrderStatisticMetric) as NonNullable<KernelTable[K]>;
-  }
-  return kernel(backend, name) as NonNullable<KernelTable[K]>;
-}
 
 /** True when every value is finite. */
 function allFinite(a: Float64Array): boolean {
@@ -333,7 +317,7 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   checkOptions(opts, 'orderStatisticAtK', [...BATCH_KEYS, 'backend']);
   const values = checkFiniteArray(rewards, 'rewards');
   const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(values.length, opts, 'rewards');
   checkKAtMostN(layout, kk);
   // α has k entries: resolved only once k ≤ n is known (a huge k must not allocate first).
@@ -343,11 +327,11 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  orderKernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
+  kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
   if (!allFinite(out)) {
     // A group whose range overflows: the metric is positively homogeneous, so compute it on x/4.
     for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-    orderKernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
+    kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
     for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
   }
   return metricResult(layout, out) as MetricResult<O>;
@@ -387,7 +371,7 @@ export function orderStatisticAdvantage(
   opts?: OrderStatisticAdvantageOptions,
 ): Float64Array {
   let values = checkFiniteArray(rewards, 'rewards');
-  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]]);
+  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]], JS_KERNELS);
   const a = resolveAlpha(alpha, p.k, 'alpha', false);
   const raw = typeof alpha !== 'string';
   let kappa = p.k;
@@ -421,7 +405,7 @@ export function orderStatisticAdvantage(
   const sa = alphaSum(a, !raw);
   const saTilde = alphaTilde === a ? sa : alphaSum(alphaTilde, !raw);
   const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde, sa, saTilde));
-  const run = orderKernel(p.backend, OrderStatisticWeights);
+  const run = kernel(p.backend, OrderStatisticWeights);
   run(values, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
   if (!allFinite(p.out)) {
     // Only a group whose range overflows gets here: the weights are positively homogeneous in the rewards.

@@ -9,9 +9,13 @@ import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../comb
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
 import { BATCH_KEYS, checkKAtMostN, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
+import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
+
+/** This family's reference kernels (the `js` backend). */
+const JS_KERNELS = passAtKKernels;
 
 /**
  * The most log1p terms one passAtK / logFailAtK value may sum: the work is min(c, k) terms (the
@@ -235,7 +239,7 @@ export function passAtKAdvantage(
   opts?: PassAtKAdvantageOptions,
 ): Float64Array {
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passAtKAdvantage', values.length, k, opts, [], [['rewards', values]]);
+  const p = prepareKSample('passAtKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
   const counts = countCorrect(values, p.layout, p.backend, 'passAtKAdvantage');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
@@ -265,7 +269,7 @@ export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts
   checkOptions(opts, 'chenPassAtKAdvantage', [...BATCH_KEYS, 'backend']);
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(values.length, opts);
   checkKAtMostN(layout, kk);
   const out = outputArray(opts?.out, values.length, [['rewards', values]]);

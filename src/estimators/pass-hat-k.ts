@@ -6,9 +6,13 @@
 import { DomainError } from '../errors.js';
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import { BATCH_KEYS, checkKAtMostN, metricResult, outputArray, resolveLayout, type MetricOutputOptions, type MetricResult } from '../groups.js';
 import { countCorrect, countsMetric, scatterByCounts } from './pass-at-k.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
+import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+
+/** This family's reference kernels (the `js` backend): pass^k shares pass@k's binary kernels. */
+const JS_KERNELS = passAtKKernels;
 
 /**
  * The most factors pass^k multiplies: the product has min(k, n − c) terms, so this bounds the work of
@@ -164,7 +168,7 @@ export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
  */
 export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Float64Array {
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passHatKAdvantage', values.length, k, opts, [], [['rewards', values]]);
+  const p = prepareKSample('passHatKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
   const counts = countCorrect(values, p.layout, p.backend, 'passHatKAdvantage');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
@@ -196,7 +200,7 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   checkOptions(opts, 'passHatKOfRewards', [...BATCH_KEYS, 'backend']);
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(values.length, opts, 'rewards');
   checkKAtMostN(layout, kk);
   const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);

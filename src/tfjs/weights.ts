@@ -6,7 +6,7 @@
  */
 import { Tensor, tensor2d, type Tensor2D } from '@tensorflow/tfjs-core';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
-import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from '../estimators/baselines.js';
+import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from '../estimators/grpo.js';
 import {
   bestOfNAdvantage,
   bestOfNDistillationWeights,

@@ -26,7 +26,7 @@ import {
 } from '../../src/index.js';
 import { loadWasmBackend, loadWasmBackendWith, WasmUnavailableError, type WasmBackend } from '../../src/backends/wasm/index.js';
 import type { Backend, KernelTable } from '../../src/backends/types.js';
-import { jsBackend } from '../../src/backends/js/kernels.js';
+import { jsBackend } from '../../src/backends/js/index.js';
 import { mulberry32 as rng } from '../support/prng.js';
 
 const BACKENDS = ['js', 'wasm'] as const;

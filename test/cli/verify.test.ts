@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { runVerify, type VerifyReport } from '../../src/cli/verify.js';
 import { maxAtKAdvantage, passAtKAdvantage } from '../../src/index.js';
-import { BASELINES, type Baseline } from '../../src/estimators/baselines.js';
+import { BASELINES, type Baseline } from '../../src/estimators/weights.js';
 import { Q, bruteBaselined, maxObjective, qsum } from '../oracle/rational.js';
 import { mulberry32 } from '../support/prng.js';
 

@@ -14,7 +14,7 @@ interface Stat {
 // One subprocess run of the demo's --quick mode (3 seeds); the assertions are directions that hold with
 // a wide margin on every seed tried (docs/demo.md), never exact numbers.
 function runQuick(): { k: number; summaries: Stat[] } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--quick', '--json'], {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'demo/bandit/run.ts', '--quick', '--json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -208,7 +208,7 @@ interface Row {
 describe('npm run demo -- --lm --quick', () => {
   let rows: Row[] = [];
   beforeAll(() => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--lm', '--quick', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'demo/bandit/run.ts', '--lm', '--quick', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     rows = (JSON.parse(out) as { summaries: Row[] }).summaries;
   }, 600_000); // ≈ 31 CPU-seconds; minutes of wall time on a loaded shared machine
   const row = (label: string): Row => {

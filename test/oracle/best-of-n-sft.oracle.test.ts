@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bestOfNDistribution, bestOfNSftWeights, bonRlSelectedWeights, type BestOfNSftEstimator } from '../../src/index.js';
-import { exactPassGradient, expectedSelected, expectedSftGradient, projection, sftTargets } from './best-of-n-sft-policy.js';
+import { exactPassGradient, expectedSelected, expectedSftGradient, projection, sftTargets } from './best-of-n-sft.policy.js';
 import { maxAbsDiff } from './policy.js';
 import { bruteBaselined, bruteMetric, mismatch, Q, qsum, tuples, type SubsetObjective } from './rational.js';
 import { mulberry32 as rng } from '../support/prng.js';

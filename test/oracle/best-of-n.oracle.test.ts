@@ -13,7 +13,7 @@ import {
   bonRlBinaryAdvantage,
   type Baseline,
 } from '../../src/index.js';
-import { quadraticGroup } from './best-of-n-quadratic.js';
+import { quadraticGroup } from './best-of-n.quadratic.js';
 import { expectedEstimatorGradient, exactObjectiveGradient, maxAbsDiff, softmax } from './policy.js';
 import {
   binom,

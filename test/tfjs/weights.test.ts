@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
-import { grpoAdvantage, rlooAdvantage } from '../../src/estimators/baselines.js';
+import { grpoAdvantage, rlooAdvantage } from '../../src/estimators/grpo.js';
 import { bestOfNAdvantage, bestOfNDistillationWeights } from '../../src/estimators/best-of-n.js';
 import { majorityVoteAdvantage } from '../../src/estimators/majority-vote.js';
 import { maxAtKAdvantage } from '../../src/estimators/max-at-k.js';

@@ -33,7 +33,7 @@ import {
   ShapeError,
   getBackend,
 } from '../../src/index.js';
-import { jsBackend } from '../../src/backends/js/kernels.js';
+import { jsBackend } from '../../src/backends/js/index.js';
 
 /** The error `fn` throws (fails the test when it returns). */
 function thrown(fn: () => unknown): InferenceAwareRLError {

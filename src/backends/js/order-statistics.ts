@@ -4,8 +4,8 @@
  * depend only on n, k and the rank weights α) are built by src/estimators/order-statistics.ts.
  * Math: docs/estimators/order-statistics.md.
  */
-import type { Values } from '../types.js';
-import { jsBackend } from './kernels.js';
+import type { KernelTable, Values } from '../types.js';
+import { segmentedArgsort } from './sort.js';
 
 /**
  * One group in sorted order x_0 ≤ … ≤ x_{n−1} with gaps Δ_r = x_{r+1} − x_r and a table
@@ -54,7 +54,7 @@ export function orderStatisticWeights(
 ): void {
   const length = offsets[offsets.length - 1] as number;
   const perm = new Int32Array(length);
-  (jsBackend.kernels.segmentedArgsort as (k: Values, o: Int32Array, p: Int32Array) => void)(values, offsets, perm);
+  segmentedArgsort(values, offsets, perm);
   const sorted = new Float64Array(length);
   for (let p = 0; p < length; p++) sorted[p] = values[perm[p] as number] as number;
   const groups = offsets.length - 1;
@@ -93,3 +93,9 @@ export function orderStatisticMetric(
     out[b] = (sorted[start] as number) * (tables[t] as number) + sum;
   }
 }
+
+/** The order-statistic family's kernels. */
+export const orderStatisticKernels: Pick<KernelTable, 'orderStatisticWeights' | 'orderStatisticMetric'> = {
+  orderStatisticWeights,
+  orderStatisticMetric,
+};

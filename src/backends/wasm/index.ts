@@ -4,7 +4,7 @@
  * import here only, so bundles that never call loadWasmBackend() never load it. Docs: docs/backends.md.
  */
 import { InvalidArgumentError } from '../../errors.js';
-import { jsBackend } from '../js/kernels.js';
+import { jsBackend } from '../js/index.js';
 import { checkBoolean, checkOptions } from '../../validate.js';
 import { registerBuiltInBackend, setBackend } from '../registry.js';
 import type { Backend } from '../types.js';
@@ -51,7 +51,7 @@ export interface WasmApi {
 }
 
 /** The smallest module using a v128 instruction (i8x16.splat, i8x16.popcnt): valid iff SIMD is supported. */
-const SIMD_PROBE = new Uint8Array([
+const SIMD_PROBE = /* @__PURE__ */ new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 

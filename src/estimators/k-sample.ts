@@ -8,7 +8,7 @@ import { InvalidArgumentError, NonFiniteError, show } from '../errors.js';
 import { BATCH_KEYS, checkKAtMostN, resolveLayout, type Layout } from '../groups.js';
 import { mulberry32 } from '../prng.js';
 import { checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './baselines.js';
+import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /**
  * A symmetric objective of a subset of one group's samples. `subset` holds the samples' indices into

@@ -15,7 +15,7 @@ import {
   passAtK,
   passAtKAdvantage,
   rlooAdvantage,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Randomness: a seeded PRNG, so every run is reproducible.

@@ -9,7 +9,7 @@ import type { Answer } from '../../src/registry.js';
 import { binom, bruteBaselined, bruteMetric, mismatch, Q, type OracleBaseline, type SubsetObjective } from './rational.js';
 import { exactObjectiveGradient, expectedEstimatorGradient, maxAbsDiff } from './policy.js';
 import { mulberry32 as rng } from '../support/prng.js';
-import { majorityObjective } from './majority-objective.js';
+import { majorityObjective } from './majority-vote.objective.js';
 
 const LABELS: readonly Answer[] = [0, 1, 2, 'x', '1', null, undefined];
 const REWARD_VALUES = [0, 1, 0.3, -1.5, 2.25, 0.7];

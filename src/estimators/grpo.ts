@@ -1,109 +1,14 @@
 /**
- * The none / loo / loo-pkpo / loo-1 machinery shared by every k-sample estimator, and the
- * ordinary mean-reward baselines (GRPO, RLOO) for comparison. Math: docs/estimators/pass-at-k.md.
+ * The ordinary mean-reward baselines, GRPO (Shao et al. 2024, arXiv 2402.03300) and RLOO (Ahmadian et
+ * al. 2024, arXiv 2402.14740): one-sample objectives, for comparison with the k-sample estimators.
+ * Math: docs/estimators/grpo.md.
  */
 import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
-import { AffineScatter, BaselineCode, GroupMoments, type Backend } from '../backends/types.js';
+import { AffineScatter, GroupMoments } from '../backends/types.js';
+import { grpoKernels } from '../backends/js/grpo.js';
 import { DomainError, show } from '../errors.js';
-import {
-  BATCH_KEYS,
-  checkGroupSizes,
-  checkKAtMostN,
-  outputArray,
-  resolveLayout,
-  type Layout,
-  type WeightOutputOptions,
-} from '../groups.js';
+import { BATCH_KEYS, checkGroupSizes, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
 import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
-
-/**
- * What is subtracted from the raw per-sample weights s_i (docs/estimators/weights.md#baselines). Every choice keeps the gradient
- * unbiased; they differ in variance and centring.
- * - `'none'`: s_i as is.
- * - `'loo'`: s_i − (k/n)·ρ(g₋ᵢ, k). Exactly centred (weights sum to 0 per group). Needs k ≤ n − 1.
- * - `'loo-pkpo'`: s_i − (k/(n−1))·ρ(g₋ᵢ, k), the scale PKPO's paper uses (not centred). Needs k ≤ n − 1.
- * - `'loo-1'`: s_i − (k/n)·ρ(g₋ᵢ, k−1), the lowest-variance choice in PKPO's experiments; with n = k it
- *   is Tang et al.'s leave-one-out estimator. At k = 1 it falls back to `'loo'` (needs n ≥ 2).
- */
-export type Baseline = 'none' | 'loo' | 'loo-pkpo' | 'loo-1';
-
-/** All baselines, in the order the docs list them. */
-export const BASELINES: readonly Baseline[] = ['none', 'loo', 'loo-pkpo', 'loo-1'];
-
-/**
- * How weights are scaled. `'sum'`: Σ_i w_i ∇log π(y_i) is the gradient estimate (multiply each sample's
- * summed token log-probs by its weight and add). `'mean'`: weights times n, for trainers that average
- * the per-sample losses over the group (GRPO-style).
- */
-export type WeightScale = 'sum' | 'mean';
-
-/** Options of every k-sample weight estimator (pass@k, max@k, majority vote, best-of-N). */
-export interface KSampleWeightOptions extends WeightOutputOptions, BackendOptions {
-  /**
-   * The baseline subtracted from s_i; see {@link Baseline}.
-   * @defaultValue `'loo-1'`
-   */
-  baseline?: Baseline;
-  /**
-   * `'sum'` (weights sum-form) or `'mean'` (times n, for trainers that average over the group).
-   * @defaultValue `'sum'`
-   */
-  scale?: WeightScale;
-}
-
-/** The option keys every k-sample weight estimator accepts. */
-export const K_SAMPLE_KEYS = [...BATCH_KEYS, 'backend', 'baseline', 'scale'] as const;
-
-/** Everything a k-sample weight estimator needs after validation. */
-export interface PreparedKSample {
-  readonly layout: Layout;
-  readonly k: number;
-  readonly baseline: Baseline;
-  /** The baseline actually computed (`'loo-1'` at k = 1 becomes `'loo'`). */
-  readonly effectiveBaseline: Baseline;
-  readonly scaleByN: boolean;
-  readonly out: Float64Array;
-  readonly backend: Backend;
-}
-
-/**
- * Validates k, the options, the layout and what the baseline needs of every group, and allocates the
- * output. `length` is the number of samples; `inputs` are the per-sample arrays as `[name, array]`
- * (already validated as arrays by the caller): the first names an empty input, and `opts.out` must
- * not share memory with any of them.
- */
-export function prepareKSample(
-  fn: string,
-  length: number,
-  k: unknown,
-  opts: KSampleWeightOptions | undefined,
-  extraKeys: readonly string[] = [],
-  inputs: readonly (readonly [string, unknown])[] = [],
-): PreparedKSample {
-  checkOptions(opts, fn, [...K_SAMPLE_KEYS, ...extraKeys]);
-  const kk = checkInteger(k, 'k', 1);
-  const baseline = checkChoice(opts?.baseline, 'opts.baseline', BASELINES, 'loo-1');
-  const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
-  const backend = resolveBackend(opts?.backend);
-  const layout = resolveLayout(length, opts, inputs[0]?.[0]);
-  checkKAtMostN(layout, kk);
-  const effectiveBaseline: Baseline = baseline === 'loo-1' && kk === 1 ? 'loo' : baseline;
-  if (effectiveBaseline === 'loo' || effectiveBaseline === 'loo-pkpo') {
-    const why = baseline === 'loo-1' ? "baseline 'loo-1' at k = 1 falls back to 'loo', which" : `baseline '${baseline}'`;
-    checkGroupSizes(layout, kk + 1, (n) => `${why} needs k ≤ n − 1 (got k=${kk}, n=${n}`, 'k');
-  }
-  const out = outputArray(opts?.out, length, inputs);
-  return { layout, k: kk, baseline, effectiveBaseline, scaleByN: scale === 'mean', out, backend };
-}
-
-/** The kernel code of a baseline. */
-export function baselineCode(baseline: Baseline): BaselineCode {
-  return BaselineCode[baseline];
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Ordinary baselines.
-
 /** Options of {@link grpoAdvantage}. Presets of popular trainers: {@link GRPO_PRESETS}. */
 export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
   /**
@@ -187,7 +92,7 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
     throw new DomainError('opts.zeroVarianceRtol', `opts.zeroVarianceRtol must be in [0, 1) (got ${show(rtol)})`);
   }
   const oneSample = checkChoice(opts?.oneSampleGroups, 'opts.oneSampleGroups', ['error', 'zero-mean-unit-std'] as const, 'error');
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, grpoKernels);
   const layout = resolveLayout(values.length, opts);
   if (normalize === 'std' && ddof === 1 && oneSample === 'error') {
     checkGroupSizes(
@@ -296,7 +201,7 @@ export interface RlooOptions extends WeightOutputOptions, BackendOptions {}
 export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): Float64Array {
   checkOptions(opts, 'rlooAdvantage', [...BATCH_KEYS, 'backend']);
   const values = checkFiniteArray(rewards, 'rewards');
-  const backend = resolveBackend(opts?.backend);
+  const backend = resolveBackend(opts?.backend, grpoKernels);
   const layout = resolveLayout(values.length, opts);
   checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
   const out = outputArray(opts?.out, values.length, [['rewards', values]]);

@@ -9,7 +9,7 @@ import { majorityAtK, majorityVoteAdvantage, type Answer, type Baseline } from '
 import { bruteBaselined, bruteMetric, Q, type SubsetObjective } from './rational.js';
 import { errorInEps, MAX, qabs } from './extreme.js';
 import { mulberry32 as rng } from '../support/prng.js';
-import { majorityObjective } from './majority-objective.js';
+import { majorityObjective } from './majority-vote.objective.js';
 
 /** Ties split (mean of the tied answers' rewards); no vote → 0. */
 const objective = (answers: readonly Answer[], rewards: readonly Q[]): SubsetObjective => majorityObjective(answers, rewards, 'split');

@@ -4,8 +4,8 @@
  * calibration, trains the demo task with mixtures, a k schedule and pseudo-labels, and writes the figure
  * docs/figures/order-statistics-weights.svg.
  *
- *   npx tsx scripts/k-sample-families.ts            # everything (a few minutes)
- *   npx tsx scripts/k-sample-families.ts --no-train # skip the training runs
+ *   npx tsx demo/bandit/k-sample-families.ts            # everything (a few minutes)
+ *   npx tsx demo/bandit/k-sample-families.ts --no-train # skip the training runs
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +23,11 @@ import {
   passHatKAdvantage,
   rlooAdvantage,
   type OrderStatisticPreset,
-} from '../src/index.js';
-import { lineChart } from '../src/cli/svg.js';
-import { makeTask, trainPlain, type Method } from './demo-core.js';
+} from '../../src/index.js';
+import { lineChart } from '../../src/cli/svg.js';
+import { makeTask, trainPlain, type Method } from './core.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const fmt = (a: ArrayLike<number>): string => `[${Array.from(a, (x) => +x.toFixed(4)).join(', ')}]`;
 
 function examples(): void {

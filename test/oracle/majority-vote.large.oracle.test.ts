@@ -1,6 +1,6 @@
 /**
  * The worst case of the majority-vote DP (many clusters of distinct sizes, k = n/2) completes and meets
- * identities that tie it to an independent computation. Not timed: bench/majority.bench.ts measures it.
+ * identities that tie it to an independent computation. Not timed: bench/majority-vote.bench.ts measures it.
  * The suite runs the shape at n = 1024 / 2048 (seconds); MAJORITY_WORST=1 runs the full n = 4096 / 8192
  * sizes the bench times (about a minute each on 2 cores).
  */

@@ -10,8 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { intFlag, meanStd, progressBar, replaceBetweenMarkers } from '../demo/shared.js';
-import { lineChart } from '../src/cli/svg.js';
+import { intFlag, meanStd, progressBar, replaceBetweenMarkers } from '../shared.js';
+import { lineChart } from '../../src/cli/svg.js';
 import {
   CURVE_KS,
   EVAL_SAMPLES,
@@ -22,10 +22,10 @@ import {
   trainPlain,
   type Evaluation,
   type RunResult,
-} from './demo-core.js';
-import { trainWithTfjs } from './demo-tfjs.js';
+} from './core.js';
+import { trainWithTfjs } from './tfjs.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // ---------------------------------------------------------------------------------------------------
 // Command line
@@ -267,7 +267,7 @@ export interface DemoResult {
 
 async function main(argv: string[]): Promise<number> {
   // `--lm`: the language-model demo (demo/lm/, docs/demo.md "The language-model demo").
-  if (argv.includes('--lm')) return (await import('../demo/lm/run.js')).runLmDemo(argv.filter((a) => a !== '--lm'));
+  if (argv.includes('--lm')) return (await import('../lm/run.js')).runLmDemo(argv.filter((a) => a !== '--lm'));
   let opts: DemoOptions | 'help';
   try {
     opts = parseDemoArgs(argv);

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the ordinary mean-reward baselines (docs/estimators/baselines.md): grpoAdvantage and rlooAdvantage, against
+ * Unit tests of the ordinary mean-reward baselines (docs/estimators/grpo.md): grpoAdvantage and rlooAdvantage, against
  * straightforward re-implementations written here from the formulas.
  */
 import { describe, expect, it } from 'vitest';

@@ -28,8 +28,8 @@ import {
   type Tensor,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
-import { passAtKWeights, policyGradientLoss } from '../src/tfjs/index.js';
-import { TASK, evaluate, mulberry32, samplePrompts, type Prompt, type RunResult, type Task, type TrainConfig } from './demo-core.js';
+import { passAtKWeights, policyGradientLoss } from '../../src/tfjs/index.js';
+import { TASK, evaluate, mulberry32, samplePrompts, type Prompt, type RunResult, type Task, type TrainConfig } from './core.js';
 
 /**
  * log π(y_i | x_p) of every sample as an [R, 1] tensor (R = B·n, rows grouped by prompt), for the

@@ -1,0 +1,393 @@
+// best-of-N family (a verifier's scores select, rewards are paid): ports of the reference kernels, the
+// same operations in the same order. Math: docs/estimators/best-of-n.md.
+import { ld, ldi, st, sti } from './memory';
+import { meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+
+/** Set by loadBlocks: the factor the rewards were multiplied by, and the number of tie blocks. */
+let blockScale: f64 = 1;
+let blockCount: i32 = 0;
+
+const BIG_REWARD: f64 = reinterpret<f64>(0x7dd0000000000000); // 2^990
+const BIG_SCALE: f64 = reinterpret<f64>(0x3d70000000000000); // 2^-40
+
+/**
+ * One group in sorted-score order (the reference's BlockScratch.load): tie blocks in blockStart,
+ * y[p] = reward (0 in blocks ending before position `relevant`, zeros when hasRewards is false), times
+ * blockScale, less the mean when shiftByMean; compensated block sums in blockSum.
+ */
+function loadBlocks(
+  scores: usize,
+  rewards: usize,
+  hasRewards: bool,
+  perm: usize,
+  start: i32,
+  n: i32,
+  y: usize,
+  blockStart: usize,
+  blockSum: usize,
+  relevant: i32,
+  shiftByMean: bool,
+): void {
+  let t = 0;
+  let prev = NaN;
+  for (let p = 0; p < n; p++) {
+    const v = ld(scores, ldi(perm, start + p));
+    if (v != prev) {
+      sti(blockStart, t++, p);
+      prev = v;
+    }
+  }
+  sti(blockStart, t, n);
+  blockCount = t;
+  let first = n;
+  if (hasRewards) {
+    for (let u = 0; u < t; u++) {
+      if (ldi(blockStart, u + 1) >= relevant) {
+        first = ldi(blockStart, u);
+        break;
+      }
+    }
+  }
+  let maxAbs = 0.0;
+  for (let p = 0; p < n; p++) {
+    const r: f64 = p < first ? 0.0 : ld(rewards, ldi(perm, start + p));
+    st(y, p, r);
+    maxAbs = max<f64>(maxAbs, abs<f64>(r));
+  }
+  const sc: f64 = maxAbs >= BIG_REWARD ? BIG_SCALE : 1.0;
+  blockScale = sc;
+  if (shiftByMean && first == 0) {
+    const c = meanOf(y, 0, n, sc);
+    for (let p = 0; p < n; p++) st(y, p, ld(y, p) * sc - c);
+  } else if (sc != 1.0) {
+    for (let p = first; p < n; p++) st(y, p, ld(y, p) * sc);
+  }
+  for (let u = 0; u < t; u++) st(blockSum, u, rangeSum(y, ldi(blockStart, u), ldi(blockStart, u + 1)));
+}
+
+/**
+ * Best-of-N weights in input order; see the reference kernel for the formulas (same operations, same
+ * order). scratch: 7 · maxN doubles (y, blockSum, s, below, μ, ν, μ(n − 1, κ)) then maxN + 1 i32
+ * (blockStart).
+ */
+export function sortedBestOfNWeights(
+  scores: usize,
+  rewards: usize,
+  perm: usize,
+  offsets: usize,
+  groups: i32,
+  k: i32,
+  baseline: i32,
+  scaleByN: bool,
+  out: usize,
+  scratch: usize,
+  maxN: i32,
+): void {
+  const stride = <usize>maxN << 3;
+  const y = scratch;
+  const blockSum = y + stride;
+  const s = blockSum + stride;
+  const below = s + stride;
+  const mu = below + stride;
+  const nu = mu + stride;
+  const m1 = nu + stride;
+  const blockStart = m1 + stride;
+  const kf = <f64>k;
+  let tablesN = -1;
+  let m1N = -1;
+  const gapPath = (baseline == 3 || baseline == 1) && k >= 2;
+  const isLoo1Gap = gapPath && baseline == 3;
+  const shiftByMean = !gapPath && k == 1 && baseline != 2 && baseline != 0;
+  for (let g = 0; g < groups; g++) {
+    const start = ldi(offsets, g);
+    const n = ldi(offsets, g + 1) - start;
+    loadBlocks(scores, rewards, true, perm, start, n, y, blockStart, blockSum, isLoo1Gap ? k - 1 : k, shiftByMean);
+    const blocks = blockCount;
+    if (tablesN != n) {
+      subsetMaxWeights(n, k, mu);
+      if (n > 0) st(nu, 0, 0.0);
+      for (let p = 1; p < n; p++) st(nu, p, (ld(mu, p) * <f64>(k - 1)) / <f64>p);
+      tablesN = n;
+    }
+    const scale: f64 = (scaleByN ? <f64>n : 1.0) / blockScale;
+    if (gapPath) {
+      const off = s;
+      const gap = below;
+      const tailQ = blockSum;
+      for (let t = 0; t < blocks; t++) {
+        const a = ldi(blockStart, t);
+        const e = ldi(blockStart, t + 1);
+        const ya = ld(y, a);
+        let d = 0.0;
+        let c = 0.0;
+        for (let p = a + 1; p < e; p++) {
+          const v = ld(y, p) - ya;
+          const u = d + v;
+          c += sumError(d, v, u);
+          d = u;
+        }
+        st(off, t, (d + c) / <f64>(e - a));
+        st(gap, t, t > 0 ? ya - ld(y, ldi(blockStart, t - 1)) + (ld(off, t) - ld(off, t - 1)) : 0.0);
+        if (!isLoo1Gap && e >= k && (t == 0 || a < k)) st(gap, t, 0.0);
+      }
+      const isLoo = baseline == 1;
+      if (isLoo && m1N != n) {
+        subsetMaxWeights(n - 1, k, m1);
+        m1N = n;
+      }
+      const mm = isLoo ? m1 : mu;
+      const kn = kf / <f64>n;
+      if (isLoo) {
+        let q = 0.0;
+        let cq = 0.0;
+        for (let t = blocks - 1; t >= 0; t--) {
+          st(tailQ, t, q + cq);
+          if (t + 1 < blocks) {
+            const r = ldi(blockStart, t + 1) - 1;
+            const w: f64 = r >= 1 && r <= n - 2 ? (ld(mm, r) * <f64>(n - 1 - r)) / kf : 0.0;
+            if (w != 0.0) {
+              const v = w * ld(gap, t + 1);
+              const u = q + v;
+              cq += sumError(q, v, u);
+              q = u;
+            }
+          }
+        }
+      }
+      let G = 0.0;
+      let cG = 0.0;
+      let P = 0.0;
+      let cP = 0.0;
+      for (let t = 0; t < blocks; t++) {
+        const a = ldi(blockStart, t);
+        const e = ldi(blockStart, t + 1);
+        const m = e - a;
+        const gt = ld(gap, t);
+        if (t > 0 && ld(mu, a) != 0.0) {
+          const v = ld(mu, a) * gt;
+          const u = G + v;
+          cG += sumError(G, v, u);
+          G = u;
+        }
+        const Gt = G + cG;
+        const Pt = P + cP;
+        const gUp: f64 = t + 1 < blocks ? ld(gap, t + 1) : 0.0;
+        const wa: f64 = isLoo && a >= 1 && a <= n - 2 ? (ld(mm, a) * <f64>(n - 1 - a)) / kf : 0.0;
+        if (m == 1) {
+          const w: f64 = isLoo ? Gt - kn * (Pt + (wa == 0.0 ? 0.0 : wa * (gt + gUp)) + ld(tailQ, t)) : Gt;
+          st(out, ldi(perm, start + a), w * scale);
+        } else {
+          let R = 0.0;
+          let cR = 0.0;
+          for (let q = a + 1; q < e; q++) {
+            const v = <f64>(e - q) * ld(nu, q);
+            const u = R + v;
+            cR += sumError(R, v, u);
+            R = u;
+          }
+          const coef = ld(mu, a) + (R + cR) / <f64>(m - 1);
+          const r = e - 1;
+          const we: f64 = isLoo && r <= n - 2 ? (ld(mm, r) * <f64>(n - 1 - r)) / kf : 0.0;
+          const base = Pt + (wa == 0.0 ? 0.0 : wa * gt) + (we == 0.0 ? 0.0 : we * gUp) + ld(tailQ, t);
+          const dc = (wa - we) / <f64>(m - 1);
+          const ya = ld(y, a);
+          const ot = ld(off, t);
+          for (let p = a; p < e; p++) {
+            const dev = ld(y, p) - ya - ot;
+            const w: f64 = isLoo ? Gt + coef * dev - kn * (base - dc * dev) : Gt + coef * dev;
+            st(out, ldi(perm, start + p), w * scale);
+          }
+        }
+        if (wa != 0.0) {
+          const v = wa * gt;
+          const u = P + v;
+          cP += sumError(P, v, u);
+          P = u;
+        }
+      }
+      continue;
+    }
+    let tail = 0.0;
+    let cTail = 0.0;
+    for (let t = blocks - 1; t >= 0; t--) {
+      const a = ldi(blockStart, t);
+      const e = ldi(blockStart, t + 1);
+      const m = e - a;
+      const T = tail + cTail;
+      if (m == 1) {
+        const yp = ld(y, a);
+        st(s, a, ld(mu, a) * yp + T);
+        const v = ld(nu, a) * yp;
+        const u = tail + v;
+        cTail += sumError(tail, v, u);
+        tail = u;
+        continue;
+      }
+      let nuRamp = 0.0;
+      let cRamp = 0.0;
+      for (let p = a + 1; p < e; p++) {
+        const v = <f64>(p - a) * ld(nu, p);
+        const u = nuRamp + v;
+        cRamp += sumError(nuRamp, v, u);
+        nuRamp = u;
+      }
+      const sum = ld(blockSum, t);
+      const mAvg = rangeSum(mu, a, e) / <f64>m;
+      const nAvg = (nuRamp + cRamp) / <f64>m / <f64>(m - 1);
+      for (let p = a; p < e; p++) {
+        const yp = ld(y, p);
+        st(s, p, mAvg * yp + nAvg * (sum - yp) + T);
+      }
+      const v = (rangeSum(nu, a, e) * sum) / <f64>m;
+      const u = tail + v;
+      cTail += sumError(tail, v, u);
+      tail = u;
+    }
+    if (baseline == 0) {
+      for (let p = 0; p < n; p++) st(out, ldi(perm, start + p), ld(s, p) * scale);
+      continue;
+    }
+    const kappa = baseline == 3 && k >= 2 ? k - 1 : k;
+    if (m1N != n) {
+      subsetMaxWeights(n - 1, kappa, m1);
+      m1N = n;
+    }
+    let lower = 0.0;
+    let cLower = 0.0;
+    for (let t = 0; t < blocks; t++) {
+      st(below, t, lower + cLower);
+      const a = ldi(blockStart, t);
+      const e = ldi(blockStart, t + 1);
+      const v: f64 =
+        e - a == 1
+          ? a < n - 1
+            ? ld(m1, a) * ld(y, a)
+            : 0.0
+          : (rangeSum(m1, a, min<i32>(e, n - 1)) * ld(blockSum, t)) / <f64>(e - a);
+      const u = lower + v;
+      cLower += sumError(lower, v, u);
+      lower = u;
+    }
+    const a1 = baseline == 2 ? kf / <f64>(n - 1) : kf / <f64>n;
+    let upper = 0.0;
+    let cUpper = 0.0;
+    for (let t = blocks - 1; t >= 0; t--) {
+      const a = ldi(blockStart, t);
+      const e = ldi(blockStart, t + 1);
+      const m = e - a;
+      const base = ld(below, t) + (upper + cUpper);
+      if (m == 1) {
+        st(out, ldi(perm, start + a), (ld(s, a) - a1 * base) * scale);
+        if (a > 0) {
+          const v = ld(m1, a - 1) * ld(y, a);
+          const u = upper + v;
+          cUpper += sumError(upper, v, u);
+          upper = u;
+        }
+        continue;
+      }
+      const sum = ld(blockSum, t);
+      const mid = rangeSum(m1, a, e - 1) / <f64>(m - 1);
+      for (let p = a; p < e; p++) {
+        const yp = ld(y, p);
+        const rhoMinus = base + mid * (sum - yp);
+        st(out, ldi(perm, start + p), (ld(s, p) - a1 * rhoMinus) * scale);
+      }
+      const lo = max<i32>(a, 1);
+      const v = (rangeSum(m1, lo - 1, e - 1) * sum) / <f64>m;
+      const u = upper + v;
+      cUpper += sumError(upper, v, u);
+      upper = u;
+    }
+  }
+}
+
+/** Best-of-N metric per group (as the reference kernel). scratch: 3 · maxN doubles (y, blockSum, μ) then maxN + 1 i32. */
+export function sortedBestOfNMetric(
+  scores: usize,
+  rewards: usize,
+  perm: usize,
+  offsets: usize,
+  groups: i32,
+  k: i32,
+  out: usize,
+  scratch: usize,
+  maxN: i32,
+): void {
+  const stride = <usize>maxN << 3;
+  const y = scratch;
+  const blockSum = y + stride;
+  const mu = blockSum + stride;
+  const blockStart = mu + stride;
+  let muN = -1;
+  for (let g = 0; g < groups; g++) {
+    const start = ldi(offsets, g);
+    const n = ldi(offsets, g + 1) - start;
+    loadBlocks(scores, rewards, true, perm, start, n, y, blockStart, blockSum, k, false);
+    if (muN != n) {
+      subsetMaxWeights(n, k, mu);
+      muN = n;
+    }
+    let sum = 0.0;
+    let c = 0.0;
+    let firstY = NaN;
+    let constant = true;
+    for (let t = 0; t < blockCount; t++) {
+      const a = ldi(blockStart, t);
+      const e = ldi(blockStart, t + 1);
+      if (e < k) continue;
+      for (let p = a; p < e; p++) {
+        if (firstY != firstY) firstY = ld(y, p);
+        else if (ld(y, p) != firstY) constant = false;
+      }
+      const v = (rangeSum(mu, a, e) * ld(blockSum, t)) / <f64>(e - a);
+      const u = sum + v;
+      c += sumError(sum, v, u);
+      sum = u;
+    }
+    st(out, g, (constant ? firstY : sum + c) / blockScale);
+  }
+}
+
+/** Probability that each sample is best-of-N's pick, input order. scratch as sortedBestOfNMetric. */
+export function sortedBestOfNSelection(
+  scores: usize,
+  perm: usize,
+  offsets: usize,
+  groups: i32,
+  N: i32,
+  withReplacement: bool,
+  out: usize,
+  scratch: usize,
+  maxN: i32,
+): void {
+  const stride = <usize>maxN << 3;
+  const y = scratch;
+  const blockSum = y + stride;
+  const mu = blockSum + stride;
+  const blockStart = mu + stride;
+  const Nf = <f64>N;
+  let muN = -1;
+  for (let g = 0; g < groups; g++) {
+    const start = ldi(offsets, g);
+    const n = ldi(offsets, g + 1) - start;
+    loadBlocks(scores, 0, false, perm, start, n, y, blockStart, blockSum, 0, false);
+    if (!withReplacement && muN != n) {
+      subsetMaxWeights(n, N, mu);
+      muN = n;
+    }
+    for (let t = 0; t < blockCount; t++) {
+      const a = ldi(blockStart, t);
+      const e = ldi(blockStart, t + 1);
+      const m = e - a;
+      let w = 0.0;
+      if (withReplacement) {
+        w = Math.pow(<f64>e / <f64>n, Nf) * -Math.expm1(Nf * Math.log1p(-<f64>m / <f64>e));
+      } else {
+        for (let p = a; p < e; p++) w += ld(mu, p);
+      }
+      w /= <f64>m;
+      for (let p = a; p < e; p++) st(out, ldi(perm, start + p), w);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// Shared arithmetic of the ranking kernels: error-free products, the double-double subset-weight
+// table μ (max@k, best-of-N) and compensated (Neumaier) sums, in the reference kernels' operation order.
+import { ld, st } from './memory';
+
+// @ts-ignore: decorator
+@inline export function twoProdError(a: f64, b: f64, ab: f64): f64 {
+  let t = 134217729.0 * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = 134217729.0 * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return al * bl - (((ab - ah * bh) - al * bh) - ah * bl);
+}
+
+// @ts-ignore: decorator
+@inline export function divRemainder(x: f64, q: f64, d: f64): f64 {
+  const t = q * d;
+  return x - t - twoProdError(q, d, t);
+}
+
+/**
+ * μ_p = C(p−1,k−1)/C(n,k) into out[0..n−1], by combinatorics.ts#subsetMaxWeights' double-double
+ * recurrence (same operations, same bits).
+ */
+export function subsetMaxWeights(n: i32, k: i32, out: usize): void {
+  if (k <= 0 || k > n) {
+    memory.fill(out, 0, <usize>n << 3);
+    return;
+  }
+  let hi = <f64>k / <f64>n;
+  let lo = divRemainder(<f64>k, hi, <f64>n) / <f64>n;
+  st(out, n - 1, hi + lo);
+  for (let p = n; p > 1; p--) {
+    if (p - 1 < k) {
+      st(out, p - 2, 0.0);
+      continue;
+    }
+    const a = <f64>(p - k);
+    const ph = hi * a;
+    const pl = twoProdError(hi, a, ph) + lo * a;
+    const d = <f64>(p - 1);
+    const q1 = ph / d;
+    const r = divRemainder(ph, q1, d) + pl;
+    const q2 = r / d;
+    hi = q1 + q2;
+    lo = q2 - (hi - q1);
+    st(out, p - 2, hi + lo);
+  }
+}
+
+// @ts-ignore: decorator
+@inline export function sumError(s: f64, t: f64, u: f64): f64 {
+  return abs<f64>(s) >= abs<f64>(t) ? s - u + t : t - u + s;
+}
+
+/** Σ a[lo..hi), compensated (as the reference kernel's rangeSum). */
+export function rangeSum(a: usize, lo: i32, hi: i32): f64 {
+  let s = 0.0;
+  let c = 0.0;
+  for (let p = lo; p < hi; p++) {
+    const t = ld(a, p);
+    const u = s + t;
+    c += sumError(s, t, u);
+    s = u;
+  }
+  return s + c;
+}
+
+/** The mean of a[lo..hi)·sc, exactly the common value when all are equal (as the reference's meanOf). */
+export function meanOf(a: usize, lo: i32, hi: i32, sc: f64): f64 {
+  let s = 0.0;
+  let c = 0.0;
+  let same = true;
+  const first = ld(a, lo);
+  for (let p = lo; p < hi; p++) {
+    const v = ld(a, p);
+    if (v != first) same = false;
+    const t = v * sc;
+    const u = s + t;
+    c += sumError(s, t, u);
+    s = u;
+  }
+  return same ? first * sc : (s + c) / <f64>(hi - lo);
+}
