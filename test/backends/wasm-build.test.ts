@@ -1,15 +1,78 @@
 /**
- * The committed wasm payload is the build of the committed AssemblyScript source: asc 0.28 output is
- * deterministic (same source and flags → same bytes), so a stale module.generated.ts fails here.
+ * The committed generated files are the build of the committed sources: asc 0.28 output is
+ * deterministic (same source and flags → same bytes), so a stale module.generated.ts, a stale
+ * exports.generated.ts (an AssemblyScript export whose signature changed without a rebuild) or a stale
+ * constants.generated.ts (a baseline code or shared constant changed on the js side only) fails here.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_MODULE, generateWasmModule } from '../../scripts/build-wasm.js';
+import {
+  GENERATED_CONSTANTS,
+  GENERATED_EXPORTS,
+  GENERATED_MODULE,
+  constantsSource,
+  exportsSource,
+  generateWasmFiles,
+  parseExportDeclarations,
+} from '../../scripts/build-wasm.js';
+
+const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
 describe('scripts/build-wasm.ts', () => {
-  it('generateWasmModule() reproduces the committed module.generated.ts byte for byte', async () => {
-    const committed = readFileSync(new URL(`../../${GENERATED_MODULE}`, import.meta.url), 'utf8');
-    const rebuilt = await generateWasmModule();
-    expect(rebuilt === committed, 'module.generated.ts is stale: run `npm run build:wasm`').toBe(true);
+  it('reproduces every committed generated file byte for byte', async () => {
+    const files = await generateWasmFiles();
+    expect(Object.keys(files).sort()).toEqual([GENERATED_CONSTANTS, GENERATED_EXPORTS, GENERATED_MODULE].sort());
+    const stale = Object.entries(files)
+      .filter(([path, rebuilt]) => rebuilt !== read(path))
+      .map(([path]) => path);
+    expect(stale, `stale generated files (run \`npm run build:wasm\`): ${stale.join(', ')}`).toEqual([]);
+  }, 120_000);
+
+  it('types the raw exports from the AssemblyScript signatures (bool → boolean, usize → number)', () => {
+    const declarations = [
+      '/**',
+      ' * src/x/f',
+      ' * @param p `usize`',
+      ' * @param flag `bool`',
+      ' * @param n `i32`',
+      ' * @returns `f64`',
+      ' */',
+      'export function f(p: number, flag: boolean, n: number): number;',
+      '/** Exported memory */',
+      'export const memory: WebAssembly.Memory;',
+    ].join('\n');
+    expect(parseExportDeclarations(declarations)).toEqual([
+      {
+        name: 'f',
+        source: 'src/x/f',
+        params: [
+          { name: 'p', type: 'usize' },
+          { name: 'flag', type: 'bool' },
+          { name: 'n', type: 'i32' },
+        ],
+        result: 'f64',
+      },
+    ]);
+    expect(exportsSource(declarations)).toContain('  f(p: number, flag: boolean, n: number): number;');
+    // A type the generator cannot map is an error, not an `any`.
+    expect(() => parseExportDeclarations(declarations.replace('`f64`', '`Array<i32>`'))).toThrow(/unsupported AssemblyScript type/);
+  });
+
+  it('writes the baseline codes and shared constants the AssemblyScript imports, f64 by exact bits', () => {
+    const source = constantsSource();
+    expect(source).toContain('export const BASELINE_LOO_1: i32 = 3;');
+    expect(source).toContain('export const BASELINE_NONE: i32 = 0;');
+    expect(source).toContain('export const BIG_REWARD: f64 = reinterpret<f64>(0x7dd0000000000000); // 2^990');
+    expect(source).toContain('export const SAFE_MAGNITUDE: f64 = reinterpret<f64>(0x7fc0000000000000); // 2^1021');
+  });
+
+  it('the AssemblyScript kernels compare baselines by name, never by a bare code', () => {
+    const dir = 'src/backends/wasm/assembly';
+    const files = readdirSync(new URL(`../../${dir}`, import.meta.url)).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) {
+      const text = read(`${dir}/${file}`);
+      expect(text, file).not.toMatch(/baseline\s*[!=]=\s*\d/);
+    }
   });
 });

@@ -6,11 +6,7 @@
 import { SubsetWeightCache } from '../../combinatorics.js';
 import { BaselineCode, type KernelTable, type Values } from '../types.js';
 import { meanOf, rangeSum, sumError } from './sums.js';
-
-
-/** Rewards of a group reaching this magnitude are rescaled by BIG_SCALE: no block sum or gap sum overflows. */
-const BIG_REWARD = 2 ** 990;
-const BIG_SCALE = 2 ** -40;
+import { BIG_REWARD, BIG_SCALE } from '../constants.js';
 
 /** Per-group scratch of the best-of-N kernels: rewards in sorted-score order and the tie blocks. */
 class BlockScratch {

@@ -7,9 +7,7 @@ import { SubsetWeightCache } from '../../combinatorics.js';
 import { BaselineCode, type KernelTable, type Values } from '../types.js';
 import { segmentedArgsort } from './sort.js';
 import { meanOf, rangeSum, sumError } from './sums.js';
-
-/** Below this magnitude every gap and every two-gap sum of a group is finite: no per-group rescale. */
-const SAFE_MAGNITUDE = 2 ** 1021;
+import { SAFE_MAGNITUDE } from '../constants.js';
 
 /**
  * Weights by sorted position p = 0..n−1 (μ_p = C(p, k−1)/C(n, k), ν_p = μ_p (k−1)/p, both 0 below

@@ -7,79 +7,10 @@
 import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
 import { isDetached } from '../../validate.js';
 import type { Backend, BaselineCode, KernelTable, Values } from '../types.js';
+import { BEST_OF_N_METRIC_SCRATCH_F64, BEST_OF_N_WEIGHTS_SCRATCH_F64 } from '../constants.js';
+import type { KernelExports } from './exports.generated.js';
 
-/** The exports of src/backends/wasm/assembly/index.ts (pointers are byte addresses). */
-export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  binaryCounts(values: number, offsets: number, groups: number, counts: number): number;
-  binaryScatter(values: number, offsets: number, groups: number, wc: number, wi: number, out: number): void;
-  groupMoments(values: number, offsets: number, groups: number, mean: number, ss: number, range: number): void;
-  affineScatter(values: number, offsets: number, groups: number, shift: number, scale: number, out: number): void;
-  segmentedSort(values: number, offsets: number, groups: number, sorted: number, scratch: number): void;
-  sortedMaxWeights(
-    sorted: number,
-    offsets: number,
-    groups: number,
-    k: number,
-    baseline: number,
-    scaleByN: number,
-    out: number,
-    scratch: number,
-    maxN: number,
-  ): void;
-  sortedMaxMetric(sorted: number, offsets: number, groups: number, k: number, out: number, scratch: number): void;
-  gatherBySortedValue(values: number, sorted: number, offsets: number, groups: number, bySorted: number, out: number): void;
-  segmentedArgsort(keys: number, offsets: number, groups: number, perm: number, scratch: number, maxN: number): void;
-  sortedBestOfNWeights(
-    scores: number,
-    rewards: number,
-    perm: number,
-    offsets: number,
-    groups: number,
-    k: number,
-    baseline: number,
-    scaleByN: number,
-    out: number,
-    scratch: number,
-    maxN: number,
-  ): void;
-  sortedBestOfNMetric(
-    scores: number,
-    rewards: number,
-    perm: number,
-    offsets: number,
-    groups: number,
-    k: number,
-    out: number,
-    scratch: number,
-    maxN: number,
-  ): void;
-  sortedBestOfNSelection(
-    scores: number,
-    perm: number,
-    offsets: number,
-    groups: number,
-    N: number,
-    withReplacement: number,
-    out: number,
-    scratch: number,
-    maxN: number,
-  ): void;
-  orderStatisticApply(
-    values: number,
-    perm: number,
-    offsets: number,
-    groups: number,
-    tables: number,
-    tableStart: number,
-    scaleByN: number,
-    out: number,
-    scratch: number,
-    maxN: number,
-  ): void;
-  orderStatisticMetric(sorted: number, offsets: number, groups: number, tables: number, tableStart: number, out: number): void;
-}
+export type { KernelExports } from './exports.generated.js';
 
 /**
  * A bump arena of views living in the wasm memory. Each arena frees only its own views: async tasks
@@ -492,7 +423,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const o = f.out(out, n, 8);
       const scratch = f.scratch(3 * maxN * 8);
       f.commit();
-      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
+      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     sortedMaxMetric(sorted, offsets, k, out): void {
@@ -518,7 +449,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const o = f.out(out, n, 8);
       f.commit();
       x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
-      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, w.ptr, scratch.ptr, maxN);
+      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN, w.ptr, scratch.ptr, maxN);
       x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
       copyOutF64(out, o, n);
     },
@@ -553,9 +484,9 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const r = f.f64(rewards, n, 'rewards');
       const p = f.i32(perm, n, 'perm');
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(7 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(BEST_OF_N_WEIGHTS_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4);
       f.commit();
-      x.sortedBestOfNWeights(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
+      x.sortedBestOfNWeights(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     sortedBestOfNMetric(scores, rewards, perm, offsets, k, out): void {
@@ -566,7 +497,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const r = f.f64(rewards, n, 'rewards');
       const p = f.i32(perm, n, 'perm');
       const o = f.out(out, groups, 8);
-      const scratch = f.scratch(3 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4);
       f.commit();
       x.sortedBestOfNMetric(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, groups);
@@ -578,9 +509,9 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const sc = f.f64(scores, n, 'scores');
       const p = f.i32(perm, n, 'perm');
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(3 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4);
       f.commit();
-      x.sortedBestOfNSelection(sc.ptr, p.ptr, offs.ptr, groups, N, withReplacement ? 1 : 0, o.ptr, scratch.ptr, maxN);
+      x.sortedBestOfNSelection(sc.ptr, p.ptr, offs.ptr, groups, N, withReplacement, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
     },
     orderStatisticWeights(values, offsets, tables, tableStart, scaleByN, out): void {

@@ -2,13 +2,21 @@
 // same operations in the same order. Math: docs/estimators/best-of-n.md.
 import { ld, ldi, st, sti } from './memory';
 import { meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+import {
+  BASELINE_NONE,
+  BASELINE_LOO,
+  BASELINE_LOO_PKPO,
+  BASELINE_LOO_1,
+  BIG_REWARD,
+  BIG_SCALE,
+  BEST_OF_N_WEIGHTS_SCRATCH_F64,
+  BEST_OF_N_METRIC_SCRATCH_F64,
+} from './constants.generated';
 
 /** Set by loadBlocks: the factor the rewards were multiplied by, and the number of tie blocks. */
 let blockScale: f64 = 1;
 let blockCount: i32 = 0;
 
-const BIG_REWARD: f64 = reinterpret<f64>(0x7dd0000000000000); // 2^990
-const BIG_SCALE: f64 = reinterpret<f64>(0x3d70000000000000); // 2^-40
 
 /**
  * One group in sorted-score order (the reference's BlockScratch.load): tie blocks in blockStart,
@@ -91,13 +99,13 @@ export function sortedBestOfNWeights(
   const mu = below + stride;
   const nu = mu + stride;
   const m1 = nu + stride;
-  const blockStart = m1 + stride;
+  const blockStart = scratch + <usize>BEST_OF_N_WEIGHTS_SCRATCH_F64 * stride;
   const kf = <f64>k;
   let tablesN = -1;
   let m1N = -1;
-  const gapPath = (baseline == 3 || baseline == 1) && k >= 2;
-  const isLoo1Gap = gapPath && baseline == 3;
-  const shiftByMean = !gapPath && k == 1 && baseline != 2 && baseline != 0;
+  const gapPath = (baseline == BASELINE_LOO_1 || baseline == BASELINE_LOO) && k >= 2;
+  const isLoo1Gap = gapPath && baseline == BASELINE_LOO_1;
+  const shiftByMean = !gapPath && k == 1 && baseline != BASELINE_LOO_PKPO && baseline != BASELINE_NONE;
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
@@ -130,7 +138,7 @@ export function sortedBestOfNWeights(
         st(gap, t, t > 0 ? ya - ld(y, ldi(blockStart, t - 1)) + (ld(off, t) - ld(off, t - 1)) : 0.0);
         if (!isLoo1Gap && e >= k && (t == 0 || a < k)) st(gap, t, 0.0);
       }
-      const isLoo = baseline == 1;
+      const isLoo = baseline == BASELINE_LOO;
       if (isLoo && m1N != n) {
         subsetMaxWeights(n - 1, k, m1);
         m1N = n;
@@ -243,11 +251,11 @@ export function sortedBestOfNWeights(
       cTail += sumError(tail, v, u);
       tail = u;
     }
-    if (baseline == 0) {
+    if (baseline == BASELINE_NONE) {
       for (let p = 0; p < n; p++) st(out, ldi(perm, start + p), ld(s, p) * scale);
       continue;
     }
-    const kappa = baseline == 3 && k >= 2 ? k - 1 : k;
+    const kappa = baseline == BASELINE_LOO_1 && k >= 2 ? k - 1 : k;
     if (m1N != n) {
       subsetMaxWeights(n - 1, kappa, m1);
       m1N = n;
@@ -268,7 +276,7 @@ export function sortedBestOfNWeights(
       cLower += sumError(lower, v, u);
       lower = u;
     }
-    const a1 = baseline == 2 ? kf / <f64>(n - 1) : kf / <f64>n;
+    const a1 = baseline == BASELINE_LOO_PKPO ? kf / <f64>(n - 1) : kf / <f64>n;
     let upper = 0.0;
     let cUpper = 0.0;
     for (let t = blocks - 1; t >= 0; t--) {
@@ -318,7 +326,7 @@ export function sortedBestOfNMetric(
   const y = scratch;
   const blockSum = y + stride;
   const mu = blockSum + stride;
-  const blockStart = mu + stride;
+  const blockStart = scratch + <usize>BEST_OF_N_METRIC_SCRATCH_F64 * stride;
   let muN = -1;
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
@@ -365,7 +373,7 @@ export function sortedBestOfNSelection(
   const y = scratch;
   const blockSum = y + stride;
   const mu = blockSum + stride;
-  const blockStart = mu + stride;
+  const blockStart = scratch + <usize>BEST_OF_N_METRIC_SCRATCH_F64 * stride;
   const Nf = <f64>N;
   let muN = -1;
   for (let g = 0; g < groups; g++) {

@@ -3,9 +3,7 @@
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
 import { rangeSum, meanOf, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
-
-/** Below this magnitude every gap and two-gap sum of a group is finite (as the reference kernel). */
-const SAFE_MAGNITUDE: f64 = reinterpret<f64>(0x7fc0000000000000); // 2^1021
+import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 /**
  * max@k weights by sorted position; see the reference kernel (src/backends/js/kernels.ts) for the math:
@@ -38,10 +36,10 @@ export function sortedMaxWeights(
       subsetMaxWeights(n, k, mu);
       muN = n;
     }
-    const lo = baseline == 3 && k >= 2 ? k - 2 : k - 1;
+    const lo = baseline == BASELINE_LOO_1 && k >= 2 ? k - 2 : k - 1;
     const sc: f64 = max<f64>(abs<f64>(ld(s, lo)), abs<f64>(ld(s, n - 1))) < SAFE_MAGNITUDE ? 1.0 : 0.25;
     const scale: f64 = (scaleByN ? <f64>n : 1.0) / sc;
-    if (baseline == 3 && k >= 2) {
+    if (baseline == BASELINE_LOO_1 && k >= 2) {
       let w = 0.0;
       let c = 0.0;
       for (let p = 0; p < n; p++) {
@@ -55,7 +53,7 @@ export function sortedMaxWeights(
       }
       continue;
     }
-    if (baseline == 0) {
+    if (baseline == BASELINE_NONE) {
       let tail = 0.0;
       let c = 0.0;
       const nuFactor = <f64>(k - 1);
@@ -136,7 +134,7 @@ export function sortedMaxWeights(
         st(o, p, ((y - (sum - y) / n1) / nf) * scale);
       }
     }
-    if (baseline == 2) {
+    if (baseline == BASELINE_LOO_PKPO) {
       let suffix = 0.0;
       let cs = 0.0;
       for (let p = n - 1; p >= 0; p--) {
