@@ -60,8 +60,8 @@ import {
   type SubsetFunction,
 } from './estimators/k-sample.js';
 
-/** A sample's parsed answer for majority voting: equal answers form a cluster; null/undefined never wins. */
-export type Answer = string | number | null | undefined;
+import type { Answer } from './answers.js';
+export type { Answer } from './answers.js';
 
 /** What an estimator reads. Which fields are required is listed in its `inputs`. */
 export interface EstimatorInputs {

@@ -14,7 +14,7 @@ import {
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import type { Answer } from '../registry.js';
+import type { Answer } from '../answers.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
 import { prepareKSample, type KSampleWeightOptions } from './weights.js';
 
