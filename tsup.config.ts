@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   // cli: the `inference-aware-rl` bin; its source starts with `#!/usr/bin/env node`, which esbuild keeps and
   // tsup marks executable.
-  entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', eval: 'src/eval/index.ts', cli: 'src/cli/main.ts' },
+  entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', eval: 'src/eval/index.ts', backends: 'src/backends/index.ts', cli: 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   sourcemap: true,

@@ -32,19 +32,6 @@ export {
   listBackends,
   type BackendOptions,
 } from './backends/registry.js';
-export type { Backend, KernelTable, KernelName, Values } from './backends/types.js';
-export { BaselineCode } from './backends/types.js';
-export {
-  BinaryCounts,
-  BinaryScatter,
-  SegmentedSort,
-  SortedMaxWeights,
-  MaxAtKWeights,
-  SortedMaxMetric,
-  GatherBySortedValue,
-  GroupMoments,
-  AffineScatter,
-} from './backends/types.js';
 export {
   estimators,
   estimatorNames,
@@ -90,7 +77,6 @@ export {
   type BestOfNDistributionOptions,
   type BestOfNKLOptions,
 } from './estimators/best-of-n.js';
-export { SegmentedArgsort, SortedBestOfNWeights, SortedBestOfNMetric, SortedBestOfNSelection } from './backends/types.js';
 
 // --- best-of-N as Chow et al. define it: BoN-SFT and BoN-RL on the selected sample ---
 export {
@@ -134,7 +120,6 @@ export {
   type OrderStatisticAtKOptions,
   type OrderStatisticAdvantageOptions,
 } from './estimators/order-statistics.js';
-export { OrderStatisticWeights, OrderStatisticMetric } from './backends/types.js';
 
 // --- any k-sample objective f (exact or sampled) ---
 export {

@@ -7,15 +7,17 @@
  *
  * Rule of the generator: an integer below 2^31 in magnitude becomes an `i32` constant, any other number an
  * `f64` constant written as its exact bit pattern. Names are SCREAMING_SNAKE_CASE in both languages.
+ * Powers of two are written as decimal literals (the shortest that round-trip, checked against `2 ** e`
+ * by test/backends/wasm-build.test.ts): bundlers keep a top-level `2 ** e` even when nothing uses it.
  * Docs: docs/backends.md.
  */
 
 /** Best-of-N: a group whose rewards reach this magnitude is rescaled by {@link BIG_SCALE}, so no block sum or gap sum overflows. */
-export const BIG_REWARD = 2 ** 990;
+export const BIG_REWARD = 1.0463951242053392e298; // 2 ** 990
 /** Best-of-N: the factor applied to the rewards of a group reaching {@link BIG_REWARD}. */
-export const BIG_SCALE = 2 ** -40;
+export const BIG_SCALE = 9.094947017729282e-13; // 2 ** -40
 /** max@k: below this magnitude every gap and every two-gap sum of a group is finite (no per-group rescale). */
-export const SAFE_MAGNITUDE = 2 ** 1021;
+export const SAFE_MAGNITUDE = 2.247116418577895e307; // 2 ** 1021
 
 /**
  * Scratch of the wasm best-of-N weights kernel: this many arrays of maxN doubles (y, blockSum, s, below,

@@ -204,7 +204,8 @@ export interface KernelTable {
 export type KernelName = keyof KernelTable;
 
 // A record keyed by every kernel name, so a kernel added to KernelTable and left out here fails to compile.
-const KERNEL_NAME_RECORD: Record<KernelName, true> = {
+// Built in a pure function: a bundle that never lists the kernel names drops it (computed keys otherwise keep it).
+const KERNEL_NAME_RECORD: Record<KernelName, true> = /* @__PURE__ */ (() => ({
   [BinaryCounts]: true,
   [BinaryScatter]: true,
   [SegmentedSort]: true,
@@ -220,7 +221,7 @@ const KERNEL_NAME_RECORD: Record<KernelName, true> = {
   [SortedBestOfNSelection]: true,
   [OrderStatisticWeights]: true,
   [OrderStatisticMetric]: true,
-};
+}))();
 
 /** Every kernel name, as a list (what `registerBackend` accepts in a backend's `kernels`). */
 export const KERNEL_NAMES: readonly KernelName[] = /* @__PURE__ */ Object.keys(KERNEL_NAME_RECORD) as KernelName[];

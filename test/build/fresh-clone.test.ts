@@ -56,7 +56,7 @@ afterAll(() => {
 
 describe('npm pack from a clean checkout', () => {
   it('runs prepack (the build): the tarball holds dist/ for every entry and the bin', () => {
-    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/tfjs.js', 'dist/eval.js', 'dist/eval.cjs', 'dist/eval.d.ts', 'dist/cli.js', 'eval/package.json']) {
+    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/tfjs.js', 'dist/eval.js', 'dist/eval.cjs', 'dist/eval.d.ts', 'dist/cli.js', 'eval/package.json', 'dist/backends.js', 'dist/backends.cjs', 'backends/package.json']) {
       expect(files, f).toContain(f);
     }
   });

@@ -137,8 +137,9 @@ afterAll(() => {
 describe('npm pack', () => {
   it('packs only dist/, README.md, LICENSE, CHANGELOG.md and package.json (the files whitelist)', () => {
     const allowed = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
-    // tfjs/package.json, eval/package.json: resolution stubs for tools without "exports" support, one per subpath.
-    const stubs = subpaths.filter((s) => s === './tfjs' || s === './eval').map((s) => `${s.slice(2)}/package.json`);
+    // tfjs/package.json, eval/package.json, backends/package.json: resolution stubs for tools without
+    // "exports" support, one per subpath.
+    const stubs = subpaths.map((s) => `${s.slice(2)}/package.json`);
     const stray = packedFiles.filter((f) => !f.startsWith('dist/') && !allowed.has(f) && !stubs.includes(f));
     expect(stray).toEqual([]);
     for (const f of [...allowed, ...stubs]) expect(packedFiles).toContain(f);
@@ -222,6 +223,21 @@ describe.each([
 });
 
 describe('the installed bin', () => {
+  it('keeps the kernel interface in the /backends subpath, out of the root', async () => {
+    const types = await import('../../src/backends/types.js');
+    // Every runtime export of the kernel interface: the kernel-name constants, KERNEL_NAMES, BaselineCode.
+    const kernelInternals = Object.keys(types).sort();
+    expect(kernelInternals).toContain('BaselineCode');
+    expect(kernelInternals).toContain('KERNEL_NAMES');
+    expect(kernelInternals.length).toBeGreaterThan(types.KERNEL_NAMES.length);
+    expect(report.subpaths['./backends']?.exports).toEqual(kernelInternals);
+    expect(report.rootExports.filter((name) => kernelInternals.includes(name))).toEqual([]);
+    // What users call to pick a backend stays in the root.
+    for (const name of ['registerBackend', 'setBackend', 'getBackend', 'listBackends', 'loadWasmBackend']) {
+      expect(report.rootExports).toContain(name);
+    }
+  });
+
   it('runs `inference-aware-rl --help` from node_modules/.bin when package.json declares a bin', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
     if (pkg.bin === undefined) return;

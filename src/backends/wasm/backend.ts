@@ -88,7 +88,7 @@ export interface WasmBackend extends Backend {
 
 const PAGE = 65536;
 /** WebAssembly's 32-bit address space. */
-const MAX_BYTES = 2 ** 32;
+const MAX_BYTES = 4294967296; // 2 ** 32 (a literal: bundlers keep an unused top-level `2 ** 32`)
 /** Rounds up to a multiple of 16 with plain arithmetic (a bitwise `& ~15` wraps above 2^31). */
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
