@@ -188,6 +188,21 @@ describe.each([
     expect(report.spyCalls.length).toBeGreaterThan(0);
   });
 
+  it('keeps the kernel interface in the /backends subpath, out of the root', async () => {
+    const types = await import('../../src/backends/types.js');
+    // Every runtime export of the kernel interface: the kernel-name constants, KERNEL_NAMES, BaselineCode.
+    const kernelInternals = Object.keys(types).sort();
+    expect(kernelInternals).toContain('BaselineCode');
+    expect(kernelInternals).toContain('KERNEL_NAMES');
+    expect(kernelInternals.length).toBeGreaterThan(types.KERNEL_NAMES.length);
+    expect(report.subpaths['./backends']?.exports).toEqual(kernelInternals);
+    expect(report.rootExports.filter((name) => kernelInternals.includes(name))).toEqual([]);
+    // What users call to pick a backend stays in the root.
+    for (const name of ['registerBackend', 'setBackend', 'getBackend', 'listBackends', 'loadWasmBackend']) {
+      expect(report.rootExports).toContain(name);
+    }
+  });
+
   it('loads every subpath of the exports map', () => {
     for (const sub of subpaths) {
       expect(report.subpaths[sub]?.exports.length, sub).toBeGreaterThan(0);
@@ -223,21 +238,6 @@ describe.each([
 });
 
 describe('the installed bin', () => {
-  it('keeps the kernel interface in the /backends subpath, out of the root', async () => {
-    const types = await import('../../src/backends/types.js');
-    // Every runtime export of the kernel interface: the kernel-name constants, KERNEL_NAMES, BaselineCode.
-    const kernelInternals = Object.keys(types).sort();
-    expect(kernelInternals).toContain('BaselineCode');
-    expect(kernelInternals).toContain('KERNEL_NAMES');
-    expect(kernelInternals.length).toBeGreaterThan(types.KERNEL_NAMES.length);
-    expect(report.subpaths['./backends']?.exports).toEqual(kernelInternals);
-    expect(report.rootExports.filter((name) => kernelInternals.includes(name))).toEqual([]);
-    // What users call to pick a backend stays in the root.
-    for (const name of ['registerBackend', 'setBackend', 'getBackend', 'listBackends', 'loadWasmBackend']) {
-      expect(report.rootExports).toContain(name);
-    }
-  });
-
   it('runs `inference-aware-rl --help` from node_modules/.bin when package.json declares a bin', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
     if (pkg.bin === undefined) return;

@@ -3,7 +3,8 @@
  * (so never return NaN). Each case starts from a valid call and breaks exactly one thing.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import {
   chenPassAtKAdvantage,
   grpoAdvantage,
@@ -133,7 +134,7 @@ const badCase: fc.Arbitrary<Case> = valid.chain(({ est, n, B, bits, reals, batch
   return fc.oneof(...mutations);
 });
 
-describe('random bad inputs', () => {
+describeEachBackend('random bad inputs', () => {
   it('every estimator throws an InferenceAwareRLError on a bad input and never returns', () => {
     fc.assert(
       fc.property(badCase, ({ what, run }) => {

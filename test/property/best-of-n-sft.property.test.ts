@@ -2,9 +2,14 @@
  * Properties of BoN-SFT and BoN-RL on the selected sample with fast-check: permutation equivariance,
  * batching = concatenation (groupSize, groupOffsets, out buffers), finite weights at every n and N,
  * centring.
+ *
+ * BoN-SFT and BoN-RL on the selected sample run no kernels (closed forms per group) and take no
+ * `backend` option, so their results must not depend on the backend: the suites run once under each
+ * default backend (js, wasm).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { bestOfNSftWeights, bonRlSelectedWeights, type BestOfNSftEstimator } from '../../src/index.js';
 
 const RUNS = 150;
@@ -31,7 +36,7 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean
   return true;
 }
 
-describe('bestOfNSftWeights properties', () => {
+describeEachBackend('bestOfNSftWeights properties', () => {
   it('is permutation-equivariant in the samples (every estimator, both baselines)', () => {
     fc.assert(
       fc.property(groupArb, ({ v, star, N, perm }) => {
@@ -128,7 +133,7 @@ describe('bestOfNSftWeights properties', () => {
   });
 });
 
-describe('bonRlSelectedWeights properties', () => {
+describeEachBackend('bonRlSelectedWeights properties', () => {
   it('one weight per group, elementwise: a batch equals the per-group calls; finite for p in [0, 1]', () => {
     fc.assert(
       fc.property(

@@ -4,7 +4,8 @@
  * and the KL bound.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import {
   BASELINES,
   bestOfNAdvantage,
@@ -44,7 +45,7 @@ function usable(baseline: string, k: number, n: number): boolean {
   return !((eff === 'loo' || eff === 'loo-pkpo') && k > n - 1);
 }
 
-describe('best-of-N properties', () => {
+describeEachBackend('best-of-N properties', () => {
   it('bestOfNAtK(g, g, k) and bestOfNAdvantage(g, g, k) equal maxAtK(g, k) and maxAtKAdvantage(g, k)', () => {
     fc.assert(
       fc.property(groupArb, ({ v, r, k }) => {

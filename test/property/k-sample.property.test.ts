@@ -1,15 +1,14 @@
 /**
  * fast-check properties of the k-sample weight estimators (docs/estimators/weights.md): permutation equivariance,
- * centring of `loo`, ties, all-equal groups, k = 1 reductions, batched = concatenation. Run against
- * every registered backend.
+ * centring of `loo`, ties, all-equal groups, k = 1 reductions, batched = concatenation. Run on every
+ * backend (js and wasm: test/support/backends.ts loads wasm before collection).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   BASELINES,
   chenPassAtKAdvantage,
   grpoAdvantage,
-  listBackends,
   maxAtK,
   maxAtKAdvantage,
   passAtKAdvantage,
@@ -17,6 +16,7 @@ import {
   type Baseline,
 } from '../../src/index.js';
 import { bruteBaselined, Q } from '../oracle/rational.js';
+import { describeEachBackend } from '../support/backends.js';
 
 const RUNS = { numRuns: 150 };
 
@@ -57,8 +57,8 @@ function scaleOf(g: ArrayLike<number>): number {
   return 1 + m;
 }
 
-for (const backend of listBackends()) {
-  describe(`k-sample properties (backend '${backend}')`, () => {
+describeEachBackend('k-sample properties', (backend) => {
+  {
     const estimators = {
       maxAtKAdvantage: { values: value, fn: (g: number[], k: number, baseline: Baseline) => maxAtKAdvantage(g, k, { baseline, backend }) },
       passAtKAdvantage: { values: bit, fn: (g: number[], k: number, baseline: Baseline) => passAtKAdvantage(g, k, { baseline, backend }) },
@@ -344,5 +344,5 @@ for (const backend of listBackends()) {
         RUNS,
       );
     });
-  });
-}
+  }
+});

@@ -2,9 +2,13 @@
  * fast-check properties of majorityAtK / majorityVoteAdvantage (docs/estimators/majority-vote.md): relabelling answers
  * changes nothing, permuting samples permutes weights, a unanimous answer scores its reward, k = 1 is
  * the mean reward, loo is centred, Σ s_i = k·ρ, batched = concatenation.
+ *
+ * Majority vote has no kernels (the exact DP runs in the estimator, which takes no `backend` option), so
+ * its results must not depend on the backend: the suite runs once under each default backend (js, wasm).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { BASELINES, majorityAtK, majorityVoteAdvantage, type Answer, type Baseline, type TiePolicy } from '../../src/index.js';
 
 const RUNS = { numRuns: 120 };
@@ -48,7 +52,7 @@ function permutation(n: number): fc.Arbitrary<number[]> {
     .map((keys) => Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b));
 }
 
-describe('majority vote properties', () => {
+describeEachBackend('majority vote properties', () => {
   it('majorityAtK / majorityVoteAdvantage: relabelling the answers changes nothing', () => {
     fc.assert(
       fc.property(group, fc.integer({ min: 1, max: 1000 }), (g, shift) => {

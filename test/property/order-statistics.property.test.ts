@@ -5,12 +5,11 @@
  * concatenation, and equality with the subset definition in exact rationals on random small cases.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { BASELINES, orderStatisticAdvantage, orderStatisticAtK, orderStatisticAlpha, type Baseline, type OrderStatisticAlpha } from '../../src/index.js';
-import { loadWasmBackend } from '../../src/backends/wasm/index.js';
 import { bruteBaselined, bruteMetric, mismatch, Q, type SubsetObjective } from '../oracle/rational.js';
+import { describeEachBackend } from '../support/backends.js';
 
-await loadWasmBackend();
 
 const RUNS = { numRuns: 120 };
 const QUARTERS = [-1.5, -1, -0.25, 0, 0.25, 0.5, 1, 2];
@@ -42,8 +41,8 @@ function permute<T>(xs: readonly T[], keys: readonly number[]): number[] {
   return xs.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
 
-for (const backend of ['js', 'wasm']) {
-  describe(`order-statistic properties (backend '${backend}')`, () => {
+describeEachBackend('order-statistic properties', (backend) => {
+  {
     it('orderStatisticAdvantage is permutation-equivariant, bit for bit, and tied rewards share one weight', () => {
       fc.assert(
         fc.property(caseArb, ({ g, k, baseline, alpha, perm }) => {
@@ -151,5 +150,5 @@ for (const backend of ['js', 'wasm']) {
         { numRuns: 60 },
       );
     });
-  });
-}
+  }
+});
