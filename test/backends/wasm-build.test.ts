@@ -15,6 +15,7 @@ import {
   generateWasmFiles,
   parseExportDeclarations,
 } from '../../scripts/build-wasm.js';
+import * as shared from '../../src/backends/constants.js';
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -64,6 +65,13 @@ describe('scripts/build-wasm.ts', () => {
     expect(source).toContain('export const BASELINE_NONE: i32 = 0;');
     expect(source).toContain('export const BIG_REWARD: f64 = reinterpret<f64>(0x7dd0000000000000); // 2^990');
     expect(source).toContain('export const SAFE_MAGNITUDE: f64 = reinterpret<f64>(0x7fc0000000000000); // 2^1021');
+  });
+
+  it('src/backends/constants.ts writes its powers of two as literals that equal 2 ** e exactly', () => {
+    const text = read('src/backends/constants.ts');
+    const powers = [...text.matchAll(/export const (\w+) = [-\d.e+]+; \/\/ 2 \*\* (-?\d+)/g)];
+    expect(powers.map((m) => m[1])).toEqual(['BIG_REWARD', 'BIG_SCALE', 'SAFE_MAGNITUDE']);
+    for (const [, name, e] of powers) expect((shared as Record<string, number>)[name!], name).toBe(2 ** Number(e));
   });
 
   it('the AssemblyScript kernels compare baselines by name, never by a bare code', () => {
