@@ -71,6 +71,7 @@ function definitions(code: string, names: Iterable<string>): string[] {
 }
 
 let foreign: Map<string, string>;
+let ownEstimator: string[];
 let code: string;
 
 beforeAll(async () => {
@@ -79,6 +80,7 @@ beforeAll(async () => {
   const own = families.find((f) => f.name === FAMILY);
   if (own === undefined) throw new Error(`CONTRIBUTING.md has no ${FAMILY} row`);
   const ownFiles = new Set([...own.files.estimator, ...own.files.js]);
+  ownEstimator = (await Promise.all(own.files.estimator.map(functionNames))).flat();
   foreign = new Map<string, string>();
   const ownKernels = new Set(Object.keys(passAtKKernels));
   for (const k of KERNEL_NAMES) if (!ownKernels.has(k)) foreign.set(k, 'kernel name');
@@ -99,7 +101,9 @@ describe("bundle of `import { passAtKAdvantage } from 'inference-aware-rl'`", ()
       expect(names, n).toContain(n);
     }
     expect(names.length).toBeGreaterThan(40);
-    expect(definitions(code, ['passAtKAdvantage', 'binaryCounts', 'binaryScatter'])).toEqual(['binaryCounts', 'binaryScatter', 'passAtKAdvantage']);
+    // The bundle holds pass@k's own kernels and estimator (so the pattern does match definitions).
+    expect(definitions(code, ['binaryCounts', 'binaryScatter'])).toEqual(['binaryCounts', 'binaryScatter']);
+    expect(definitions(code, ownEstimator).length).toBeGreaterThan(0);
   });
 
   it('defines no kernel, estimator or sort function of another family', () => {

@@ -3,9 +3,8 @@
  * batching = concatenation (groupSize, groupOffsets, out buffers), finite weights at every n and N,
  * centring.
  *
- * BoN-SFT and BoN-RL on the selected sample run no kernels (closed forms per group) and take no
- * `backend` option, so their results must not depend on the backend: the suites run once under each
- * default backend (js, wasm).
+ * BoN-SFT and BoN-RL on the selected sample run no kernels (closed forms per group), so their results
+ * must not depend on the backend: the suites run once under each default backend (js, wasm).
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';

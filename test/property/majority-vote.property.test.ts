@@ -3,8 +3,8 @@
  * changes nothing, permuting samples permutes weights, a unanimous answer scores its reward, k = 1 is
  * the mean reward, loo is centred, Σ s_i = k·ρ, batched = concatenation.
  *
- * Majority vote has no kernels (the exact DP runs in the estimator, which takes no `backend` option), so
- * its results must not depend on the backend: the suite runs once under each default backend (js, wasm).
+ * Majority vote has no kernels (the exact DP runs in the estimator), so its results must not depend on
+ * the backend: the suite runs once under each default backend (js, wasm).
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';

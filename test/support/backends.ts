@@ -4,7 +4,7 @@
  * fails the import loudly instead of quietly testing js alone.
  *
  * `describeEachBackend` makes one describe block per backend that sets it as the default for its tests
- * (`setBackend`) and passes its name to the body, for the calls that take `{ backend }`. Estimators
+ * (`setBackend`) and passes its name to the body, for calls that name it in `{ backend }`. Estimators
  * with no kernels of their own (majority vote, BoN-SFT) run under every default backend too: their
  * results must not depend on it.
  */
