@@ -38,10 +38,8 @@ export {
   BinaryCounts,
   BinaryScatter,
   SegmentedSort,
-  SortedMaxWeights,
   MaxAtKWeights,
   SortedMaxMetric,
-  GatherBySortedValue,
   GroupMoments,
   AffineScatter,
 } from './backends/types.js';

@@ -14,14 +14,10 @@ export const BinaryCounts = 'binaryCounts';
 export const BinaryScatter = 'binaryScatter';
 /** Name of the {@link KernelTable.segmentedSort} kernel. */
 export const SegmentedSort = 'segmentedSort';
-/** Name of the {@link KernelTable.sortedMaxWeights} kernel. */
-export const SortedMaxWeights = 'sortedMaxWeights';
 /** Kernel name: max@k weights from unsorted values to input order in one call (sort, weights, scatter). */
 export const MaxAtKWeights = 'maxAtKWeights';
 /** Name of the {@link KernelTable.sortedMaxMetric} kernel. */
 export const SortedMaxMetric = 'sortedMaxMetric';
-/** Name of the {@link KernelTable.gatherBySortedValue} kernel. */
-export const GatherBySortedValue = 'gatherBySortedValue';
 /** Name of the {@link KernelTable.groupMoments} kernel. */
 export const GroupMoments = 'groupMoments';
 /** Name of the {@link KernelTable.affineScatter} kernel. */
@@ -69,24 +65,17 @@ export interface KernelTable {
   /** Copies `values` into `sorted` and sorts each group ascending. */
   [SegmentedSort](values: Values, offsets: Int32Array, sorted: Float64Array): void;
   /**
-   * max@k gradient weights per sorted position (docs/estimators/max-at-k.md, baselines: weights.md), times n when
-   * `scaleByN`. Inside a block of tied values only the block's first position must hold the block's
-   * weight (the gather reads that one).
-   */
-  [SortedMaxWeights](
-    sorted: Float64Array,
-    offsets: Int32Array,
-    k: number,
-    baseline: BaselineCode,
-    scaleByN: boolean,
-    out: Float64Array,
-  ): void;
-  /**
    * max@k gradient weights in INPUT order from unsorted `values`: the composition of a sort,
-   * {@link KernelTable.sortedMaxWeights} and a scatter back, in whatever way is fastest for the backend
-   * (the js backend argsorts and scatters by index; the wasm backend keeps the intermediates in its own
-   * memory). Tied values get bit-identical weights: those of the first sorted position of their block.
+   * the weights by sorted position (docs/estimators/max-at-k.md, baselines: weights.md; times n when
+   * `scaleByN`) and a scatter back, in whatever way is fastest for the backend (both built-in backends
+   * work one group at a time in cache and scatter by index). Tied values get bit-identical weights: those of the first sorted position of their block.
    * A group whose range overflows may give non-finite weights; the caller detects and rescales.
+   *
+   * Unlike the other kernels this one may meet non-finite values: it checks finiteness in its range
+   * pass and returns −1 when done, the index of the first non-finite value (then `out` is partly
+   * written), or −2 when every value is finite but some weight is not. A kernel that returns nothing
+   * (`undefined`) is trusted to have been given finite values: the caller checks them, and the weights,
+   * itself.
    */
   [MaxAtKWeights](
     values: Values,
@@ -95,20 +84,9 @@ export interface KernelTable {
     baseline: BaselineCode,
     scaleByN: boolean,
     out: Float64Array,
-  ): void;
+  ): number | void;
   /** max@k metric per group: Σ μ_i g_(i) over the sorted group, into `out` (length B). */
   [SortedMaxMetric](sorted: Float64Array, offsets: Int32Array, k: number, out: Float64Array): void;
-  /**
-   * `out[i] = bySorted[p]` where p is the first position in i's sorted group holding a value equal to
-   * `values[i]` (a lower bound): scatters per-position weights back to input order, ties alike.
-   */
-  [GatherBySortedValue](
-    values: Values,
-    sorted: Float64Array,
-    offsets: Int32Array,
-    bySorted: Float64Array,
-    out: Float64Array,
-  ): void;
   /**
    * Per group: the mean, the sum of squared deviations from it, and max − min (0 exactly when all
    * values are equal), each into an array of length B.
@@ -208,10 +186,8 @@ const KERNEL_NAME_RECORD: Record<KernelName, true> = {
   [BinaryCounts]: true,
   [BinaryScatter]: true,
   [SegmentedSort]: true,
-  [SortedMaxWeights]: true,
   [MaxAtKWeights]: true,
   [SortedMaxMetric]: true,
-  [GatherBySortedValue]: true,
   [GroupMoments]: true,
   [AffineScatter]: true,
   [SegmentedArgsort]: true,

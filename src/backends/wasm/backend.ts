@@ -17,8 +17,8 @@ export interface KernelExports {
   groupMoments(values: number, offsets: number, groups: number, mean: number, ss: number, range: number): void;
   affineScatter(values: number, offsets: number, groups: number, shift: number, scale: number, out: number): void;
   segmentedSort(values: number, offsets: number, groups: number, sorted: number, scratch: number): void;
-  sortedMaxWeights(
-    sorted: number,
+  maxAtKWeights(
+    values: number,
     offsets: number,
     groups: number,
     k: number,
@@ -27,10 +27,14 @@ export interface KernelExports {
     out: number,
     scratch: number,
     maxN: number,
-  ): void;
+  ): number;
+  maxAtKScratchBytes(maxN: number): number;
   sortedMaxMetric(sorted: number, offsets: number, groups: number, k: number, out: number, scratch: number): void;
-  gatherBySortedValue(values: number, sorted: number, offsets: number, groups: number, bySorted: number, out: number): void;
   segmentedArgsort(keys: number, offsets: number, groups: number, perm: number, scratch: number, maxN: number): void;
+  segmentedArgsortScratchBytes(maxN: number): number;
+  resetArgsortStats(): void;
+  argsortRepaired(): number;
+  argsortExact(): number;
   sortedBestOfNWeights(
     scores: number,
     rewards: number,
@@ -484,17 +488,6 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
       copyOutF64(sorted, s, n);
     },
-    sortedMaxWeights(sorted, offsets, k, baseline: BaselineCode, scaleByN, out): void {
-      const { groups, n, maxN } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const s = f.f64(sorted, n, 'sorted');
-      const o = f.out(out, n, 8);
-      const scratch = f.scratch(3 * maxN * 8);
-      f.commit();
-      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
-      copyOutF64(out, o, n);
-    },
     sortedMaxMetric(sorted, offsets, k, out): void {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
@@ -506,33 +499,18 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.sortedMaxMetric(s.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr);
       copyOutF64(out, o, groups);
     },
-    maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): void {
-      // Sort, weights and gather chained inside wasm memory: the intermediates never cross to JS.
+    maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): number {
+      // One kernel per batch: every group's range pass, sort, weights and scatter run in cache inside wasm.
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const v = f.f64(values, n, 'g');
-      const s = f.scratch(n * 8);
-      const w = f.scratch(n * 8);
-      const scratch = f.scratch(3 * maxN * 8);
+      const scratch = f.scratch(x.maxAtKScratchBytes(maxN));
       const o = f.out(out, n, 8);
       f.commit();
-      x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
-      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, w.ptr, scratch.ptr, maxN);
-      x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
+      const status = x.maxAtKWeights(v.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
-    },
-    gatherBySortedValue(values, sorted, offsets, bySorted, out): void {
-      const { groups, n } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const v = f.f64(values, n, 'values');
-      const s = f.f64(sorted, n, 'sorted');
-      const w = f.f64(bySorted, n, 'bySorted');
-      const o = f.out(out, n, 8);
-      f.commit();
-      x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
-      copyOutF64(out, o, n);
+      return status;
     },
     segmentedArgsort(keys, offsets, perm): void {
       const { groups, n, maxN } = sizes(offsets);
@@ -540,7 +518,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const k = f.f64(keys, n, 'scores');
       const p = f.out(perm, n, 4);
-      const scratch = f.scratch(maxN * 24);
+      const scratch = f.scratch(x.segmentedArgsortScratchBytes(maxN));
       f.commit();
       x.segmentedArgsort(k.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       copyOutI32(perm, p, n);
@@ -592,7 +570,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const t = f.f64(tables, tables.length, 'tables');
       const ts = f.i32(tableStart, groups, 'tableStart');
       const p = f.scratch(n * 4);
-      const scratch = f.scratch(maxN * 24);
+      const scratch = f.scratch(Math.max(maxN * 16, x.segmentedArgsortScratchBytes(maxN)));
       const o = f.out(out, n, 8);
       f.commit();
       x.segmentedArgsort(v.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
