@@ -88,7 +88,7 @@ export {
   type BestOfNDistributionOptions,
   type BestOfNKLOptions,
 } from './estimators/best-of-n.js';
-export { SegmentedArgsort, SortedBestOfNWeights, SortedBestOfNMetric, SortedBestOfNSelection } from './backends/types.js';
+export { SegmentedArgsort, BestOfNWeights, BestOfNMetric, BestOfNSelection } from './backends/types.js';
 
 // --- best-of-N as Chow et al. define it: BoN-SFT and BoN-RL on the selected sample ---
 export {

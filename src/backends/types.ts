@@ -24,12 +24,12 @@ export const GroupMoments = 'groupMoments';
 export const AffineScatter = 'affineScatter';
 /** Name of the {@link KernelTable.segmentedArgsort} kernel. */
 export const SegmentedArgsort = 'segmentedArgsort';
-/** Name of the {@link KernelTable.sortedBestOfNWeights} kernel. */
-export const SortedBestOfNWeights = 'sortedBestOfNWeights';
-/** Name of the {@link KernelTable.sortedBestOfNMetric} kernel. */
-export const SortedBestOfNMetric = 'sortedBestOfNMetric';
-/** Name of the {@link KernelTable.sortedBestOfNSelection} kernel. */
-export const SortedBestOfNSelection = 'sortedBestOfNSelection';
+/** Name of the {@link KernelTable.bestOfNWeights} kernel (unsorted scores and rewards in, input-order weights out). */
+export const BestOfNWeights = 'bestOfNWeights';
+/** Name of the {@link KernelTable.bestOfNMetric} kernel (unsorted scores and rewards in, one value per group out). */
+export const BestOfNMetric = 'bestOfNMetric';
+/** Name of the {@link KernelTable.bestOfNSelection} kernel (unsorted scores in, input-order pick probabilities out). */
+export const BestOfNSelection = 'bestOfNSelection';
 
 /** Kernel name: order-statistic (L-statistic) weights in input order from unsorted values and coefficient tables. */
 export const OrderStatisticWeights = 'orderStatisticWeights';
@@ -109,47 +109,44 @@ export interface KernelTable {
   /**
    * Argsort per group: `perm[offsets[b] .. offsets[b+1])` receives the indices i of group b (absolute
    * indices into `keys`, so in `[offsets[b], offsets[b+1])`) ordered by `keys[i]` ascending. Equal keys
-   * may come in any order: every best-of-N kernel treats a block of equal scores symmetrically.
+   * come in input order (a stable sort), though every consumer treats a block of equal keys symmetrically.
    */
   [SegmentedArgsort](keys: Values, offsets: Int32Array, perm: Int32Array): void;
   /**
    * Best-of-N gradient weights (ties split exactly, baselines: docs/estimators/weights.md), times n when
-   * `scaleByN`, written in INPUT order (`out[i]` is sample i's weight). `perm` comes from
-   * {@link KernelTable.segmentedArgsort} on `scores`; tie blocks are the runs of equal
-   * `scores[perm[p]]`. Formulas: docs/estimators/best-of-n.md.
+   * `scaleByN`, written in INPUT order (`out[i]` is sample i's weight), from UNSORTED `scores` and
+   * `rewards`: the kernel ranks each group by score itself (tie blocks are the runs of equal scores).
+   * Formulas: docs/estimators/best-of-n.md. Scores may be non-finite (rewards not): returns the index of
+   * the first non-finite score (then `out` is not complete) or −1; a kernel that returns nothing is
+   * trusted to have been given finite scores (the caller checks them).
    */
-  [SortedBestOfNWeights](
+  [BestOfNWeights](
     scores: Values,
     rewards: Values,
-    perm: Int32Array,
     offsets: Int32Array,
     k: number,
     baseline: BaselineCode,
     scaleByN: boolean,
     out: Float64Array,
-  ): void;
-  /** Best-of-N metric per group: Σ_blocks (Σ_{p∈block} μ_p) · (block's mean reward), into `out` (length B). */
-  [SortedBestOfNMetric](
-    scores: Values,
-    rewards: Values,
-    perm: Int32Array,
-    offsets: Int32Array,
-    k: number,
-    out: Float64Array,
-  ): void;
+  ): number | void;
+  /**
+   * Best-of-N metric per group from UNSORTED scores and rewards: Σ_blocks (Σ_{p∈block} μ_p) · (block's
+   * mean reward) over the ascending sort by score, into `out` (length B). Status as {@link KernelTable.bestOfNWeights}.
+   */
+  [BestOfNMetric](scores: Values, rewards: Values, offsets: Int32Array, k: number, out: Float64Array): number | void;
   /**
    * Probability that each sample is best-of-N's pick (BOND-style distillation targets, ties split), in INPUT
-   * order. Without replacement (`withReplacement` false, needs N ≤ n) position p gets
-   * C(p−1, N−1)/C(n, N); with replacement (p/n)^N − ((p−1)/n)^N; a tie block shares its total equally.
+   * order, from UNSORTED scores. Without replacement (`withReplacement` false, needs N ≤ n) sorted position
+   * p gets C(p−1, N−1)/C(n, N); with replacement (p/n)^N − ((p−1)/n)^N; a tie block shares its total
+   * equally. Status as {@link KernelTable.bestOfNWeights}.
    */
-  [SortedBestOfNSelection](
+  [BestOfNSelection](
     scores: Values,
-    perm: Int32Array,
     offsets: Int32Array,
     N: number,
     withReplacement: boolean,
     out: Float64Array,
-  ): void;
+  ): number | void;
   /**
    * Order-statistic gradient weights in INPUT order from unsorted `values`. Group b of size n reads the
    * table `[S, lo_0..lo_{n−2}, hi_0..hi_{n−2}]` (2n − 1 values) starting at `tables[tableStart[b]]` and
@@ -191,9 +188,9 @@ const KERNEL_NAME_RECORD: Record<KernelName, true> = {
   [GroupMoments]: true,
   [AffineScatter]: true,
   [SegmentedArgsort]: true,
-  [SortedBestOfNWeights]: true,
-  [SortedBestOfNMetric]: true,
-  [SortedBestOfNSelection]: true,
+  [BestOfNWeights]: true,
+  [BestOfNMetric]: true,
+  [BestOfNSelection]: true,
   [OrderStatisticWeights]: true,
   [OrderStatisticMetric]: true,
 };

@@ -220,9 +220,10 @@ const argsortBuffers = { sorted: new Float64Array(0), ix: new Int32Array(0), ran
 
 /**
  * perm[start + p] = index of the p-th smallest key of each group (absolute), ties in input order: the
- * stable argsort, by {@link argsortGroup}. Keys are trusted finite.
+ * stable argsort, by {@link argsortGroup}. Checks finiteness in the range pass: returns the index of the
+ * first non-finite key (groups before it sorted, later ones not), or −1.
  */
-export function segmentedArgsort(keys: Values, offsets: Int32Array, perm: Int32Array): void {
+export function segmentedArgsortChecked(keys: Values, offsets: Int32Array, perm: Int32Array): number {
   const groups = offsets.length - 1;
   let maxSize = 0;
   for (let b = 0; b < groups; b++) maxSize = Math.max(maxSize, (offsets[b + 1] as number) - (offsets[b] as number));
@@ -235,10 +236,16 @@ export function segmentedArgsort(keys: Values, offsets: Int32Array, perm: Int32A
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const n = (offsets[b + 1] as number) - start;
-    groupRange(keys, start, n, range);
+    if (!groupRange(keys, start, n, range)) return firstNonFinite(keys, start, start + n);
     argsortGroup(keys, start, n, range[0] as number, range[1] as number, sorted, ix);
     for (let p = 0; p < n; p++) perm[start + p] = start + (ix[p] as number);
   }
+  return -1;
+}
+
+/** The stable argsort of each group ({@link segmentedArgsortChecked} on keys trusted finite). */
+export function segmentedArgsort(keys: Values, offsets: Int32Array, perm: Int32Array): void {
+  segmentedArgsortChecked(keys, offsets, perm);
 }
 
 /** The sorting kernels. */

@@ -30,7 +30,7 @@ export interface KernelExports {
   ): number;
   maxAtKScratchBytes(maxN: number): number;
   sortedMaxMetric(sorted: number, offsets: number, groups: number, k: number, out: number, scratch: number): void;
-  segmentedArgsort(keys: number, offsets: number, groups: number, perm: number, scratch: number, maxN: number): void;
+  segmentedArgsort(keys: number, offsets: number, groups: number, perm: number, scratch: number, maxN: number): number;
   segmentedArgsortScratchBytes(maxN: number): number;
   resetArgsortStats(): void;
   argsortRepaired(): number;
@@ -523,43 +523,53 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.segmentedArgsort(k.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       copyOutI32(perm, p, n);
     },
-    sortedBestOfNWeights(scores, rewards, perm, offsets, k, baseline, scaleByN, out): void {
+    // The best-of-N kernels rank by score inside wasm: the permutation never crosses to JS.
+    bestOfNWeights(scores, rewards, offsets, k, baseline, scaleByN, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
       const r = f.f64(rewards, n, 'rewards');
-      const p = f.i32(perm, n, 'perm');
+      const p = f.scratch(n * 4);
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(7 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(Math.max(7 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
+      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      if (bad >= 0) return bad;
       x.sortedBestOfNWeights(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, baseline, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
+      return -1;
     },
-    sortedBestOfNMetric(scores, rewards, perm, offsets, k, out): void {
+    bestOfNMetric(scores, rewards, offsets, k, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
       const r = f.f64(rewards, n, 'rewards');
-      const p = f.i32(perm, n, 'perm');
+      const p = f.scratch(n * 4);
       const o = f.out(out, groups, 8);
-      const scratch = f.scratch(3 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(Math.max(3 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
+      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      if (bad >= 0) return bad;
       x.sortedBestOfNMetric(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, groups);
+      return -1;
     },
-    sortedBestOfNSelection(scores, perm, offsets, N, withReplacement, out): void {
+    bestOfNSelection(scores, offsets, N, withReplacement, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
-      const p = f.i32(perm, n, 'perm');
+      const p = f.scratch(n * 4);
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(3 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(Math.max(3 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
+      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      if (bad >= 0) return bad;
       x.sortedBestOfNSelection(sc.ptr, p.ptr, offs.ptr, groups, N, withReplacement ? 1 : 0, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
+      return -1;
     },
     orderStatisticWeights(values, offsets, tables, tableStart, scaleByN, out): void {
       // Argsort and apply chained inside wasm memory: the permutation never crosses to JS.

@@ -177,7 +177,13 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
     const bottom = ld(s, k - 1);
     const top = ld(s, n - 1);
     if (bottom == top) {
-      st(out, b, top);
+      // The reference's sort (Float64Array.prototype.sort) puts −0 before +0, so its top is +0 when the
+      // group holds one; the network here leaves equal values in any order.
+      let t = top;
+      if (top == 0.0) {
+        for (let p = 0; p < n; p++) if (reinterpret<i64>(ld(s, p)) == 0) t = 0.0;
+      }
+      st(out, b, t);
       continue;
     }
     const sc: f64 = max<f64>(abs<f64>(bottom), abs<f64>(top)) < SAFE_MAGNITUDE ? 1.0 : 0.25;

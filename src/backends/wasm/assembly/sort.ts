@@ -263,22 +263,77 @@ const BITONIC_MAX: i32 = 64;
 }
 
 /**
+ * Sorts the 16 keys p[0, 16) in registers: a 4-input network across the four vectors sorts each lane
+ * (column), a transpose turns the columns into four sorted runs of 4, and two levels of bitonic merges
+ * (mirror, then half-cleaners) join them.
+ */
+function sort16(p: usize): void {
+  let a = v128.load(p);
+  let b = v128.load(p + 16);
+  let c = v128.load(p + 32);
+  let d = v128.load(p + 48);
+  let t: v128;
+  t = i32x4.min_s(a, b); b = i32x4.max_s(a, b); a = t;
+  t = i32x4.min_s(c, d); d = i32x4.max_s(c, d); c = t;
+  t = i32x4.min_s(a, c); c = i32x4.max_s(a, c); a = t;
+  t = i32x4.min_s(b, d); d = i32x4.max_s(b, d); b = t;
+  t = i32x4.min_s(b, c); c = i32x4.max_s(b, c); b = t;
+  // Transpose: column j becomes vector j.
+  const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const cd0 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const cd1 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  a = i32x4.shuffle(ab0, cd0, 0, 1, 4, 5);
+  b = i32x4.shuffle(ab0, cd0, 2, 3, 6, 7);
+  c = i32x4.shuffle(ab1, cd1, 0, 1, 4, 5);
+  d = i32x4.shuffle(ab1, cd1, 2, 3, 6, 7);
+  // Runs of 4 → 8: (a, b) and (c, d).
+  // (The upper half of a mirror step is bitonic in either orientation, so it is cleaned unreversed.)
+  let r = rev4(b);
+  b = cx1(cx2(i32x4.max_s(a, r)));
+  a = cx1(cx2(i32x4.min_s(a, r)));
+  r = rev4(d);
+  d = cx1(cx2(i32x4.max_s(c, r)));
+  c = cx1(cx2(i32x4.min_s(c, r)));
+  // Runs of 8 → 16: mirror (a, b) against (c, d), then half-cleaners at 4, 2, 1.
+  const rd = rev4(d);
+  const rc = rev4(c);
+  const l0 = i32x4.min_s(a, rd);
+  const h1 = i32x4.max_s(a, rd);
+  const l1 = i32x4.min_s(b, rc);
+  const h0 = i32x4.max_s(b, rc);
+  // The upper half, positions 8..15, is rev(h0), rev(h1).
+  a = i32x4.min_s(l0, l1);
+  b = i32x4.max_s(l0, l1);
+  const u0 = rev4(h0);
+  const u1 = rev4(h1);
+  c = i32x4.min_s(u0, u1);
+  d = i32x4.max_s(u0, u1);
+  v128.store(p, cx1(cx2(a)));
+  v128.store(p + 16, cx1(cx2(b)));
+  v128.store(p + 32, cx1(cx2(c)));
+  v128.store(p + 48, cx1(cx2(d)));
+}
+
+/**
  * Sorts the i32 keys p[0, size) ascending, size a power of two in [4, 64], with a bitonic network in
  * i32x4 lanes (no data-dependent branch). The "flip" form: each merge level first compares i with its
  * mirror in the block, then runs half-cleaners, so every compare-exchange puts the minimum low.
  */
 function bitonicSort(p: usize, size: i32): void {
   const vecs = size >> 2;
-  // Levels 2 and 4 inside each vector.
-  for (let i = 0; i < vecs; i++) {
-    const a = p + (<usize>i << 4);
-    let v = v128.load(a);
-    v = cx1(v);
-    v = flip4(v);
-    v = cx1(v);
-    v128.store(a, v);
+  let from = 32;
+  if (size >= 16) {
+    for (let i = 0; i < vecs; i += 4) sort16(p + (<usize>i << 4));
+  } else {
+    // Levels 2 and 4 inside each vector.
+    for (let i = 0; i < vecs; i++) {
+      const a = p + (<usize>i << 4);
+      v128.store(a, cx1(flip4(cx1(v128.load(a)))));
+    }
+    from = 8;
   }
-  for (let sz = 8; sz <= size; sz <<= 1) {
+  for (let sz = from; sz <= size; sz <<= 1) {
     // Flip: element i against sz − 1 − i of its block, four at a time (the upper vector reversed).
     const half = sz >> 3; // vectors in half a block
     for (let base = 0; base < size; base += sz) {
@@ -497,9 +552,22 @@ export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, 
   const m = ((n + block - 1) / block) * block;
   const keys = (scratch + (<usize>n << 3) + (<usize>n << 2) + 15) & ~(<usize>15);
   const buf = keys + (<usize>m << 2);
-  for (let p = 0; p < n; p++) {
-    const q = min<f64>((ld(v, p) - lo) * s, cap);
-    sti(keys, p, (<i32>q << bits) | p);
+  // Two keys per step: (v − lo)·s clamped to cap, truncated, shifted, index or-ed in.
+  const lo2 = f64x2.splat(lo);
+  const s2 = f64x2.splat(s);
+  const cap2 = f64x2.splat(cap);
+  let idx = i32x4(0, 1, 0, 0);
+  const two = i32x4.splat(2);
+  let p = 0;
+  for (; p + 2 <= n; p += 2) {
+    const q = f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(v + (<usize>p << 3)), lo2), s2), cap2);
+    const key = v128.or(i32x4.shl(i32x4.trunc_sat_f64x2_s_zero(q), bits), idx);
+    v128.store64_lane(keys + (<usize>p << 2), key, 0);
+    idx = i32x4.add(idx, two);
+  }
+  if (p < n) {
+    const q = (ld(v, p) - lo) * s;
+    sti(keys, p, (<i32>select<f64>(cap, q, q > cap) << bits) | p);
   }
   for (let p = n; p < m; p++) sti(keys, p, KEY_PAD);
   const at = sortKeys(keys, buf, m, block);
@@ -532,13 +600,30 @@ export let groupHi: f64 = 0.0;
  * is NaN or ±∞ (then `groupLo`/`groupHi` are meaningless).
  */
 export function groupRange(v: usize, n: i32): bool {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let acc = 0.0;
-  for (let p = 0; p < n; p++) {
+  // Two lanes at a time: pmin/pmax are single minpd/maxpd (f64.min/max must order ±0 and NaN, which
+  // costs several instructions); x·0 is 0 for every finite x and NaN otherwise.
+  let lo2 = f64x2.splat(Infinity);
+  let hi2 = f64x2.splat(-Infinity);
+  let acc2 = f64x2.splat(0.0);
+  const zero = f64x2.splat(0.0);
+  let p = 0;
+  for (; p + 2 <= n; p += 2) {
+    const x = v128.load(v + (<usize>p << 3));
+    lo2 = f64x2.pmin(lo2, x);
+    hi2 = f64x2.pmax(hi2, x);
+    acc2 = f64x2.add(acc2, f64x2.mul(x, zero));
+  }
+  let lo = f64x2.extract_lane(lo2, 0);
+  let hi = f64x2.extract_lane(hi2, 0);
+  const lo1 = f64x2.extract_lane(lo2, 1);
+  const hi1 = f64x2.extract_lane(hi2, 1);
+  lo = select<f64>(lo1, lo, lo1 < lo);
+  hi = select<f64>(hi1, hi, hi1 > hi);
+  let acc = f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1);
+  if (p < n) {
     const x = ld(v, p);
-    lo = min<f64>(lo, x);
-    hi = max<f64>(hi, x);
+    lo = select<f64>(x, lo, x < lo);
+    hi = select<f64>(x, hi, x > hi);
     acc += x * 0.0;
   }
   groupLo = lo;
@@ -562,10 +647,11 @@ export function segmentedArgsortScratchBytes(maxN: i32): usize {
 
 /**
  * perm[start + p] = index of the p-th smallest key of each group, ties in input order (the stable
- * argsort, the same permutation as the reference kernel), by argsortGroup. Keys must be finite.
+ * argsort, the same permutation as the reference kernel), by argsortGroup. Checks finiteness in the
+ * range pass: returns the index of the first non-finite key (later groups not sorted), or −1.
  * scratch: segmentedArgsortScratchBytes(maxN) bytes, 16-aligned.
  */
-export function segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm: usize, scratch: usize, maxN: i32): void {
+export function segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm: usize, scratch: usize, maxN: i32): i32 {
   const sorted = scratch;
   const ix = sorted + (<usize>maxN << 3);
   const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
@@ -573,10 +659,11 @@ export function segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm:
     const start = ldi(offsets, b);
     const n = ldi(offsets, b + 1) - start;
     const v = keys + (<usize>start << 3);
-    groupRange(v, n);
+    if (!groupRange(v, n)) return start + firstNonFinite(v, n);
     argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
     const pb = perm + (<usize>start << 2);
     for (let p = 0; p < n; p++) sti(pb, p, start + ldi(ix, p));
   }
+  return -1;
 }
 
