@@ -245,24 +245,42 @@ function maxAtKWeights(
     buf.weights = new Float64Array(maxN);
     buf.rho = new Float64Array(maxN);
   }
-  const { sorted, ix, weights, rho, range } = buf;
   const cache = new SubsetWeightCache();
-  let acc = 0;
+  let status = -1;
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
-    const n = (offsets[b + 1] as number) - start;
-    if (!groupRange(values, start, n, range)) return firstNonFinite(values, start, start + n);
-    argsortGroup(values, start, n, range[0] as number, range[1] as number, sorted, ix);
-    weightsOfGroup(sorted, 0, n, k, baseline, scaleByN, weights, cache, rho);
-    let prev = sorted[0] as number;
-    let w = weights[0] as number;
-    for (let p = 0; p < n; p++) {
-      const x = sorted[p] as number;
-      if (x !== prev) w = weights[p] as number;
-      prev = x;
-      out[start + (ix[p] as number)] = w;
-      acc += w * 0;
-    }
+    const s = maxAtKGroup(values, start, (offsets[b + 1] as number) - start, k, baseline, scaleByN, out, cache, buf);
+    if (s >= 0) return s;
+    if (s === -2) status = -2;
+  }
+  return status;
+}
+
+/** One group of {@link maxAtKWeights} (a function per group, which V8 optimises whole); same status codes. */
+function maxAtKGroup(
+  values: Values,
+  start: number,
+  n: number,
+  k: number,
+  baseline: BaselineCode,
+  scaleByN: boolean,
+  out: Float64Array,
+  cache: SubsetWeightCache,
+  buf: typeof buffers,
+): number {
+  const { sorted, ix, weights, rho, range } = buf;
+  if (!groupRange(values, start, n, range)) return firstNonFinite(values, start, start + n);
+  argsortGroup(values, start, n, range[0] as number, range[1] as number, sorted, ix);
+  weightsOfGroup(sorted, 0, n, k, baseline, scaleByN, weights, cache, rho);
+  let acc = 0;
+  let prev = sorted[0] as number;
+  let w = weights[0] as number;
+  for (let p = 0; p < n; p++) {
+    const x = sorted[p] as number;
+    if (x !== prev) w = weights[p] as number;
+    prev = x;
+    out[start + (ix[p] as number)] = w;
+    acc += w * 0;
   }
   return acc === 0 ? -1 : -2;
 }

@@ -90,12 +90,15 @@ function exactArgsortPairs(x: Float64Array, ix: Int32Array, n: number, kb: Float
  */
 const scratch = { size: -1, bucket: new Int32Array(0), count: new Int32Array(0), kb: new Float64Array(0), ib: new Int32Array(0) };
 
+/** Buckets per value: more buckets, fewer values sharing one to be ordered by the insertion pass. */
+const BUCKETS_PER_VALUE = 2;
+
 function ensureScratch(n: number): typeof scratch {
   if (scratch.size < n) {
     const size = Math.max(n, 2 * scratch.size, 64);
     scratch.size = size;
     scratch.bucket = new Int32Array(size);
-    scratch.count = new Int32Array(size + 1);
+    scratch.count = new Int32Array(BUCKETS_PER_VALUE * size + 1);
     scratch.kb = new Float64Array(size);
     scratch.ib = new Int32Array(size);
   }
@@ -110,7 +113,7 @@ export const argsortStats = { repaired: 0, exact: 0 };
  * sorted[p] receives the p-th smallest value and ix[p] its index in [0, n), equal values in index
  * order (exactly what a stable comparison sort gives).
  *
- * A distribution sort: each value goes to bucket ⌊(v − lo)·n/(hi − lo)⌋ (monotone in v, as subtraction
+ * A distribution sort: each value goes to bucket ⌊(v − lo)·2n/(hi − lo)⌋ (monotone in v, as subtraction
  * and multiplication by a positive number round monotonically), a counting pass places the buckets in
  * order with each bucket's values in index order, and a stable insertion pass orders values inside a
  * bucket. That pass gives up after 4n + 64 moves (values crowded into few buckets, e.g. one far
@@ -136,7 +139,8 @@ export function argsortGroup(
     return;
   }
   const sc = ensureScratch(n);
-  const s = n / range;
+  const buckets = BUCKETS_PER_VALUE * n;
+  const s = buckets / range;
   if (!(range < Infinity) || !(s < Infinity)) {
     for (let p = 0; p < n; p++) {
       sorted[p] = values[start + p] as number;
@@ -147,14 +151,14 @@ export function argsortGroup(
     return;
   }
   const { bucket, count } = sc;
-  count.fill(0, 0, n + 1);
-  const top = n - 1;
+  count.fill(0, 0, buckets + 1);
+  const top = buckets - 1;
   for (let p = 0; p < n; p++) {
     const q = Math.min(((values[start + p] as number) - lo) * s, top) | 0;
     bucket[p] = q;
     count[q + 1] = (count[q + 1] as number) + 1;
   }
-  for (let q = 1; q < n; q++) count[q] = (count[q] as number) + (count[q - 1] as number);
+  for (let q = 1; q < buckets; q++) count[q] = (count[q] as number) + (count[q - 1] as number);
   for (let p = 0; p < n; p++) {
     const q = bucket[p] as number;
     const at = count[q] as number;
@@ -232,14 +236,21 @@ export function segmentedArgsortChecked(keys: Values, offsets: Int32Array, perm:
     buf.sorted = new Float64Array(maxSize);
     buf.ix = new Int32Array(maxSize);
   }
-  const { sorted, ix, range } = buf;
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
-    const n = (offsets[b + 1] as number) - start;
-    if (!groupRange(keys, start, n, range)) return firstNonFinite(keys, start, start + n);
-    argsortGroup(keys, start, n, range[0] as number, range[1] as number, sorted, ix);
-    for (let p = 0; p < n; p++) perm[start + p] = start + (ix[p] as number);
+    const bad = argsortInto(keys, start, (offsets[b + 1] as number) - start, perm, buf);
+    if (bad >= 0) return bad;
   }
+  return -1;
+}
+
+// One group per call: the hot loops live in functions called once per group, which V8 optimises as a
+// whole, rather than in a loop over the batch that only on-stack replacement would reach.
+function argsortInto(keys: Values, start: number, n: number, perm: Int32Array, buf: typeof argsortBuffers): number {
+  const { sorted, ix, range } = buf;
+  if (!groupRange(keys, start, n, range)) return firstNonFinite(keys, start, start + n);
+  argsortGroup(keys, start, n, range[0] as number, range[1] as number, sorted, ix);
+  for (let p = 0; p < n; p++) perm[start + p] = start + (ix[p] as number);
   return -1;
 }
 
