@@ -402,3 +402,23 @@ export function floorAndReferenceSummary(
   }
   return lines.join('\n');
 }
+
+/** Name of the case {@link memcpyFloor} returns: the memory floor every kernel is measured against. */
+export const MEMCPY_FLOOR = 'memory floor (Float64Array.set)';
+
+/**
+ * The memory floor of a workload: a `Float64Array.prototype.set` of `source` into a buffer of the same
+ * length (the same bytes a kernel must at least read once and write once), as a case to put in the
+ * same group, so every ratio to it is measured in the same run.
+ */
+export function memcpyFloor(source: Float64Array): BenchCase {
+  const dst = new Float64Array(source.length);
+  const last = source.length - 1;
+  return {
+    name: MEMCPY_FLOOR,
+    fn: () => (dst.set(source), dst),
+    check: (r) => {
+      if (last >= 0 && (r as Float64Array)[last] !== source[last]) throw new Error('floor copy wrong');
+    },
+  };
+}

@@ -114,11 +114,27 @@ export function checkFiniteArray(values: unknown, name: string): ArrayLike<numbe
     if (!typed && typeof v !== 'number') {
       throw new InvalidArgumentError(name, `${name} must contain numbers (got ${show(v)} at index ${i})`);
     }
-    if ((v as number) - (v as number) !== 0) {
-      throw new NonFiniteError(name, `${name} must be finite (got ${show(v)} at index ${i})`);
-    }
+    if ((v as number) - (v as number) !== 0) throw nonFiniteError(name, v, i);
   }
   return arr as ArrayLike<number>;
+}
+
+/** The error {@link checkFiniteArray} throws for the non-finite `value` at `index` of `name`. */
+export function nonFiniteError(name: string, value: unknown, index: number): NonFiniteError {
+  return new NonFiniteError(name, `${name} must be finite (got ${show(value)} at index ${index})`);
+}
+
+/**
+ * {@link checkFiniteArray} for kernels that check finiteness in a pass they make over the data anyway:
+ * a Float64Array or Float32Array (which hold only numbers) gets the array checks without the
+ * finiteness pass and `deferred: true`, and the caller must then refuse a non-finite value itself
+ * with {@link nonFiniteError}; any other array gets the full check.
+ */
+export function checkFiniteArrayDeferred(values: unknown, name: string): { values: ArrayLike<number>; deferred: boolean } {
+  if (values instanceof Float64Array || values instanceof Float32Array) {
+    return { values: checkArrayLike(values, name) as ArrayLike<number>, deferred: true };
+  }
+  return { values: checkFiniteArray(values, name), deferred: false };
 }
 
 /** Throws unless `value` is one of `allowed`; `undefined` gives `fallback`. */

@@ -14,26 +14,22 @@ export const BinaryCounts = 'binaryCounts';
 export const BinaryScatter = 'binaryScatter';
 /** Name of the {@link KernelTable.segmentedSort} kernel. */
 export const SegmentedSort = 'segmentedSort';
-/** Name of the {@link KernelTable.sortedMaxWeights} kernel. */
-export const SortedMaxWeights = 'sortedMaxWeights';
 /** Kernel name: max@k weights from unsorted values to input order in one call (sort, weights, scatter). */
 export const MaxAtKWeights = 'maxAtKWeights';
 /** Name of the {@link KernelTable.sortedMaxMetric} kernel. */
 export const SortedMaxMetric = 'sortedMaxMetric';
-/** Name of the {@link KernelTable.gatherBySortedValue} kernel. */
-export const GatherBySortedValue = 'gatherBySortedValue';
 /** Name of the {@link KernelTable.groupMoments} kernel. */
 export const GroupMoments = 'groupMoments';
 /** Name of the {@link KernelTable.affineScatter} kernel. */
 export const AffineScatter = 'affineScatter';
 /** Name of the {@link KernelTable.segmentedArgsort} kernel. */
 export const SegmentedArgsort = 'segmentedArgsort';
-/** Name of the {@link KernelTable.sortedBestOfNWeights} kernel. */
-export const SortedBestOfNWeights = 'sortedBestOfNWeights';
-/** Name of the {@link KernelTable.sortedBestOfNMetric} kernel. */
-export const SortedBestOfNMetric = 'sortedBestOfNMetric';
-/** Name of the {@link KernelTable.sortedBestOfNSelection} kernel. */
-export const SortedBestOfNSelection = 'sortedBestOfNSelection';
+/** Name of the {@link KernelTable.bestOfNWeights} kernel (unsorted scores and rewards in, input-order weights out). */
+export const BestOfNWeights = 'bestOfNWeights';
+/** Name of the {@link KernelTable.bestOfNMetric} kernel (unsorted scores and rewards in, one value per group out). */
+export const BestOfNMetric = 'bestOfNMetric';
+/** Name of the {@link KernelTable.bestOfNSelection} kernel (unsorted scores in, input-order pick probabilities out). */
+export const BestOfNSelection = 'bestOfNSelection';
 
 /** Kernel name: order-statistic (L-statistic) weights in input order from unsorted values and coefficient tables. */
 export const OrderStatisticWeights = 'orderStatisticWeights';
@@ -69,24 +65,17 @@ export interface KernelTable {
   /** Copies `values` into `sorted` and sorts each group ascending. */
   [SegmentedSort](values: Values, offsets: Int32Array, sorted: Float64Array): void;
   /**
-   * max@k gradient weights per sorted position (docs/estimators/max-at-k.md, baselines: weights.md), times n when
-   * `scaleByN`. Inside a block of tied values only the block's first position must hold the block's
-   * weight (the gather reads that one).
-   */
-  [SortedMaxWeights](
-    sorted: Float64Array,
-    offsets: Int32Array,
-    k: number,
-    baseline: BaselineCode,
-    scaleByN: boolean,
-    out: Float64Array,
-  ): void;
-  /**
    * max@k gradient weights in INPUT order from unsorted `values`: the composition of a sort,
-   * {@link KernelTable.sortedMaxWeights} and a scatter back, in whatever way is fastest for the backend
-   * (the js backend argsorts and scatters by index; the wasm backend keeps the intermediates in its own
-   * memory). Tied values get bit-identical weights: those of the first sorted position of their block.
+   * the weights by sorted position (docs/estimators/max-at-k.md, baselines: weights.md; times n when
+   * `scaleByN`) and a scatter back, in whatever way is fastest for the backend (both built-in backends
+   * work one group at a time in cache and scatter by index). Tied values get bit-identical weights: those of the first sorted position of their block.
    * A group whose range overflows may give non-finite weights; the caller detects and rescales.
+   *
+   * Unlike the other kernels this one may meet non-finite values: it checks finiteness in its range
+   * pass and returns −1 when done, the index of the first non-finite value (then `out` is partly
+   * written), or −2 when every value is finite but some weight is not. A kernel that returns nothing
+   * (`undefined`) is trusted to have been given finite values: the caller checks them, and the weights,
+   * itself.
    */
   [MaxAtKWeights](
     values: Values,
@@ -95,20 +84,9 @@ export interface KernelTable {
     baseline: BaselineCode,
     scaleByN: boolean,
     out: Float64Array,
-  ): void;
+  ): number | void;
   /** max@k metric per group: Σ μ_i g_(i) over the sorted group, into `out` (length B). */
   [SortedMaxMetric](sorted: Float64Array, offsets: Int32Array, k: number, out: Float64Array): void;
-  /**
-   * `out[i] = bySorted[p]` where p is the first position in i's sorted group holding a value equal to
-   * `values[i]` (a lower bound): scatters per-position weights back to input order, ties alike.
-   */
-  [GatherBySortedValue](
-    values: Values,
-    sorted: Float64Array,
-    offsets: Int32Array,
-    bySorted: Float64Array,
-    out: Float64Array,
-  ): void;
   /**
    * Per group: the mean, the sum of squared deviations from it, and max − min (0 exactly when all
    * values are equal), each into an array of length B.
@@ -131,47 +109,44 @@ export interface KernelTable {
   /**
    * Argsort per group: `perm[offsets[b] .. offsets[b+1])` receives the indices i of group b (absolute
    * indices into `keys`, so in `[offsets[b], offsets[b+1])`) ordered by `keys[i]` ascending. Equal keys
-   * may come in any order: every best-of-N kernel treats a block of equal scores symmetrically.
+   * come in input order (a stable sort), though every consumer treats a block of equal keys symmetrically.
    */
   [SegmentedArgsort](keys: Values, offsets: Int32Array, perm: Int32Array): void;
   /**
    * Best-of-N gradient weights (ties split exactly, baselines: docs/estimators/weights.md), times n when
-   * `scaleByN`, written in INPUT order (`out[i]` is sample i's weight). `perm` comes from
-   * {@link KernelTable.segmentedArgsort} on `scores`; tie blocks are the runs of equal
-   * `scores[perm[p]]`. Formulas: docs/estimators/best-of-n.md.
+   * `scaleByN`, written in INPUT order (`out[i]` is sample i's weight), from UNSORTED `scores` and
+   * `rewards`: the kernel ranks each group by score itself (tie blocks are the runs of equal scores).
+   * Formulas: docs/estimators/best-of-n.md. Scores may be non-finite (rewards not): returns the index of
+   * the first non-finite score (then `out` is not complete) or −1; a kernel that returns nothing is
+   * trusted to have been given finite scores (the caller checks them).
    */
-  [SortedBestOfNWeights](
+  [BestOfNWeights](
     scores: Values,
     rewards: Values,
-    perm: Int32Array,
     offsets: Int32Array,
     k: number,
     baseline: BaselineCode,
     scaleByN: boolean,
     out: Float64Array,
-  ): void;
-  /** Best-of-N metric per group: Σ_blocks (Σ_{p∈block} μ_p) · (block's mean reward), into `out` (length B). */
-  [SortedBestOfNMetric](
-    scores: Values,
-    rewards: Values,
-    perm: Int32Array,
-    offsets: Int32Array,
-    k: number,
-    out: Float64Array,
-  ): void;
+  ): number | void;
+  /**
+   * Best-of-N metric per group from UNSORTED scores and rewards: Σ_blocks (Σ_{p∈block} μ_p) · (block's
+   * mean reward) over the ascending sort by score, into `out` (length B). Status as {@link KernelTable.bestOfNWeights}.
+   */
+  [BestOfNMetric](scores: Values, rewards: Values, offsets: Int32Array, k: number, out: Float64Array): number | void;
   /**
    * Probability that each sample is best-of-N's pick (BOND-style distillation targets, ties split), in INPUT
-   * order. Without replacement (`withReplacement` false, needs N ≤ n) position p gets
-   * C(p−1, N−1)/C(n, N); with replacement (p/n)^N − ((p−1)/n)^N; a tie block shares its total equally.
+   * order, from UNSORTED scores. Without replacement (`withReplacement` false, needs N ≤ n) sorted position
+   * p gets C(p−1, N−1)/C(n, N); with replacement (p/n)^N − ((p−1)/n)^N; a tie block shares its total
+   * equally. Status as {@link KernelTable.bestOfNWeights}.
    */
-  [SortedBestOfNSelection](
+  [BestOfNSelection](
     scores: Values,
-    perm: Int32Array,
     offsets: Int32Array,
     N: number,
     withReplacement: boolean,
     out: Float64Array,
-  ): void;
+  ): number | void;
   /**
    * Order-statistic gradient weights in INPUT order from unsorted `values`. Group b of size n reads the
    * table `[S, lo_0..lo_{n−2}, hi_0..hi_{n−2}]` (2n − 1 values) starting at `tables[tableStart[b]]` and
@@ -209,16 +184,14 @@ const KERNEL_NAME_RECORD: Record<KernelName, true> = /* @__PURE__ */ (() => ({
   [BinaryCounts]: true,
   [BinaryScatter]: true,
   [SegmentedSort]: true,
-  [SortedMaxWeights]: true,
   [MaxAtKWeights]: true,
   [SortedMaxMetric]: true,
-  [GatherBySortedValue]: true,
   [GroupMoments]: true,
   [AffineScatter]: true,
   [SegmentedArgsort]: true,
-  [SortedBestOfNWeights]: true,
-  [SortedBestOfNMetric]: true,
-  [SortedBestOfNSelection]: true,
+  [BestOfNWeights]: true,
+  [BestOfNMetric]: true,
+  [BestOfNSelection]: true,
   [OrderStatisticWeights]: true,
   [OrderStatisticMetric]: true,
 }))();

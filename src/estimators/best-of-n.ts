@@ -9,13 +9,7 @@ import { kernel, resolveBackend, type BackendOptions } from '../backends/registr
 import { bestOfNKernels } from '../backends/js/best-of-n.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
-import {
-  BinaryScatter,
-  SegmentedArgsort,
-  SortedBestOfNMetric,
-  SortedBestOfNSelection,
-  SortedBestOfNWeights,
-} from '../backends/types.js';
+import { BestOfNMetric, BestOfNSelection, BestOfNWeights, BinaryScatter, SegmentedArgsort } from '../backends/types.js';
 import { failAtKUnchecked } from '../combinatorics.js';
 import { DomainError, show } from '../errors.js';
 import {
@@ -31,7 +25,17 @@ import {
   type MetricResult,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
+import {
+  checkArrayLike,
+  checkChoice,
+  checkFiniteArray,
+  checkFiniteArrayDeferred,
+  checkFiniteNumber,
+  checkInteger,
+  checkOptions,
+  MAX_LENGTH,
+  nonFiniteError,
+} from '../validate.js';
 import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './weights.js';
 import { countCorrect } from './pass-at-k.js';
 
@@ -43,8 +47,13 @@ const JS_KERNELS = { ...sortKernels, ...bestOfNKernels, ...passAtKKernels };
  * whose range times n overflows (e.g. rewards [−1e308, 1e308]) would give Inf − Inf = NaN. Metric and
  * weights are positively homogeneous in the rewards: such a batch is computed on rewards divided by a
  * power of two (exact for all but subnormal values) and scaled back. O(n) check; almost always 1.
+ * With `checkFinite` it also refuses non-finite rewards (the same error as checkFiniteArray).
  */
-function shrinkIfSumsOverflow(rewards: ArrayLike<number>, offsets: Int32Array): { values: ArrayLike<number>; unscale: number } {
+function shrinkIfSumsOverflow(
+  rewards: ArrayLike<number>,
+  offsets: Int32Array,
+  checkFinite = false,
+): { values: ArrayLike<number>; unscale: number } {
   let overflows = false;
   let maxSize = 0;
   for (let b = 0; b + 1 < offsets.length; b++) {
@@ -53,16 +62,33 @@ function shrinkIfSumsOverflow(rewards: ArrayLike<number>, offsets: Int32Array): 
     maxSize = Math.max(maxSize, end - start);
     let lo = Infinity;
     let hi = -Infinity;
+    let acc = 0;
     for (let i = start; i < end; i++) {
       const r = rewards[i] as number;
       if (r < lo) lo = r;
       if (r > hi) hi = r;
+      acc += r * 0;
     }
+    // The finiteness check of rewards whose check was deferred (checkFiniteArrayDeferred), in this pass.
+    if (checkFinite && acc !== 0) checkFiniteArray(rewards, 'rewards');
     if (end > start && !Number.isFinite((hi - lo) * (end - start))) overflows = true;
   }
   if (!overflows) return { values: rewards, unscale: 1 };
   const unscale = 2 ** (Math.ceil(Math.log2(maxSize)) + 2);
   return { values: Float64Array.from(rewards, (x) => x / unscale), unscale };
+}
+
+/**
+ * Acts on a best-of-N kernel's status: the index of a non-finite score is the error checkFiniteArray
+ * would have thrown; a kernel that reports nothing gets the scores checked here when the check was
+ * deferred to it.
+ */
+function checkStatus(status: number | void, scores: ArrayLike<number>, deferred: boolean): void {
+  if (typeof status === 'number') {
+    if (status >= 0) throw nonFiniteError('scores', scores[status], status);
+  } else if (deferred) {
+    checkFiniteArray(scores, 'scores');
+  }
 }
 
 /** Options of {@link bestOfNAtK}: batching, output, backend. */
@@ -92,8 +118,9 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   opts?: O,
 ): MetricResult<O> {
   checkOptions(opts, 'bestOfNAtK', [...BATCH_KEYS, 'backend']);
-  const v = checkFiniteArray(scores, 'scores');
-  const r = checkFiniteArray(rewards, 'rewards');
+  // Float arrays are checked for finiteness in passes that read them anyway (the kernel's, the rescale's).
+  const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
+  const { values: r, deferred: rewardsDeferred } = checkFiniteArrayDeferred(rewards, 'rewards');
   checkSameLength(v, 'scores', r, 'rewards');
   const kk = checkInteger(k, 'k', 1);
   const backend = resolveBackend(opts?.backend, JS_KERNELS);
@@ -104,10 +131,8 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
     ['scores', v],
     ['rewards', r],
   ]);
-  const perm = new Int32Array(v.length);
-  kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
-  const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets);
-  kernel(backend, SortedBestOfNMetric)(v, values, perm, layout.offsets, kk, out);
+  const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets, rewardsDeferred);
+  checkStatus(kernel(backend, BestOfNMetric)(v, values, layout.offsets, kk, out), v, deferred);
   if (unscale !== 1) for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * unscale;
   return metricResult(layout, out) as MetricResult<O>;
 }
@@ -141,8 +166,8 @@ export function bestOfNAdvantage(
   k: number,
   opts?: BestOfNAdvantageOptions,
 ): Float64Array {
-  const v = checkFiniteArray(scores, 'scores');
-  const r = checkFiniteArray(rewards, 'rewards');
+  const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
+  const { values: r, deferred: rewardsDeferred } = checkFiniteArrayDeferred(rewards, 'rewards');
   checkSameLength(v, 'scores', r, 'rewards');
   const p = prepareKSample(
     'bestOfNAdvantage',
@@ -157,18 +182,11 @@ export function bestOfNAdvantage(
     JS_KERNELS,
   );
   const { offsets } = p.layout;
-  const perm = new Int32Array(v.length);
-  kernel(p.backend, SegmentedArgsort)(v, offsets, perm);
-  const { values, unscale } = shrinkIfSumsOverflow(r, offsets);
-  kernel(p.backend, SortedBestOfNWeights)(
+  const { values, unscale } = shrinkIfSumsOverflow(r, offsets, rewardsDeferred);
+  checkStatus(
+    kernel(p.backend, BestOfNWeights)(v, values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out),
     v,
-    values,
-    perm,
-    offsets,
-    p.k,
-    baselineCode(p.effectiveBaseline),
-    p.scaleByN,
-    p.out,
+    deferred,
   );
   if (unscale !== 1) for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * unscale;
   return p.out;
@@ -298,7 +316,7 @@ export function bestOfNDistillationWeights(
   opts?: BestOfNDistillationOptions,
 ): Float64Array {
   checkOptions(opts, 'bestOfNDistillationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
-  const v = checkFiniteArray(scores, 'scores');
+  const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
   // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
   const nn = checkInteger(N, 'N', 1, MAX_LENGTH);
   const sampling = checkChoice(
@@ -312,9 +330,7 @@ export function bestOfNDistillationWeights(
   const withReplacement = sampling === 'with-replacement';
   if (!withReplacement) checkKAtMostN(layout, nn, 'N');
   const out = outputArray(opts?.out, v.length, [['scores', v]]);
-  const perm = new Int32Array(v.length);
-  kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
-  kernel(backend, SortedBestOfNSelection)(v, perm, layout.offsets, nn, withReplacement, out);
+  checkStatus(kernel(backend, BestOfNSelection)(v, layout.offsets, nn, withReplacement, out), v, deferred);
   return out;
 }
 

@@ -15,7 +15,7 @@ import {
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { checkFiniteArray, checkFiniteArrayDeferred, checkInteger, checkOptions, nonFiniteError } from '../validate.js';
 import { baselineCode, prepareKSample, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
@@ -89,16 +89,20 @@ export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
  * ```
  */
 export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
-  const values = checkFiniteArray(g, 'g');
+  // Float arrays are checked for finiteness by the kernel, in the pass that finds each group's range.
+  const { values, deferred } = checkFiniteArrayDeferred(g, 'g');
   const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]], JS_KERNELS);
   const { offsets } = p.layout;
-  kernel(p.backend, MaxAtKWeights)(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
-  if (!allFinite(p.out)) {
+  const run = kernel(p.backend, MaxAtKWeights);
+  const status = run(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
+  if (typeof status !== 'number' && deferred) checkFiniteArray(values, 'g');
+  if (typeof status === 'number' && status >= 0) throw nonFiniteError('g', values[status], status);
+  if (typeof status === 'number' ? status === -2 : !allFinite(p.out)) {
     // Only a group whose range overflows (e.g. [−1e308, 1e308]) gets here: the kernels shift by the
     // group minimum, and Inf − Inf is NaN. The weights are positively homogeneous in g, so compute
     // them on g/4 (exact but for subnormals) and scale back.
     const scaled = Float64Array.from(values, (x) => x / 4);
-    kernel(p.backend, MaxAtKWeights)(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
+    run(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
     for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * 4;
   }
   return p.out;

@@ -7,6 +7,7 @@ import { SubsetWeightCache } from '../../combinatorics.js';
 import { BaselineCode, type KernelTable, type Values } from '../types.js';
 import { meanOf, rangeSum, sumError } from './sums.js';
 import { BIG_REWARD, BIG_SCALE } from '../constants.js';
+import { segmentedArgsortChecked } from './sort.js';
 
 /** Per-group scratch of the best-of-N kernels: rewards in sorted-score order and the tie blocks. */
 class BlockScratch {
@@ -408,8 +409,48 @@ function sortedBestOfNSelection(
   }
 }
 
+/** The permutation buffer of the fused kernels below, grown to the largest batch seen and reused. */
+let permBuffer = new Int32Array(0);
+
+/** The stable argsort of `scores` into the reused buffer; the first non-finite score's index, or −1. */
+function argsortScores(scores: Values, offsets: Int32Array): number {
+  const length = offsets[offsets.length - 1] as number;
+  if (permBuffer.length < length) permBuffer = new Int32Array(length);
+  return segmentedArgsortChecked(scores, offsets, permBuffer);
+}
+
+/** Best-of-N weights in input order from unsorted scores: the stable argsort, then {@link sortedBestOfNWeights}. */
+function bestOfNWeights(
+  scores: Values,
+  rewards: Values,
+  offsets: Int32Array,
+  k: number,
+  baseline: BaselineCode,
+  scaleByN: boolean,
+  out: Float64Array,
+): number {
+  const bad = argsortScores(scores, offsets);
+  if (bad < 0) sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out);
+  return bad;
+}
+
+/** Best-of-N metric per group from unsorted scores: the stable argsort, then {@link sortedBestOfNMetric}. */
+function bestOfNMetric(scores: Values, rewards: Values, offsets: Int32Array, k: number, out: Float64Array): number {
+  const bad = argsortScores(scores, offsets);
+  if (bad < 0) sortedBestOfNMetric(scores, rewards, permBuffer, offsets, k, out);
+  return bad;
+}
+
+/** Best-of-N pick probabilities in input order from unsorted scores: the stable argsort, then {@link sortedBestOfNSelection}. */
+function bestOfNSelection(scores: Values, offsets: Int32Array, N: number, withReplacement: boolean, out: Float64Array): number {
+  const bad = argsortScores(scores, offsets);
+  if (bad < 0) sortedBestOfNSelection(scores, permBuffer, offsets, N, withReplacement, out);
+  return bad;
+}
+
 /** The best-of-N family's kernels. */
-export const bestOfNKernels: Pick<
-  KernelTable,
-  'sortedBestOfNWeights' | 'sortedBestOfNMetric' | 'sortedBestOfNSelection'
-> = { sortedBestOfNWeights, sortedBestOfNMetric, sortedBestOfNSelection };
+export const bestOfNKernels: Pick<KernelTable, 'bestOfNWeights' | 'bestOfNMetric' | 'bestOfNSelection'> = {
+  bestOfNWeights,
+  bestOfNMetric,
+  bestOfNSelection,
+};

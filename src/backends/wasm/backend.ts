@@ -415,17 +415,6 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
       copyOutF64(sorted, s, n);
     },
-    sortedMaxWeights(sorted, offsets, k, baseline: BaselineCode, scaleByN, out): void {
-      const { groups, n, maxN } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const s = f.f64(sorted, n, 'sorted');
-      const o = f.out(out, n, 8);
-      const scratch = f.scratch(3 * maxN * 8);
-      f.commit();
-      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
-      copyOutF64(out, o, n);
-    },
     sortedMaxMetric(sorted, offsets, k, out): void {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
@@ -437,33 +426,18 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.sortedMaxMetric(s.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr);
       copyOutF64(out, o, groups);
     },
-    maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): void {
-      // Sort, weights and gather chained inside wasm memory: the intermediates never cross to JS.
+    maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): number {
+      // One kernel per batch: every group's range pass, sort, weights and scatter run in cache inside wasm.
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const v = f.f64(values, n, 'g');
-      const s = f.scratch(n * 8);
-      const w = f.scratch(n * 8);
-      const scratch = f.scratch(3 * maxN * 8);
+      const scratch = f.scratch(x.maxAtKScratchBytes(maxN));
       const o = f.out(out, n, 8);
       f.commit();
-      x.segmentedSort(v.ptr, offs.ptr, groups, s.ptr, scratch.ptr);
-      x.sortedMaxWeights(s.ptr, offs.ptr, groups, k, baseline, scaleByN, w.ptr, scratch.ptr, maxN);
-      x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
+      const status = x.maxAtKWeights(v.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
-    },
-    gatherBySortedValue(values, sorted, offsets, bySorted, out): void {
-      const { groups, n } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const v = f.f64(values, n, 'values');
-      const s = f.f64(sorted, n, 'sorted');
-      const w = f.f64(bySorted, n, 'bySorted');
-      const o = f.out(out, n, 8);
-      f.commit();
-      x.gatherBySortedValue(v.ptr, s.ptr, offs.ptr, groups, w.ptr, o.ptr);
-      copyOutF64(out, o, n);
+      return status;
     },
     segmentedArgsort(keys, offsets, perm): void {
       const { groups, n, maxN } = sizes(offsets);
@@ -471,48 +445,58 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const k = f.f64(keys, n, 'scores');
       const p = f.out(perm, n, 4);
-      const scratch = f.scratch(maxN * 24);
+      const scratch = f.scratch(x.segmentedArgsortScratchBytes(maxN));
       f.commit();
       x.segmentedArgsort(k.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       copyOutI32(perm, p, n);
     },
-    sortedBestOfNWeights(scores, rewards, perm, offsets, k, baseline, scaleByN, out): void {
+    // The best-of-N kernels rank by score inside wasm: the permutation never crosses to JS.
+    bestOfNWeights(scores, rewards, offsets, k, baseline, scaleByN, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
       const r = f.f64(rewards, n, 'rewards');
-      const p = f.i32(perm, n, 'perm');
+      const p = f.scratch(n * 4);
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(BEST_OF_N_WEIGHTS_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(Math.max(BEST_OF_N_WEIGHTS_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
+      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      if (bad >= 0) return bad;
       x.sortedBestOfNWeights(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
+      return -1;
     },
-    sortedBestOfNMetric(scores, rewards, perm, offsets, k, out): void {
+    bestOfNMetric(scores, rewards, offsets, k, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
       const r = f.f64(rewards, n, 'rewards');
-      const p = f.i32(perm, n, 'perm');
+      const p = f.scratch(n * 4);
       const o = f.out(out, groups, 8);
-      const scratch = f.scratch(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(Math.max(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
+      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      if (bad >= 0) return bad;
       x.sortedBestOfNMetric(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, groups);
+      return -1;
     },
-    sortedBestOfNSelection(scores, perm, offsets, N, withReplacement, out): void {
+    bestOfNSelection(scores, offsets, N, withReplacement, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
-      const p = f.i32(perm, n, 'perm');
+      const p = f.scratch(n * 4);
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4);
+      const scratch = f.scratch(Math.max(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
+      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
+      if (bad >= 0) return bad;
       x.sortedBestOfNSelection(sc.ptr, p.ptr, offs.ptr, groups, N, withReplacement, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, n);
+      return -1;
     },
     orderStatisticWeights(values, offsets, tables, tableStart, scaleByN, out): void {
       // Argsort and apply chained inside wasm memory: the permutation never crosses to JS.
@@ -523,7 +507,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const t = f.f64(tables, tables.length, 'tables');
       const ts = f.i32(tableStart, groups, 'tableStart');
       const p = f.scratch(n * 4);
-      const scratch = f.scratch(maxN * 24);
+      const scratch = f.scratch(Math.max(maxN * 16, x.segmentedArgsortScratchBytes(maxN)));
       const o = f.out(out, n, 8);
       f.commit();
       x.segmentedArgsort(v.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);

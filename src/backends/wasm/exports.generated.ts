@@ -19,14 +19,22 @@ export interface KernelExports {
   affineScatter(values: number, offsets: number, groups: number, shift: number, scale: number, out: number): void;
   /** src/backends/wasm/assembly/sort/segmentedSort(values: usize, offsets: usize, groups: i32, sorted: usize, scratch: usize): void */
   segmentedSort(values: number, offsets: number, groups: number, sorted: number, scratch: number): void;
-  /** src/backends/wasm/assembly/sort/segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm: usize, scratch: usize, maxN: i32): void */
-  segmentedArgsort(keys: number, offsets: number, groups: number, perm: number, scratch: number, maxN: number): void;
-  /** src/backends/wasm/assembly/max-at-k/sortedMaxWeights(sorted: usize, offsets: usize, groups: i32, k: i32, baseline: i32, scaleByN: bool, out: usize, scratch: usize, maxN: i32): void */
-  sortedMaxWeights(sorted: number, offsets: number, groups: number, k: number, baseline: number, scaleByN: boolean, out: number, scratch: number, maxN: number): void;
+  /** src/backends/wasm/assembly/sort/segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm: usize, scratch: usize, maxN: i32): i32 */
+  segmentedArgsort(keys: number, offsets: number, groups: number, perm: number, scratch: number, maxN: number): number;
+  /** src/backends/wasm/assembly/sort/segmentedArgsortScratchBytes(maxN: i32): usize */
+  segmentedArgsortScratchBytes(maxN: number): number;
+  /** src/backends/wasm/assembly/sort/resetArgsortStats(): void */
+  resetArgsortStats(): void;
+  /** src/backends/wasm/assembly/sort/argsortRepaired(): i32 */
+  argsortRepaired(): number;
+  /** src/backends/wasm/assembly/sort/argsortExact(): i32 */
+  argsortExact(): number;
+  /** src/backends/wasm/assembly/max-at-k/maxAtKWeights(values: usize, offsets: usize, groups: i32, k: i32, baseline: i32, scaleByN: bool, out: usize, scratch: usize, maxN: i32): i32 */
+  maxAtKWeights(values: number, offsets: number, groups: number, k: number, baseline: number, scaleByN: boolean, out: number, scratch: number, maxN: number): number;
+  /** src/backends/wasm/assembly/max-at-k/maxAtKScratchBytes(maxN: i32): usize */
+  maxAtKScratchBytes(maxN: number): number;
   /** src/backends/wasm/assembly/max-at-k/sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize): void */
   sortedMaxMetric(sorted: number, offsets: number, groups: number, k: number, out: number, scratch: number): void;
-  /** src/backends/wasm/assembly/max-at-k/gatherBySortedValue(values: usize, sorted: usize, offsets: usize, groups: i32, bySorted: usize, out: usize): void */
-  gatherBySortedValue(values: number, sorted: number, offsets: number, groups: number, bySorted: number, out: number): void;
   /** src/backends/wasm/assembly/best-of-n/sortedBestOfNWeights(scores: usize, rewards: usize, perm: usize, offsets: usize, groups: i32, k: i32, baseline: i32, scaleByN: bool, out: usize, scratch: usize, maxN: i32): void */
   sortedBestOfNWeights(scores: number, rewards: number, perm: number, offsets: number, groups: number, k: number, baseline: number, scaleByN: boolean, out: number, scratch: number, maxN: number): void;
   /** src/backends/wasm/assembly/best-of-n/sortedBestOfNMetric(scores: usize, rewards: usize, perm: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize, maxN: i32): void */

@@ -8,7 +8,7 @@
 export { heapBase } from './memory';
 export { binaryCounts, binaryScatter } from './pass-at-k';
 export { groupMoments, affineScatter } from './grpo';
-export { segmentedSort, segmentedArgsort } from './sort';
-export { sortedMaxWeights, sortedMaxMetric, gatherBySortedValue } from './max-at-k';
+export { segmentedSort, segmentedArgsort, segmentedArgsortScratchBytes, resetArgsortStats, argsortRepaired, argsortExact } from './sort';
+export { maxAtKWeights, maxAtKScratchBytes, sortedMaxMetric } from './max-at-k';
 export { sortedBestOfNWeights, sortedBestOfNMetric, sortedBestOfNSelection } from './best-of-n';
 export { orderStatisticApply, orderStatisticMetric } from './order-statistics';

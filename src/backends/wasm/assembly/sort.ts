@@ -218,39 +218,452 @@ function mergePairs(sk: usize, si: usize, dk: usize, di: usize, lo: i32, mid: i3
   }
 }
 
+// ---- The quantised argsort ----------------------------------------------------------------------
+//
+// An exact stable argsort of one group of f64 values by sorting 31-bit integer keys: the value's
+// bucket over the group's range in the high bits, its index in the low bits. The bucket map
+// v ↦ ⌊(v − min)·s⌋ is monotone (subtraction and multiplication by s > 0 round monotonically), so the
+// keys come out in the stable order except where two distinct values share a bucket in the wrong index
+// order. The gather checks that the values come out non-decreasing; a group that does not is repaired
+// by a stable insertion pass (moves capped at a multiple of n) and, past that cap, re-sorted by the
+// exact merge argsort, so the worst case stays O(n log n). Equal values share a bucket and keep index
+// order, so the result is the stable argsort whichever path it takes.
+
+/** Padding key: above every real key (a real key is < 2^31 − 1 whenever a group is padded). */
+const KEY_PAD: i32 = 0x7fffffff;
+/** Groups needing more index bits than this are sorted by the exact merge argsort directly. */
+const MAX_INDEX_BITS: i32 = 20;
+/** Bitonic blocks: at most this many keys, then branch-free merges. */
+const BITONIC_MAX: i32 = 64;
+
+// @ts-ignore: decorator
+@inline function cx1(v: v128): v128 {
+  // Compare-exchange lanes (0,1) and (2,3).
+  const a = i32x4.shuffle(v, v, 0, 0, 2, 2);
+  const b = i32x4.shuffle(v, v, 1, 1, 3, 3);
+  return i32x4.shuffle(i32x4.min_s(a, b), i32x4.max_s(a, b), 0, 4, 2, 6);
+}
+// @ts-ignore: decorator
+@inline function cx2(v: v128): v128 {
+  // Compare-exchange lanes (0,2) and (1,3).
+  const a = i32x4.shuffle(v, v, 0, 1, 0, 1);
+  const b = i32x4.shuffle(v, v, 2, 3, 2, 3);
+  return i32x4.shuffle(i32x4.min_s(a, b), i32x4.max_s(a, b), 0, 1, 4, 5);
+}
+// @ts-ignore: decorator
+@inline function flip4(v: v128): v128 {
+  // Compare-exchange lanes (0,3) and (1,2).
+  const a = i32x4.shuffle(v, v, 0, 1, 0, 1);
+  const b = i32x4.shuffle(v, v, 3, 2, 3, 2);
+  return i32x4.shuffle(i32x4.min_s(a, b), i32x4.max_s(a, b), 0, 1, 5, 4);
+}
+// @ts-ignore: decorator
+@inline function rev4(v: v128): v128 {
+  return i32x4.shuffle(v, v, 3, 2, 1, 0);
+}
+
 /**
- * perm[start + p] = index of the p-th smallest key of each group, ties in input order (a stable sort, so
- * the same permutation as the reference). scratch: 2 · maxN doubles then 2 · maxN i32.
+ * Sorts the 16 keys p[0, 16) in registers: a 4-input network across the four vectors sorts each lane
+ * (column), a transpose turns the columns into four sorted runs of 4, and two levels of bitonic merges
+ * (mirror, then half-cleaners) join them.
  */
-export function segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm: usize, scratch: usize, maxN: i32): void {
-  const k0 = scratch;
-  const k1 = scratch + (<usize>maxN << 3);
-  const i0 = scratch + (<usize>maxN << 4);
-  const i1 = i0 + (<usize>maxN << 2);
+function sort16(p: usize): void {
+  let a = v128.load(p);
+  let b = v128.load(p + 16);
+  let c = v128.load(p + 32);
+  let d = v128.load(p + 48);
+  let t: v128;
+  t = i32x4.min_s(a, b); b = i32x4.max_s(a, b); a = t;
+  t = i32x4.min_s(c, d); d = i32x4.max_s(c, d); c = t;
+  t = i32x4.min_s(a, c); c = i32x4.max_s(a, c); a = t;
+  t = i32x4.min_s(b, d); d = i32x4.max_s(b, d); b = t;
+  t = i32x4.min_s(b, c); c = i32x4.max_s(b, c); b = t;
+  // Transpose: column j becomes vector j.
+  const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const cd0 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const cd1 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  a = i32x4.shuffle(ab0, cd0, 0, 1, 4, 5);
+  b = i32x4.shuffle(ab0, cd0, 2, 3, 6, 7);
+  c = i32x4.shuffle(ab1, cd1, 0, 1, 4, 5);
+  d = i32x4.shuffle(ab1, cd1, 2, 3, 6, 7);
+  // Runs of 4 → 8: (a, b) and (c, d).
+  // (The upper half of a mirror step is bitonic in either orientation, so it is cleaned unreversed.)
+  let r = rev4(b);
+  b = cx1(cx2(i32x4.max_s(a, r)));
+  a = cx1(cx2(i32x4.min_s(a, r)));
+  r = rev4(d);
+  d = cx1(cx2(i32x4.max_s(c, r)));
+  c = cx1(cx2(i32x4.min_s(c, r)));
+  // Runs of 8 → 16: mirror (a, b) against (c, d), then half-cleaners at 4, 2, 1.
+  const rd = rev4(d);
+  const rc = rev4(c);
+  const l0 = i32x4.min_s(a, rd);
+  const h1 = i32x4.max_s(a, rd);
+  const l1 = i32x4.min_s(b, rc);
+  const h0 = i32x4.max_s(b, rc);
+  // The upper half, positions 8..15, is rev(h0), rev(h1).
+  a = i32x4.min_s(l0, l1);
+  b = i32x4.max_s(l0, l1);
+  const u0 = rev4(h0);
+  const u1 = rev4(h1);
+  c = i32x4.min_s(u0, u1);
+  d = i32x4.max_s(u0, u1);
+  v128.store(p, cx1(cx2(a)));
+  v128.store(p + 16, cx1(cx2(b)));
+  v128.store(p + 32, cx1(cx2(c)));
+  v128.store(p + 48, cx1(cx2(d)));
+}
+
+/**
+ * Sorts the i32 keys p[0, size) ascending, size a power of two in [4, 64], with a bitonic network in
+ * i32x4 lanes (no data-dependent branch). The "flip" form: each merge level first compares i with its
+ * mirror in the block, then runs half-cleaners, so every compare-exchange puts the minimum low.
+ */
+function bitonicSort(p: usize, size: i32): void {
+  const vecs = size >> 2;
+  let from = 32;
+  if (size >= 16) {
+    for (let i = 0; i < vecs; i += 4) sort16(p + (<usize>i << 4));
+  } else {
+    // Levels 2 and 4 inside each vector.
+    for (let i = 0; i < vecs; i++) {
+      const a = p + (<usize>i << 4);
+      v128.store(a, cx1(flip4(cx1(v128.load(a)))));
+    }
+    from = 8;
+  }
+  for (let sz = from; sz <= size; sz <<= 1) {
+    // Flip: element i against sz − 1 − i of its block, four at a time (the upper vector reversed).
+    const half = sz >> 3; // vectors in half a block
+    for (let base = 0; base < size; base += sz) {
+      for (let j = 0; j < half; j++) {
+        const pa = p + (<usize>(base + (j << 2)) << 2);
+        const pb = p + (<usize>(base + sz - 4 - (j << 2)) << 2);
+        const a = v128.load(pa);
+        const b = rev4(v128.load(pb));
+        v128.store(pa, i32x4.min_s(a, b));
+        v128.store(pb, rev4(i32x4.max_s(a, b)));
+      }
+    }
+    // Half-cleaners at distances sz/4 … 4 across vectors, then 2 and 1 inside them.
+    for (let d = sz >> 2; d >= 4; d >>= 1) {
+      for (let base = 0; base < size; base += d << 1) {
+        for (let i = 0; i < d; i += 4) {
+          const pa = p + (<usize>(base + i) << 2);
+          const pb = pa + (<usize>d << 2);
+          const a = v128.load(pa);
+          const b = v128.load(pb);
+          v128.store(pa, i32x4.min_s(a, b));
+          v128.store(pb, i32x4.max_s(a, b));
+        }
+      }
+    }
+    for (let i = 0; i < vecs; i++) {
+      const a = p + (<usize>i << 4);
+      v128.store(a, cx1(cx2(v128.load(a))));
+    }
+  }
+}
+
+/** Branch-free merge of the equal i32 runs src[lo, lo + m) and src[lo + m, lo + 2m) into dst (both ends at once). */
+function parityMergeKeys(src: usize, dst: usize, lo: i32, m: i32): void {
+  let l = lo;
+  let r = lo + m;
+  let o = lo;
+  let lt = lo + m - 1;
+  let rt = lo + 2 * m - 1;
+  let ot = rt;
+  for (let c = 0; c < m; c++) {
+    const lv = ldi(src, l);
+    const rv = ldi(src, r);
+    const takeR = rv < lv;
+    sti(dst, o, select<i32>(rv, lv, takeR));
+    o++;
+    r += <i32>takeR;
+    l += 1 - <i32>takeR;
+    const ltv = ldi(src, lt);
+    const rtv = ldi(src, rt);
+    const takeL = rtv < ltv;
+    sti(dst, ot, select<i32>(ltv, rtv, takeL));
+    ot--;
+    lt -= <i32>takeL;
+    rt -= 1 - <i32>takeL;
+  }
+}
+
+/** Branch-free merge of the i32 runs src[lo, mid) and src[mid, hi) (any lengths) into dst. */
+function mergeKeys(src: usize, dst: usize, lo: i32, mid: i32, hi: i32): void {
+  let i = lo;
+  let j = mid;
+  let o = lo;
+  while (i < mid && j < hi) {
+    const a = ldi(src, i);
+    const b = ldi(src, j);
+    const takeB = b < a;
+    sti(dst, o, select<i32>(b, a, takeB));
+    j += <i32>takeB;
+    i += 1 - <i32>takeB;
+    o++;
+  }
+  if (i < mid) memory.copy(dst + (<usize>o << 2), src + (<usize>i << 2), <usize>(mid - i) << 2);
+  else if (j < hi) memory.copy(dst + (<usize>o << 2), src + (<usize>j << 2), <usize>(hi - j) << 2);
+}
+
+/**
+ * Sorts the distinct-but-for-padding i32 keys p[0, m) via buf (m keys), m a multiple of `block` (a
+ * power of two in [4, 64]): bitonic blocks, then merges of doubling width. Returns where the result is
+ * (p or buf).
+ */
+function sortKeys(p: usize, buf: usize, m: i32, block: i32): usize {
+  for (let lo = 0; lo < m; lo += block) bitonicSort(p + (<usize>lo << 2), block);
+  let src = p;
+  let dst = buf;
+  for (let width = block; width < m; width <<= 1) {
+    for (let lo = 0; lo < m; lo += width << 1) {
+      const mid = min(lo + width, m);
+      const hi = min(lo + (width << 1), m);
+      if (hi - mid == width) parityMergeKeys(src, dst, lo, width);
+      else if (mid < hi) mergeKeys(src, dst, lo, mid, hi);
+      else memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  return src;
+}
+
+/**
+ * The exact stable argsort of pairs (x[p], ix[p]) for p in [0, n), in place, by key then by the order
+ * they come in: insertion-sorted runs of 8, then stable merges through (kb, ib).
+ */
+function exactArgsortPairs(x: usize, ix: usize, n: i32, kb: usize, ib: usize): void {
+  for (let lo = 0; lo < n; lo += RUN) insertionSortPairs(x, ix, lo, min(lo + RUN, n));
+  let sk = x;
+  let si = ix;
+  let dk = kb;
+  let di = ib;
+  for (let width = RUN; width < n; width <<= 1) {
+    for (let lo = 0; lo < n; lo += width << 1) {
+      const mid = min(lo + width, n);
+      const hi = min(lo + (width << 1), n);
+      if (hi - mid == width) parityMergePairs(sk, si, dk, di, lo, width);
+      else mergePairs(sk, si, dk, di, lo, mid, hi);
+    }
+    let t = sk;
+    sk = dk;
+    dk = t;
+    t = si;
+    si = di;
+    di = t;
+  }
+  if (sk != x) {
+    memory.copy(x, sk, <usize>n << 3);
+    memory.copy(ix, si, <usize>n << 2);
+  }
+}
+
+/**
+ * Stable insertion pass over the pairs (x, ix) that gives up after `budget` moves. Returns true when
+ * the pairs are sorted; false leaves them a permutation with equal keys still in their first order.
+ */
+function insertionRepair(x: usize, ix: usize, n: i32, budget: i32): bool {
+  let moves = 0;
+  for (let i = 1; i < n; i++) {
+    const v = ld(x, i);
+    if (ld(x, i - 1) <= v) continue;
+    const vi = ldi(ix, i);
+    let j = i - 1;
+    while (j >= 0) {
+      const u = ld(x, j);
+      if (u <= v) break;
+      st(x, j + 1, u);
+      sti(ix, j + 1, ldi(ix, j));
+      j--;
+    }
+    st(x, j + 1, v);
+    sti(ix, j + 1, vi);
+    moves += i - 1 - j;
+    if (moves > budget) return false;
+  }
+  return true;
+}
+
+/** Groups repaired or re-sorted exactly since the last `resetArgsortStats` (for tests and benches). */
+let repairedGroups: i32 = 0;
+let exactGroups: i32 = 0;
+
+/** Zeroes the repair and exact-sort counters. */
+export function resetArgsortStats(): void {
+  repairedGroups = 0;
+  exactGroups = 0;
+}
+/** Groups the insertion repair fixed since the last reset. */
+export function argsortRepaired(): i32 {
+  return repairedGroups;
+}
+/** Groups re-sorted by the exact merge argsort since the last reset. */
+export function argsortExact(): i32 {
+  return exactGroups;
+}
+
+/** Bytes of scratch {@link argsortGroup} needs for groups of at most maxN values. */
+export function argsortScratchBytes(maxN: i32): usize {
+  const m = <usize>(((maxN + BITONIC_MAX - 1) / BITONIC_MAX) * BITONIC_MAX + BITONIC_MAX);
+  return (m << 3) + (<usize>maxN << 3) + (<usize>maxN << 2) + 64;
+}
+
+/**
+ * The stable argsort of the finite values v[0, n) (v points at the group's first value): sorted[p]
+ * receives the p-th smallest value and ix[p] its index in [0, n), equal values in index order
+ * (exactly what a stable comparison sort gives). `lo` and `hi` are the group's minimum and maximum.
+ * scratch: {@link argsortScratchBytes}(n) bytes, 16-aligned.
+ */
+export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, ix: usize, scratch: usize): void {
+  if (n <= 1) {
+    if (n == 1) {
+      st(sorted, 0, ld(v, 0));
+      sti(ix, 0, 0);
+    }
+    return;
+  }
+  const range = hi - lo;
+  const bits = 32 - clz<i32>(n - 1);
+  // Two below the bucket limit, so no real key reaches KEY_PAD even when n = 2^bits is padded.
+  const cap = <f64>((1 << (31 - bits)) - 2);
+  const s = cap / range;
+  if (!(range > 0.0)) {
+    // All equal (±0 included): the stable order is the input order.
+    memory.copy(sorted, v, <usize>n << 3);
+    for (let p = 0; p < n; p++) sti(ix, p, p);
+    return;
+  }
+  const kb = scratch;
+  const ib = scratch + (<usize>n << 3);
+  if (bits > MAX_INDEX_BITS || !(range < Infinity) || !(s < Infinity)) {
+    memory.copy(sorted, v, <usize>n << 3);
+    for (let p = 0; p < n; p++) sti(ix, p, p);
+    exactArgsortPairs(sorted, ix, n, kb, ib);
+    exactGroups++;
+    return;
+  }
+  const block = min<i32>(BITONIC_MAX, max<i32>(4, 1 << bits));
+  const m = ((n + block - 1) / block) * block;
+  const keys = (scratch + (<usize>n << 3) + (<usize>n << 2) + 15) & ~(<usize>15);
+  const buf = keys + (<usize>m << 2);
+  // Two keys per step: (v − lo)·s clamped to cap, truncated, shifted, index or-ed in.
+  const lo2 = f64x2.splat(lo);
+  const s2 = f64x2.splat(s);
+  const cap2 = f64x2.splat(cap);
+  let idx = i32x4(0, 1, 0, 0);
+  const two = i32x4.splat(2);
+  let p = 0;
+  for (; p + 2 <= n; p += 2) {
+    const q = f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(v + (<usize>p << 3)), lo2), s2), cap2);
+    const key = v128.or(i32x4.shl(i32x4.trunc_sat_f64x2_s_zero(q), bits), idx);
+    v128.store64_lane(keys + (<usize>p << 2), key, 0);
+    idx = i32x4.add(idx, two);
+  }
+  if (p < n) {
+    const q = (ld(v, p) - lo) * s;
+    sti(keys, p, (<i32>select<f64>(cap, q, q > cap) << bits) | p);
+  }
+  for (let p = n; p < m; p++) sti(keys, p, KEY_PAD);
+  const at = sortKeys(keys, buf, m, block);
+  const mask = (1 << bits) - 1;
+  let prev = -Infinity;
+  let bad = false;
+  for (let p = 0; p < n; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    st(sorted, p, x);
+    sti(ix, p, i);
+    bad = bad | (x < prev);
+    prev = x;
+  }
+  if (!bad) return;
+  if (insertionRepair(sorted, ix, n, 4 * n + 64)) {
+    repairedGroups++;
+    return;
+  }
+  exactArgsortPairs(sorted, ix, n, kb, ib);
+  exactGroups++;
+}
+
+/** The minimum and maximum {@link groupRange} found. */
+export let groupLo: f64 = 0.0;
+export let groupHi: f64 = 0.0;
+
+/**
+ * Minimum and maximum of v[0, n) with a finiteness check in the same pass: returns false when some value
+ * is NaN or ±∞ (then `groupLo`/`groupHi` are meaningless).
+ */
+export function groupRange(v: usize, n: i32): bool {
+  // Two lanes at a time: pmin/pmax are single minpd/maxpd (f64.min/max must order ±0 and NaN, which
+  // costs several instructions); x·0 is 0 for every finite x and NaN otherwise.
+  let lo2 = f64x2.splat(Infinity);
+  let hi2 = f64x2.splat(-Infinity);
+  let acc2 = f64x2.splat(0.0);
+  const zero = f64x2.splat(0.0);
+  let p = 0;
+  for (; p + 2 <= n; p += 2) {
+    const x = v128.load(v + (<usize>p << 3));
+    lo2 = f64x2.pmin(lo2, x);
+    hi2 = f64x2.pmax(hi2, x);
+    acc2 = f64x2.add(acc2, f64x2.mul(x, zero));
+  }
+  let lo = f64x2.extract_lane(lo2, 0);
+  let hi = f64x2.extract_lane(hi2, 0);
+  const lo1 = f64x2.extract_lane(lo2, 1);
+  const hi1 = f64x2.extract_lane(hi2, 1);
+  lo = select<f64>(lo1, lo, lo1 < lo);
+  hi = select<f64>(hi1, hi, hi1 > hi);
+  let acc = f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1);
+  if (p < n) {
+    const x = ld(v, p);
+    lo = select<f64>(x, lo, x < lo);
+    hi = select<f64>(x, hi, x > hi);
+    acc += x * 0.0;
+  }
+  groupLo = lo;
+  groupHi = hi;
+  return acc == 0.0;
+}
+
+/** Index (from v) of the first non-finite value of v[0, n), or −1. */
+export function firstNonFinite(v: usize, n: i32): i32 {
+  for (let p = 0; p < n; p++) {
+    const x = ld(v, p);
+    if (x - x != 0.0) return p;
+  }
+  return -1;
+}
+
+/** Bytes of scratch {@link segmentedArgsort} needs for groups of at most maxN values. */
+export function segmentedArgsortScratchBytes(maxN: i32): usize {
+  return (<usize>maxN << 3) + (<usize>maxN << 2) + 16 + argsortScratchBytes(maxN);
+}
+
+/**
+ * perm[start + p] = index of the p-th smallest key of each group, ties in input order (the stable
+ * argsort, the same permutation as the reference kernel), by argsortGroup. Checks finiteness in the
+ * range pass: returns the index of the first non-finite key (later groups not sorted), or −1.
+ * scratch: segmentedArgsortScratchBytes(maxN) bytes, 16-aligned.
+ */
+export function segmentedArgsort(keys: usize, offsets: usize, groups: i32, perm: usize, scratch: usize, maxN: i32): i32 {
+  const sorted = scratch;
+  const ix = sorted + (<usize>maxN << 3);
+  const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
   for (let b = 0; b < groups; b++) {
     const start = ldi(offsets, b);
     const n = ldi(offsets, b + 1) - start;
-    memory.copy(k0, keys + (<usize>start << 3), <usize>n << 3);
-    for (let p = 0; p < n; p++) sti(i0, p, start + p);
-    for (let lo = 0; lo < n; lo += RUN) insertionSortPairs(k0, i0, lo, min(lo + RUN, n));
-    let sk = k0;
-    let si = i0;
-    let dk = k1;
-    let di = i1;
-    for (let width = RUN; width < n; width <<= 1) {
-      for (let lo = 0; lo < n; lo += width << 1) {
-        const mid = min(lo + width, n);
-        const hi = min(lo + (width << 1), n);
-        if (hi - mid == width) parityMergePairs(sk, si, dk, di, lo, width);
-        else mergePairs(sk, si, dk, di, lo, mid, hi);
-      }
-      let t = sk;
-      sk = dk;
-      dk = t;
-      t = si;
-      si = di;
-      di = t;
-    }
-    memory.copy(perm + (<usize>start << 2), si, <usize>n << 2);
+    const v = keys + (<usize>start << 3);
+    if (!groupRange(v, n)) return start + firstNonFinite(v, n);
+    argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
+    const pb = perm + (<usize>start << 2);
+    for (let p = 0; p < n; p++) sti(pb, p, start + ldi(ix, p));
   }
+  return -1;
 }
+
