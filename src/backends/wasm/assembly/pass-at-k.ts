@@ -59,3 +59,86 @@ export function binaryScatter(
     for (; i < end; i++) st(out, i, ld(values, i) == 1.0 ? wc : wi);
   }
 }
+
+/**
+ * The fused binary kernel, resumable: from group `start` on, counts each group's ones (checking every
+ * value is 0 or 1), looks up the group's weights at `table + 16·(base + c)` ([wc, wi], base =
+ * tableStart[b], or 0 when `tableStart` is 0: one table for equal-size groups) and writes them to `out`
+ * (f64, or f32 stores when `f32` is 1) while the group is in cache. An entry not yet computed
+ * (`filled[base + c]` is 0) stops the kernel: it stores c at `state` and returns b, and the caller fills
+ * the entry and resumes at b. Returns −1 when every group is written, or −2 − i for the first value i
+ * that is neither 0 nor 1.
+ */
+export function binaryWeights(
+  values: usize,
+  offsets: usize,
+  groups: i32,
+  start: i32,
+  table: usize,
+  tableStart: usize,
+  filled: usize,
+  out: usize,
+  f32: i32,
+  state: usize,
+): i32 {
+  const one = f64x2.splat(1.0);
+  const zero = f64x2.splat(0.0);
+  for (let b = start; b < groups; b++) {
+    const first = ldi(offsets, b);
+    const end = ldi(offsets, b + 1);
+    let i = first;
+    let acc = i64x2.splat(0);
+    for (; i + 4 <= end; i += 4) {
+      const p = values + (<usize>i << 3);
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const o0 = f64x2.eq(v0, one);
+      const o1 = f64x2.eq(v1, one);
+      const ok = v128.and(v128.or(o0, f64x2.eq(v0, zero)), v128.or(o1, f64x2.eq(v1, zero)));
+      if (!i64x2.all_true(ok)) break; // the scalar tail below finds the bad index
+      acc = i64x2.sub(i64x2.sub(acc, o0), o1);
+    }
+    let c = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
+    for (; i < end; i++) {
+      const v = ld(values, i);
+      if (v == 1.0) c++;
+      else if (v != 0.0) return -2 - i;
+    }
+    const entry = (tableStart == 0 ? 0 : ldi(tableStart, b)) + c;
+    if (load<u8>(filled + <usize>entry) == 0) {
+      store<i32>(state, c);
+      return b;
+    }
+    const wc = load<f64>(table + (<usize>entry << 4));
+    const wi = load<f64>(table + (<usize>entry << 4), 8);
+    i = first;
+    if (f32 == 0) {
+      const vc = f64x2.splat(wc);
+      const vi = f64x2.splat(wi);
+      for (; i + 4 <= end; i += 4) {
+        const off = <usize>i << 3;
+        const v0 = v128.load(values + off);
+        const v1 = v128.load(values + off, 16);
+        v128.store(out + off, v128.bitselect(vc, vi, f64x2.eq(v0, one)));
+        v128.store(out + off, v128.bitselect(vc, vi, f64x2.eq(v1, one)), 16);
+      }
+      for (; i < end; i++) st(out, i, ld(values, i) == 1.0 ? wc : wi);
+    } else {
+      // f32.demote_f64 rounds to nearest, ties to even: the float32 of each weight, as Math.fround.
+      const wc32 = <f32>wc;
+      const wi32 = <f32>wi;
+      const vc = f32x4.splat(wc32);
+      const vi = f32x4.splat(wi32);
+      for (; i + 4 <= end; i += 4) {
+        const p = values + (<usize>i << 3);
+        const m0 = f64x2.eq(v128.load(p), one);
+        const m1 = f64x2.eq(v128.load(p, 16), one);
+        // The low 32 bits of each 64-bit lane mask: four 32-bit lane masks.
+        const m = v128.shuffle<i32>(m0, m1, 0, 2, 4, 6);
+        v128.store(out + (<usize>i << 2), v128.bitselect(vc, vi, m));
+      }
+      for (; i < end; i++) store<f32>(out + (<usize>i << 2), ld(values, i) == 1.0 ? wc32 : wi32);
+    }
+  }
+  return -1;
+}
