@@ -255,7 +255,7 @@ export function float32OverflowError(name: string, weight: number, sample: numbe
  * ±Infinity: the weights are finite doubles, so an Infinity in float32 is an overflow (`source`, when
  * given, holds the double values, for the message). A Float64Array returns at once.
  */
-export function checkFloat32Output(out: WeightArray, layout: Layout, name = 'opts.out', source?: Float64Array): void {
+export function checkFloat32Output(out: WeightArray, layout: Layout | undefined, name = 'opts.out', source?: Float64Array): void {
   if (!(out instanceof Float32Array)) return;
   // One multiply-add per value: x·0 is NaN exactly when x is ±Infinity or NaN, so the common case reads
   // the array once without a branch per element.
@@ -266,7 +266,8 @@ export function checkFloat32Output(out: WeightArray, layout: Layout, name = 'opt
   for (let i = 0; i < n; i++) {
     const v = out[i] as number;
     if (v === Infinity || v === -Infinity) {
-      throw float32OverflowError(name, source === undefined ? v : (source[i] as number), i, layout, groupOf(layout, i));
+      const group = layout === undefined ? -1 : groupOf(layout, i);
+      throw float32OverflowError(name, source === undefined ? v : (source[i] as number), i, layout, group);
     }
   }
 }
@@ -278,7 +279,7 @@ export function checkFloat32Output(out: WeightArray, layout: Layout, name = 'opt
  * estimators that read their output back while computing it (a rescue pass, an accumulation), where
  * writing float32 directly would round twice.
  */
-export function viaFloat64(out: WeightArray, layout: Layout, compute: (out64: Float64Array) => void, name = 'opts.out'): void {
+export function viaFloat64(out: WeightArray, layout: Layout | undefined, compute: (out64: Float64Array) => void, name = 'opts.out'): void {
   if (out instanceof Float64Array) {
     compute(out);
     return;

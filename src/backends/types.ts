@@ -147,7 +147,7 @@ export interface KernelTable {
     offsets: Int32Array,
     shift: Float64Array,
     scale: Float64Array,
-    out: Float64Array,
+    out: WeightOut,
   ): void;
   /**
    * Argsort per group: `perm[offsets[b] .. offsets[b+1])` receives the indices i of group b (absolute
