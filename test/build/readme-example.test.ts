@@ -1,5 +1,5 @@
 /**
- * The README's first example is scripts/readme-example.ts verbatim (but for the import path), and running
+ * The README's first example is scripts/readme-example.ts verbatim (but for the import path and its first comment line), and running
  * that script prints exactly the output the README shows under it.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,9 +15,7 @@ describe('README example', () => {
   it('is scripts/readme-example.ts, and makes the wasm backend the default in its first statement', () => {
     expect(example).not.toBeNull();
     const script = readFileSync(join(root, 'scripts/readme-example.ts'), 'utf8')
-      .split('\n')
-      .filter((line) => !line.startsWith('//'))
-      .join('\n')
+      .replace(/^\/\/ The README's example[^\n]*\n/, '')
       .replace("'../src/index.js'", "'inference-aware-rl'");
     expect(script.trim()).toBe(example![1]!.trim());
     expect(example![1]).toMatch(/\nawait loadWasmBackend\(\{ setDefault: true \}\);/);
