@@ -101,18 +101,38 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const end = offsets[b + 1] as number;
-    // Branch-free count and check, as in binaryCounts.
-    let c = 0;
-    let invalid = 0;
-    for (let i = start; i < end; i++) {
-      const v = values[i] as number;
-      c += v;
-      invalid += +(v * (1 - v) !== 0);
+    // Branch-free count and check, four lanes wide (independent sums, so the adds pipeline): |v·(1 − v)|
+    // is 0 exactly for 0 and 1 and positive (or NaN) for anything else, so its sum is 0 exactly when the
+    // group is binary (a sum of non-negative terms cannot cancel).
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let x0 = 0;
+    let x1 = 0;
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const a = values[i] as number;
+      const e = values[i + 1] as number;
+      const f = values[i + 2] as number;
+      const g = values[i + 3] as number;
+      c0 += a;
+      c1 += e;
+      c2 += f;
+      c3 += g;
+      x0 += Math.abs(a * (1 - a)) + Math.abs(e * (1 - e));
+      x1 += Math.abs(f * (1 - f)) + Math.abs(g * (1 - g));
     }
-    if (invalid !== 0 || c !== c) {
-      for (let i = start; i < end; i++) {
-        const v = values[i];
-        if (v !== 0 && v !== 1) return i;
+    for (; i < end; i++) {
+      const v = values[i] as number;
+      c0 += v;
+      x0 += Math.abs(v * (1 - v));
+    }
+    const c = c0 + c1 + (c2 + c3);
+    if (x0 + x1 !== 0) {
+      for (let j = start; j < end; j++) {
+        const v = values[j];
+        if (v !== 0 && v !== 1) return j;
       }
     }
     memo.select(end - start);
@@ -124,14 +144,34 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
       table[2 * c + 1] = w[1];
     }
     const wi = table[2 * c + 1] as number;
-    // The arithmetic select of binaryScatter (the same bits); the group is still in L1 from the count.
+    // The arithmetic select of binaryScatter (the same bits), unrolled; the group is still in L1.
     if (out64 !== undefined) {
-      for (let i = start; i < end; i++) {
+      for (i = start; i + 4 <= end; i += 4) {
+        const a = values[i] as number;
+        const e = values[i + 1] as number;
+        const f = values[i + 2] as number;
+        const g = values[i + 3] as number;
+        out64[i] = a * wc + (1 - a) * wi;
+        out64[i + 1] = e * wc + (1 - e) * wi;
+        out64[i + 2] = f * wc + (1 - f) * wi;
+        out64[i + 3] = g * wc + (1 - g) * wi;
+      }
+      for (; i < end; i++) {
         const v = values[i] as number;
         out64[i] = v * wc + (1 - v) * wi;
       }
     } else if (out32 !== undefined) {
-      for (let i = start; i < end; i++) {
+      for (i = start; i + 4 <= end; i += 4) {
+        const a = values[i] as number;
+        const e = values[i + 1] as number;
+        const f = values[i + 2] as number;
+        const g = values[i + 3] as number;
+        out32[i] = a * wc + (1 - a) * wi;
+        out32[i + 1] = e * wc + (1 - e) * wi;
+        out32[i + 2] = f * wc + (1 - f) * wi;
+        out32[i + 3] = g * wc + (1 - g) * wi;
+      }
+      for (; i < end; i++) {
         const v = values[i] as number;
         out32[i] = v * wc + (1 - v) * wi;
       }

@@ -179,6 +179,8 @@ const PAGE = 65536;
 const MAX_BYTES = 2 ** 32;
 /** Rounds up to a multiple of 16 with plain arithmetic (a bitwise `& ~15` wraps above 2^31). */
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** Samples per chunk of the fused binary kernel on copied arrays: 64 KiB of f64, in L2 with its output. */
+const CHUNK = 8192;
 
 /** One allocation of an arena. */
 interface Block {
@@ -489,36 +491,69 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       }
     }
     const f32 = out instanceof Float32Array;
+    const bytesOut = f32 ? 4 : 8;
+    // Arrays already in wasm memory are used in place; the others go through a chunk of whole groups
+    // (≥ CHUNK samples, at least the largest group) that stays in cache: copied in, weighted, copied
+    // out, so the data crosses main memory once each way as it does for views.
+    const vAt = values instanceof Float64Array ? resident(values, 'rewards') : (resident(values, 'rewards'), -1);
+    const oAt = resident(out, 'opts.out');
+    let maxN = 0;
+    for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
+    const chunk = Math.min(n, Math.max(CHUNK, maxN));
     const f = frame();
     const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-    const v = f.f64(values, n, 'rewards');
     const ts = base === undefined ? undefined : f.i32(base, groups, 'tableStart');
     const table = f.scratch(entries * 16);
     const filled = f.scratch(entries);
     const state = f.scratch(16);
-    const o = f.out(out, n, f32 ? 4 : 8);
+    const vChunk = vAt >= 0 ? undefined : f.scratch(chunk * 8);
+    const oChunk = oAt >= 0 ? undefined : f.scratch(chunk * bytesOut);
     f.commit();
     const buffer = memory.buffer;
     const tableView = new Float64Array(buffer, table.ptr, 2 * entries);
     const filledView = new Uint8Array(buffer, filled.ptr, entries);
     filledView.fill(0);
     const stateView = new Int32Array(buffer, state.ptr, 1);
-    let start = 0;
-    for (;;) {
-      const r = x.binaryWeights(v.ptr, offs.ptr, groups, start, table.ptr, ts?.ptr ?? 0, filled.ptr, o.ptr, f32 ? 1 : 0, state.ptr);
-      if (r === -1) break;
-      if (r < -1) return -2 - r;
-      const c = stateView[0] as number;
-      const entry = (base === undefined ? 0 : (base[r] as number)) + c;
-      const w = weights((offsets[r + 1] as number) - (offsets[r] as number), c, r);
-      tableView[2 * entry] = w[0];
-      tableView[2 * entry + 1] = w[1];
-      filledView[entry] = 1;
-      start = r;
-    }
-    if (!o.resident) {
-      if (f32) (out as Float32Array).set(new Float32Array(buffer, o.ptr, n));
-      else (out as Float64Array).set(new Float64Array(buffer, o.ptr, n));
+    const typed = ArrayBuffer.isView(values);
+    for (let g0 = 0; g0 < groups; ) {
+      // The chunk: groups [g0, g1) holding at most `chunk` samples (always at least one group).
+      const i0 = offsets[g0] as number;
+      let g1 = g0 + 1;
+      while (g1 < groups && (offsets[g1 + 1] as number) - i0 <= chunk) g1++;
+      const i1 = offsets[g1] as number;
+      let vPtr = vAt;
+      if (vChunk !== undefined) {
+        const dst = new Float64Array(buffer, vChunk.ptr, i1 - i0);
+        if (typed) dst.set((values as unknown as Float64Array).subarray(i0, i1));
+        else {
+          for (let i = i0; i < i1; i++) {
+            const x = values[i];
+            dst[i - i0] = typeof x === 'number' ? x : NaN;
+          }
+        }
+        // The kernel indexes absolutely (values + 8i): point "values" i0 samples before the chunk (the
+        // 32-bit address arithmetic wraps, so this is exact even when it is below 0).
+        vPtr = vChunk.ptr - i0 * 8;
+      }
+      const oPtr = oChunk === undefined ? oAt : oChunk.ptr - i0 * bytesOut;
+      let start = g0;
+      for (;;) {
+        const r = x.binaryWeights(vPtr, offs.ptr, g1, start, table.ptr, ts?.ptr ?? 0, filled.ptr, oPtr, f32 ? 1 : 0, state.ptr);
+        if (r === -1) break;
+        if (r < -1) return -2 - r;
+        const c = stateView[0] as number;
+        const entry = (base === undefined ? 0 : (base[r] as number)) + c;
+        const w = weights((offsets[r + 1] as number) - (offsets[r] as number), c, r);
+        tableView[2 * entry] = w[0];
+        tableView[2 * entry + 1] = w[1];
+        filledView[entry] = 1;
+        start = r;
+      }
+      if (oChunk !== undefined) {
+        if (f32) (out as Float32Array).set(new Float32Array(buffer, oChunk.ptr, i1 - i0), i0);
+        else (out as Float64Array).set(new Float64Array(buffer, oChunk.ptr, i1 - i0), i0);
+      }
+      g0 = g1;
     }
     return -1;
   }

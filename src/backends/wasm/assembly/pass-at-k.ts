@@ -133,8 +133,9 @@ export function binaryWeights(
         const p = values + (<usize>i << 3);
         const m0 = f64x2.eq(v128.load(p), one);
         const m1 = f64x2.eq(v128.load(p, 16), one);
-        // The low 32 bits of each 64-bit lane mask: four 32-bit lane masks.
-        const m = v128.shuffle<i32>(m0, m1, 0, 2, 4, 6);
+        // Each 64-bit lane mask is two equal 32-bit halves (all ones or all zeros), so narrowing the
+        // 32-bit lanes to 16 bits with saturation (one packssdw) gives the four 32-bit lane masks.
+        const m = i16x8.narrow_i32x4_s(m0, m1);
         v128.store(out + (<usize>i << 2), v128.bitselect(vc, vi, m));
       }
       for (; i < end; i++) store<f32>(out + (<usize>i << 2), ld(values, i) == 1.0 ? wc32 : wi32);
