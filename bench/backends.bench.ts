@@ -393,11 +393,15 @@ export default async function (opts: { quick: boolean }): Promise<void> {
     targets.push(...f.targets);
     numpy[`${B.toLocaleString('en')} × ${n}`] = runNumpy(f.data, f.expected, n, k, opts.quick ? 2 : 9);
   }
-  for (const [B, n, k] of sizes) groups.push(...groupsFor(wasm, B, n, k, tfjsOk));
-  groups.push(kernelGroup(wasm, ...kernelSize));
-  const report = await runBench('backends', groups, { quick: opts.quick });
-  const rows = floorSummary(report, targets, numpy);
+  // The floor table first, on its own with more samples (its cases take milliseconds, and medians of
+  // more samples hold up better on a shared machine): bench/results/backends-binary-floor.json.
+  const floorReport = await runBench('backends-binary-floor', groups, { quick: opts.quick, ...(opts.quick ? {} : { samples: 21 }) });
+  const rows = floorSummary(floorReport, targets, numpy);
   // The targets and numpy's figures go into the same JSON file as the tables.
-  const json = JSON.parse(readFileSync(report.file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(report.file, `${JSON.stringify({ ...json, floorTargets: rows, numpy }, null, 2)}\n`);
+  const json = JSON.parse(readFileSync(floorReport.file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(floorReport.file, `${JSON.stringify({ ...json, floorTargets: rows, numpy }, null, 2)}\n`);
+  const rest: BenchGroup[] = [];
+  for (const [B, n, k] of sizes) rest.push(...groupsFor(wasm, B, n, k, tfjsOk));
+  rest.push(kernelGroup(wasm, ...kernelSize));
+  await runBench('backends', rest, { quick: opts.quick });
 }

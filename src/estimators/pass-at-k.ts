@@ -21,11 +21,11 @@ import {
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
-import { passAtKKernels } from '../backends/js/pass-at-k.js';
+import { binaryWeightKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
 
-/** This family's reference kernels (the `js` backend). */
-const JS_KERNELS = passAtKKernels;
+/** This family's reference kernels (the `js` backend): the weight estimators need only the fused one. */
+const JS_KERNELS = binaryWeightKernels;
 
 /**
  * The most log1p terms one passAtK / logFailAtK value may sum: the work is min(c, k) terms (the
@@ -153,8 +153,8 @@ function badReward(rewards: ArrayLike<number>, bad: number, fn: string): Error {
 
 /**
  * Writes the weights of a binary estimator: per group, `weightsOf(n, c)` (once per distinct (n, c) of
- * the call) scattered to correct and incorrect samples. One fused pass per group on backends with the
- * `binaryWeights` kernel; otherwise counts, then a scatter. Throws a typed error at the first reward
+ * the call) scattered to correct and incorrect samples, in one fused pass per group (the
+ * `binaryWeights` kernel). Throws a typed error at the first reward
  * that is not 0 or 1, and, for a Float32Array `out`, at the first weight that overflows float32 (naming
  * its group and its first sample).
  */
@@ -182,13 +182,8 @@ export function binaryAdvantage(
       return w;
     };
   }
-  if (backend.kernels[BinaryWeights] !== undefined) {
-    const bad = kernel(backend, BinaryWeights)(rewards, layout.offsets, weights, out);
-    if (bad >= 0) throw badReward(rewards, bad, fn);
-    return;
-  }
-  const counts = countCorrect(rewards, layout, backend, fn);
-  scatterByCounts(rewards, layout, counts, backend, out, weightsOf, weights);
+  const bad = kernel(backend, BinaryWeights)(rewards, layout.offsets, weights, out);
+  if (bad >= 0) throw badReward(rewards, bad, fn);
 }
 
 /**
