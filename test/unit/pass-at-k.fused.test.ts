@@ -145,6 +145,27 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     }
   });
 
+  it('wasm with copies: groups larger than a chunk, chunk boundaries, a bad value in a later chunk, plain arrays', () => {
+    const rand = mulberry32(99);
+    const sizes = [10_000, 1, 8191, 8193, 2, 3, 16_384, 5, 9000];
+    const offsets = [0];
+    const rewards: number[] = [];
+    for (const n of sizes) {
+      for (let i = 0; i < n; i++) rewards.push(rand() < 0.5 ? 1 : 0);
+      offsets.push(rewards.length);
+    }
+    const opts = { groupOffsets: offsets, baseline: 'none' as const };
+    const ref = twoPass(rewards, offsets, wasm, passWeights(1, 'none', false));
+    for (const input of [rewards, Float64Array.from(rewards), Float32Array.from(rewards)]) {
+      expect(same(passAtKAdvantage(input, 1, { ...opts, backend: 'wasm' }), ref)).toBe(0);
+      expect(same(passAtKAdvantage(input, 1, { ...opts, backend: 'wasm', out: new Float32Array(rewards.length) }), Float32Array.from(ref))).toBe(0);
+    }
+    const bad = rewards.slice();
+    bad[40_000] = 0.5;
+    expect(() => passAtKAdvantage(bad, 1, { ...opts, backend: 'wasm' })).toThrow(/got 0\.5 at index 40000/);
+    expect(() => passAtKAdvantage(Float64Array.from(bad), 1, { ...opts, backend: 'wasm' })).toThrow(/got 0\.5 at index 40000/);
+  });
+
   it('a backend without the fused kernel fails naming it (the two-kernel path is not a silent fallback)', () => {
     const { binaryWeights: _fused, ...rest } = jsBackend.kernels;
     registerBackend({ name: 'js-two-pass', kernels: rest });
