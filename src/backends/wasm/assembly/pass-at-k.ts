@@ -87,18 +87,29 @@ export function binaryWeights(
     const first = ldi(offsets, b);
     const end = ldi(offsets, b + 1);
     let i = first;
-    let acc = i64x2.splat(0);
+    // Count and check without a branch per vector: the lane masks of "is 1" are subtracted (−1 each)
+    // and those of "is 0 or 1" and-ed; one test per group. A group that fails is rescanned for the index.
+    let acc0 = i64x2.splat(0);
+    let acc1 = i64x2.splat(0);
+    let ok = i64x2.splat(-1);
     for (; i + 4 <= end; i += 4) {
       const p = values + (<usize>i << 3);
       const v0 = v128.load(p);
       const v1 = v128.load(p, 16);
       const o0 = f64x2.eq(v0, one);
       const o1 = f64x2.eq(v1, one);
-      const ok = v128.and(v128.or(o0, f64x2.eq(v0, zero)), v128.or(o1, f64x2.eq(v1, zero)));
-      if (!i64x2.all_true(ok)) break; // the scalar tail below finds the bad index
-      acc = i64x2.sub(i64x2.sub(acc, o0), o1);
+      ok = v128.and(ok, v128.and(v128.or(o0, f64x2.eq(v0, zero)), v128.or(o1, f64x2.eq(v1, zero))));
+      acc0 = i64x2.sub(acc0, o0);
+      acc1 = i64x2.sub(acc1, o1);
     }
+    const acc = i64x2.add(acc0, acc1);
     let c = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
+    if (!i64x2.all_true(ok)) {
+      for (let j = first; j < i; j++) {
+        const v = ld(values, j);
+        if (v != 1.0 && v != 0.0) return -2 - j;
+      }
+    }
     for (; i < end; i++) {
       const v = ld(values, i);
       if (v == 1.0) c++;
