@@ -9,9 +9,19 @@
  * Targets (ratios to the floor): max@k 100,000 × 64 wasm views ≤ 5×, js ≤ 30×; max@k 1,000 × 1024
  * wasm ≤ 12×; best-of-N 100,000 × 64 wasm views ≤ 7×; every row ahead of numpy's ratio. Benchmarks
  * report, they never assert. Results and discussion: docs/backends.md.
+ *
+ * First, binary pass@k against the memory floor measured in the same run (`Float64Array.prototype.set`
+ * of the input's bytes, the group's baseline, so every ratio is "× floor"), with a target per row:
+ * 100,000 × 64 (k = 8) on wasm views ≤ 1.15×, wasm views with a Float32Array out ≤ 0.95×, wasm with
+ * copies ≤ 3×, js ≤ 3×; 1,000 × 1024 (k = 8) on wasm views ≤ 1.6×. When `python3 -c "import numpy"`
+ * works, bench/pass-at-k.numpy.py times numpy's vectorised version of the same weights on the same data
+ * (a temp file) against numpy's own copy of the same bytes, and its ratio is printed next to ours.
+ * Benchmarks report; they never assert a speed.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -20,7 +30,7 @@ import { failAtKUnchecked, subsetMaxWeights } from '../src/combinatorics.js';
 import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm/index.js';
 import { jsBackend } from '../src/backends/js/index.js';
 import { BaselineCode } from '../src/backends/types.js';
-import { MEMCPY_FLOOR, memcpyFloor, runBench, type BenchCase, type BenchGroup } from './harness.js';
+import { MEMCPY_FLOOR, memcpyFloor, runBench, type BenchCase, type BenchGroup, type BenchReport } from './harness.js';
 import { mulberry32 } from '../test/support/prng.js';
 
 /**
@@ -235,6 +245,125 @@ function numpyRows(sizes: [number, number, number][], quick: boolean): string {
   return `### numpy, vectorised, on the same work (ratio to numpy's own floor)\n\n${lines.join('\n')}`;
 }
 
+/** A row of the floor table: a case of a floor group and the ratio it should stay under. */
+interface FloorTarget {
+  group: string;
+  name: string;
+  target: number;
+}
+
+/**
+ * Binary pass@k (loo-1, k = 8) against the memory floor: the floor case is the group's baseline. Every
+ * case's result is checked against the js result on every iteration (the Float32 one against its fround).
+ */
+function binaryFloorGroups(wasm: WasmBackend, B: number, n: number, k: number, full: boolean): { group: BenchGroup; targets: FloorTarget[]; data: Float64Array; expected: Float64Array } {
+  const N = B * n;
+  const g = randomBatch(N, true, 11 + n);
+  const run = <O extends Float64Array | Float32Array>(x: ArrayLike<number>, o: O, backend: string): O =>
+    passAtKAdvantage(x, k, { groupSize: n, out: o, backend });
+  const expected = run(g, new Float64Array(N), 'js').slice();
+  const expected32 = Float32Array.from(expected);
+  const gView = wasm.alloc(N);
+  gView.set(g);
+  const outView = wasm.alloc(N);
+  const out32View = wasm.allocFloat32(N);
+  const out = new Float64Array(N);
+  const floorOut = new Float64Array(N);
+  const title = `binary passAtKAdvantage (loo-1) at the memory floor, ${B.toLocaleString('en')} groups × n = ${n}, k = ${k}`;
+  const floor = 'memory floor (Float64Array.set of the input bytes)';
+  const check32 = (r: unknown): void => {
+    const got = r as Float32Array;
+    for (const i of [0, 1, 2, 3, N >> 1, N - 1]) {
+      if (!Object.is(got[i], expected32[i])) throw new Error(`float32 result[${i}] = ${got[i]}, fround(js) gives ${expected32[i]}`);
+    }
+  };
+  const cases: BenchCase[] = [
+    {
+      name: floor,
+      fn: () => (floorOut.set(g), floorOut),
+      check: (r) => {
+        if ((r as Float64Array)[N - 1] !== g[N - 1]) throw new Error('floor copy wrong');
+      },
+    },
+    {
+      name: 'wasm views',
+      fn: () => run(gView, outView, 'wasm'),
+      check: checker(expected, 0),
+      note: 'rewards and weights in wasm memory (wasm.alloc): one fused pass, f64 stores',
+    },
+  ];
+  const targets: FloorTarget[] = [{ group: title, name: 'wasm views', target: full ? 1.15 : 1.6 }];
+  if (full) {
+    cases.push(
+      {
+        name: 'wasm views, Float32 out',
+        fn: () => run(gView, out32View, 'wasm'),
+        check: check32,
+        note: 'weights written as f32 (wasm.allocFloat32): 12 bytes per sample against the floor\'s 16',
+      },
+      { name: 'wasm with copies', fn: () => run(g, out, 'wasm'), check: checker(expected, 0), note: 'JS arrays: copied in once, out once' },
+      { name: 'js', fn: () => run(g, out, 'js'), check: checker(expected, 0) },
+    );
+    targets.push(
+      { group: title, name: 'wasm views, Float32 out', target: 0.95 },
+      { group: title, name: 'wasm with copies', target: 3 },
+      { group: title, name: 'js', target: 3 },
+    );
+  }
+  return { group: { title, baseline: floor, bytes: N * 16, elements: N, cases }, targets, data: g, expected };
+}
+
+/** numpy's vectorised binary pass@k on the same data, or why it was skipped. */
+function runNumpy(data: Float64Array, expected: Float64Array, n: number, k: number, samples: number): { medianMs: number; floorMs: number; ratio: number; numpy: string } | { skipped: string } {
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { skipped: `python3 with numpy not available (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})` };
+  const dir = mkdtempSync(join(tmpdir(), 'iarl-numpy-'));
+  try {
+    const input = join(dir, 'rewards.f64');
+    const output = join(dir, 'weights.f64');
+    writeFileSync(input, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const script = fileURLToPath(new URL('./pass-at-k.numpy.py', import.meta.url));
+    const r = spawnSync('python3', [script, input, String(n), String(k), String(samples), output], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) return { skipped: `numpy script failed: ${r.stderr.trim().split('\n').pop()}` };
+    const res = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { medianMs: number; floorMs: number; numpy: string };
+    // The same weights (to rounding: numpy forms the table as a product, the library as a log1p sum).
+    const bytes = readFileSync(output);
+    const w = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+    let worst = 0;
+    for (let i = 0; i < expected.length; i += 997) worst = Math.max(worst, Math.abs((w[i] as number) - (expected[i] as number)));
+    if (!(worst <= 1e-12)) throw new Error(`numpy weights differ from the library's by ${worst}`);
+    return { ...res, ratio: res.medianMs / res.floorMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prints "ratio to floor vs target" per row and the numpy comparison; returns them for the JSON file. */
+function floorSummary(report: BenchReport, targets: FloorTarget[], numpy: Record<string, unknown>): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  console.log('### binary pass@k: time ÷ memory floor (same run) against the targets\n');
+  console.log('| workload | case | × floor | target | |');
+  console.log('| --- | --- | ---: | ---: | --- |');
+  for (const t of targets) {
+    const g = report.groups.find((x) => x.title === t.group);
+    const c = g?.cases.find((x) => x.name === t.name);
+    if (g === undefined || c === undefined) continue;
+    const met = c.ratio <= t.target;
+    rows.push({ group: t.group, case: t.name, ratioToFloor: c.ratio, target: t.target, met });
+    console.log(`| ${t.group.replace(/^.*floor, /, '')} | ${t.name} | ${c.ratio.toFixed(2)}× | ≤ ${t.target}× | ${met ? 'met' : 'MISSED'} |`);
+  }
+  for (const [size, r] of Object.entries(numpy)) {
+    const x = r as { ratio?: number; medianMs?: number; floorMs?: number; skipped?: string };
+    console.log(
+      x.skipped !== undefined
+        ? `| ${size} | numpy vectorised | skipped: ${x.skipped} | | |`
+        : `| ${size} | numpy vectorised (its own floor: np.copyto, ${x.floorMs!.toFixed(2)} ms) | ${x.ratio!.toFixed(2)}× | (reference) | ${x.medianMs!.toFixed(2)} ms |`,
+    );
+  }
+  console.log('');
+  return rows;
+}
+
 export default async function (opts: { quick: boolean }): Promise<void> {
   const wasm = await loadWasmBackend();
   let tfjsOk = true;
@@ -253,12 +382,33 @@ export default async function (opts: { quick: boolean }): Promise<void> {
   const kernelSize: [number, number, number] = opts.quick ? [200, 64, 8] : [100_000, 64, 8];
   const maxN = Math.max(...sizes.map(([B, n]) => B * n));
   const viewBytes =
-    sizes.reduce((t, [B, n]) => t + 7 * (B * n * 8 + 16), 0) + 3 * (kernelSize[0] * kernelSize[1] * 8 + 16) + 4 * kernelSize[0] + 32;
+    sizes.reduce((t, [B, n]) => t + 7 * (B * n * 8 + 16), 0) + 4 * (kernelSize[0] * kernelSize[1] * 8 + 16) + 4 * kernelSize[0] + 32;
+  // The floor groups' views: rewards and f64 out (8 bytes each) and the f32 out (4) per sample.
+  const floorSizes: [number, number, number, boolean][] = opts.quick
+    ? [[200, 64, 8, true], [4, 1024, 8, false]]
+    : [[100_000, 64, 8, true], [1_000, 1024, 8, false]];
+  const floorBytes = floorSizes.reduce((t, [B, n]) => t + 20 * B * n + 64, 0);
   wasm.reset();
-  wasm.reserve(viewBytes + 6 * maxN * 8 + 1e6);
+  wasm.reserve(viewBytes + floorBytes + 6 * maxN * 8 + 1e6);
   const groups: BenchGroup[] = [];
-  for (const [B, n, k] of sizes) groups.push(...groupsFor(wasm, B, n, k, tfjsOk));
-  groups.push(kernelGroup(wasm, ...kernelSize));
-  await runBench('backends', groups, { quick: opts.quick });
+  const targets: FloorTarget[] = [];
+  const numpy: Record<string, unknown> = {};
+  for (const [B, n, k, full] of floorSizes) {
+    const f = binaryFloorGroups(wasm, B, n, k, full);
+    groups.push(f.group);
+    targets.push(...f.targets);
+    numpy[`${B.toLocaleString('en')} × ${n}`] = runNumpy(f.data, f.expected, n, k, opts.quick ? 2 : 9);
+  }
+  // The floor table first, on its own with more samples (its cases take milliseconds, and medians of
+  // more samples hold up better on a shared machine): bench/results/backends-binary-floor.json.
+  const floorReport = await runBench('backends-binary-floor', groups, { quick: opts.quick, ...(opts.quick ? {} : { samples: 21 }) });
+  const rows = floorSummary(floorReport, targets, numpy);
+  // The targets and numpy's figures go into the same JSON file as the tables.
+  const json = JSON.parse(readFileSync(floorReport.file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(floorReport.file, `${JSON.stringify({ ...json, floorTargets: rows, numpy }, null, 2)}\n`);
+  const rest: BenchGroup[] = [];
+  for (const [B, n, k] of sizes) rest.push(...groupsFor(wasm, B, n, k, tfjsOk));
+  rest.push(kernelGroup(wasm, ...kernelSize));
+  await runBench('backends', rest, { quick: opts.quick });
   console.log(`\n${numpyRows(sizes, opts.quick)}\n`);
 }

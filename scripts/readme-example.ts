@@ -1,6 +1,7 @@
 // The README's example, verbatim; `npx tsx scripts/readme-example.ts` prints the output shown there.
-import { passAtK, passAtKAdvantage, maxAtKAdvantage } from '../src/index.js';
+import { passAtK, passAtKAdvantage, maxAtKAdvantage, loadWasmBackend } from '../src/index.js';
 
+await loadWasmBackend({ setDefault: true }); // Node: SIMD WebAssembly kernels for every call below (same results)
 const rewards = [1, 1, 0, 0, 0, 0, 0, 0, /* prompt 2: */ 0, 0, 0, 0, 0, 0, 0, 1];
 const weights = passAtKAdvantage(rewards, 4, { groupSize: 8 }); // baseline 'loo-1'
 console.log('pass@4 per prompt:', passAtK([8, 8], [2, 1], 4));

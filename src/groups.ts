@@ -19,10 +19,23 @@ export interface BatchOptions {
   groupOffsets?: ArrayLike<number>;
 }
 
+/**
+ * The arrays a per-sample weight estimator may write into: a Float64Array, or a Float32Array for trainers
+ * that hold float32 tensors. A Float32Array receives each double-precision weight rounded to the nearest
+ * float32 (round to nearest, ties to even: exactly `Math.fround` of the Float64Array result), written by
+ * the kernel itself rather than converted afterwards. A weight beyond float32's range (|w| ≥ 2^128 − 2^103,
+ * which would round to ±Infinity) is a {@link DomainError} naming the group and the sample; weights that
+ * round to a float32 subnormal or to ±0 are written as such (float32 has no more digits to give them).
+ */
+export type WeightArray = Float64Array | Float32Array;
+
 /** Options of every per-sample weight estimator: layout plus an optional output array. */
-export interface WeightOutputOptions extends BatchOptions {
-  /** Write the weights here (length = number of samples) instead of allocating a new array. */
-  out?: Float64Array;
+export interface WeightOutputOptions<Out extends WeightArray = WeightArray> extends BatchOptions {
+  /**
+   * Write the weights here (length = number of samples) instead of allocating a new Float64Array; a
+   * Float32Array gets the weights rounded to float32 (see {@link WeightArray}). The call returns this array.
+   */
+  out?: Out;
 }
 
 /** Options of every metric: layout plus an optional output array for batched results. */
@@ -178,16 +191,33 @@ export function checkKAtMostN(layout: Layout, k: number, name = 'k'): void {
  * their inputs again after writing (sorting, the overflow rescue, a second kernel), so an aliased
  * `out` would feed half-written weights back in; it is refused with an {@link InvalidArgumentError}
  * naming both arrays instead of being computed wrong.
+ *
+ * `float32` (per-sample weight outputs only; metrics stay Float64Array) also accepts a Float32Array.
  */
+export function outputArray(
+  out: unknown,
+  length: number,
+  inputs?: readonly (readonly [string, unknown])[],
+  name?: string,
+): Float64Array;
+export function outputArray(
+  out: unknown,
+  length: number,
+  inputs: readonly (readonly [string, unknown])[],
+  name: string,
+  float32: true,
+): WeightArray;
 export function outputArray(
   out: unknown,
   length: number,
   inputs: readonly (readonly [string, unknown])[] = [],
   name = 'opts.out',
-): Float64Array {
+  float32 = false,
+): WeightArray {
   if (out === undefined) return new Float64Array(length);
-  if (!(out instanceof Float64Array)) {
-    throw new InvalidArgumentError(name, `${name} must be a Float64Array (got ${show(out)})`);
+  if (!(out instanceof Float64Array) && !(float32 && out instanceof Float32Array)) {
+    const want = float32 ? 'a Float64Array or a Float32Array' : 'a Float64Array';
+    throw new InvalidArgumentError(name, `${name} must be ${want} (got ${show(out)})`);
   }
   checkNotDetached(out, name);
   if (out.length !== length) {
@@ -202,6 +232,75 @@ export function outputArray(
     }
   }
   return out;
+}
+
+/** The largest finite float32, 2^128 − 2^104. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The error for a weight that a Float32Array output cannot hold: `|weight|` rounds to Infinity in float32.
+ * `sample` is an absolute index; `group` is named when the call is batched.
+ */
+export function float32OverflowError(name: string, weight: number, sample: number, layout: Layout | undefined, group = -1): DomainError {
+  const where = layout?.batched && group >= 0 ? ` of group ${group}` : '';
+  return new DomainError(
+    name,
+    `${name} is a Float32Array but the weight of sample ${sample}${where} overflows float32 ` +
+      `(got ${show(weight)}${Number.isFinite(weight) ? '' : ' after rounding'}; float32 holds |w| ≤ ${FLOAT32_MAX}): pass a Float64Array`,
+  );
+}
+
+/**
+ * After a kernel wrote weights into a Float32Array `out`, throws {@link float32OverflowError} at the first
+ * ±Infinity: the weights are finite doubles, so an Infinity in float32 is an overflow (`source`, when
+ * given, holds the double values, for the message). A Float64Array returns at once.
+ */
+export function checkFloat32Output(out: WeightArray, layout: Layout | undefined, name = 'opts.out', source?: Float64Array): void {
+  if (!(out instanceof Float32Array)) return;
+  // One multiply-add per value: x·0 is NaN exactly when x is ±Infinity or NaN, so the common case reads
+  // the array once without a branch per element.
+  let probe = 0;
+  const n = out.length;
+  for (let i = 0; i < n; i++) probe += (out[i] as number) * 0;
+  if (probe === 0) return;
+  for (let i = 0; i < n; i++) {
+    const v = out[i] as number;
+    if (v === Infinity || v === -Infinity) {
+      const group = layout === undefined ? -1 : groupOf(layout, i);
+      throw float32OverflowError(name, source === undefined ? v : (source[i] as number), i, layout, group);
+    }
+  }
+}
+
+/**
+ * Runs `compute` on a Float64Array and leaves its values in `out`: `out` itself when it is a
+ * Float64Array; otherwise a temporary whose values are then written to the Float32Array `out`, rounded,
+ * in one pass that also refuses a weight beyond float32's range ({@link float32OverflowError}). For
+ * estimators that read their output back while computing it (a rescue pass, an accumulation), where
+ * writing float32 directly would round twice.
+ */
+export function viaFloat64(out: WeightArray, layout: Layout | undefined, compute: (out64: Float64Array) => void, name = 'opts.out'): void {
+  if (out instanceof Float64Array) {
+    compute(out);
+    return;
+  }
+  const tmp = new Float64Array(out.length);
+  compute(tmp);
+  out.set(tmp);
+  checkFloat32Output(out, layout, name, tmp);
+}
+
+/** The group holding sample `i` (binary search over the offsets). */
+export function groupOf(layout: Layout, i: number): number {
+  const { offsets } = layout;
+  let lo = 0;
+  let hi = layout.groups - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((offsets[mid] as number) <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** True when `b` is a typed array whose bytes overlap those of `a`. */

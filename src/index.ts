@@ -159,3 +159,6 @@ export { ZERO_VARIANCE_RTOL } from './estimators/grpo.js';
 export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';
 export type { ProbabilitySumOptions } from './estimators/best-of-n.js';
 export type { WasmArena } from './backends/wasm/backend.js';
+
+// --- float32 outputs and the fused binary kernel ---
+export { FLOAT32_MAX, type WeightArray } from './groups.js';

@@ -11,6 +11,7 @@
  */
 import { DomainError, InvalidArgumentError, NonFiniteError, show } from './errors.js';
 import { checkArrayLike } from './validate.js';
+import type { WeightArray } from './groups.js';
 import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
 import { maxAtK, maxAtKAdvantage, type MaxAtKAdvantageOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
 import {
@@ -94,8 +95,8 @@ export interface EstimatorEntry<O, M = never> {
   readonly reference: string;
   /** The inputs it needs. */
   readonly inputs: readonly InputName[];
-  /** Per-sample gradient weights (advantages), in input order. */
-  weights(inputs: EstimatorInputs, opts?: O): Float64Array;
+  /** Per-sample gradient weights (advantages), in input order: a new Float64Array, or `opts.out` (Float64Array or Float32Array). */
+  weights(inputs: EstimatorInputs, opts?: O): WeightArray;
   /** The unbiased metric of the objective, when it has one. */
   readonly metric?: (inputs: EstimatorInputs, opts?: M) => number | Float64Array;
 }

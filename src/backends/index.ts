@@ -22,10 +22,11 @@
  * @packageDocumentation
  * @module inference-aware-rl/backends
  */
-export type { Backend, KernelTable, KernelName, Values } from './types.js';
+export type { Backend, KernelTable, KernelName, Values, BinaryGroupWeights, WeightOut } from './types.js';
 export {
   BaselineCode,
   KERNEL_NAMES,
+  BinaryWeights,
   BinaryCounts,
   BinaryScatter,
   SegmentedSort,

@@ -12,6 +12,8 @@
 export const BinaryCounts = 'binaryCounts';
 /** Name of the {@link KernelTable.binaryScatter} kernel. */
 export const BinaryScatter = 'binaryScatter';
+/** Name of the {@link KernelTable.binaryWeights} kernel. */
+export const BinaryWeights = 'binaryWeights';
 /** Name of the {@link KernelTable.segmentedSort} kernel. */
 export const SegmentedSort = 'segmentedSort';
 /** Kernel name: max@k weights from unsorted values to input order in one call (sort, weights, scatter). */
@@ -44,6 +46,16 @@ export type BaselineCode = (typeof BaselineCode)[keyof typeof BaselineCode];
 /** The numeric arrays a kernel reads: any array of numbers (plain or typed). */
 export type Values = ArrayLike<number>;
 
+/** A per-sample output: double precision, or float32 (each value rounded as `Math.fround` does). */
+export type WeightOut = Float64Array | Float32Array;
+
+/**
+ * The per-group weights of a binary estimator: `[weight of a correct sample, weight of an incorrect one]`
+ * for a group of `n` samples with `c` correct; `group` is the first group (in batch order) that has this
+ * (n, c). May throw (the caller's check of a float32 output).
+ */
+export type BinaryGroupWeights = (n: number, c: number, group: number) => readonly [number, number];
+
 /**
  * The kernels a backend can implement, keyed by the kernel-name constants ({@link BinaryCounts}, …).
  * Inputs are trusted (validated by the estimators); outputs are written into the arrays passed in.
@@ -60,8 +72,17 @@ export interface KernelTable {
     offsets: Int32Array,
     wCorrect: Float64Array,
     wIncorrect: Float64Array,
-    out: Float64Array,
+    out: WeightOut,
   ): void;
+  /**
+   * The fused binary kernel: per group, counts the ones (checking that every value is 0 or 1), takes the
+   * group's two weights from `weights(n, c, b)` and writes `out[i] = values[i] === 1 ? wc : wi`, in one
+   * pass while the group is in cache. `weights` is called once per distinct (n, c) of the call (for the
+   * first group that has it), not once per group. A Float32Array `out` receives each weight rounded to
+   * float32 in the same write. Returns −1, or the index of the first value that is neither 0 nor 1 (then
+   * `out` may hold the weights of the groups before it).
+   */
+  [BinaryWeights](values: Values, offsets: Int32Array, weights: BinaryGroupWeights, out: WeightOut): number;
   /** Copies `values` into `sorted` and sorts each group ascending. */
   [SegmentedSort](values: Values, offsets: Int32Array, sorted: Float64Array): void;
   /**
@@ -104,7 +125,7 @@ export interface KernelTable {
     offsets: Int32Array,
     shift: Float64Array,
     scale: Float64Array,
-    out: Float64Array,
+    out: WeightOut,
   ): void;
   /**
    * Argsort per group: `perm[offsets[b] .. offsets[b+1])` receives the indices i of group b (absolute
@@ -183,6 +204,7 @@ export type KernelName = keyof KernelTable;
 const KERNEL_NAME_RECORD: Record<KernelName, true> = /* @__PURE__ */ (() => ({
   [BinaryCounts]: true,
   [BinaryScatter]: true,
+  [BinaryWeights]: true,
   [SegmentedSort]: true,
   [MaxAtKWeights]: true,
   [SortedMaxMetric]: true,

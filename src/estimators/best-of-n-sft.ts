@@ -5,7 +5,15 @@
  * Math, derivations and the measured biases: docs/estimators/best-of-n.md.
  */
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
-import { BATCH_KEYS, checkGroupSizes, outputArray, resolveLayout, type BatchOptions } from '../groups.js';
+import {
+  BATCH_KEYS,
+  checkFloat32Output,
+  checkGroupSizes,
+  outputArray,
+  resolveLayout,
+  type BatchOptions,
+  type WeightArray,
+} from '../groups.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -38,7 +46,7 @@ export type BestOfNSftEstimator = 'self-normalised' | 'jackknife' | 'unbiased';
 export type BestOfNSftBaseline = 'none' | 'centred';
 
 /** Options of {@link bestOfNSftWeights}. */
-export interface BestOfNSftOptions extends BatchOptions {
+export interface BestOfNSftOptions<S extends WeightArray = WeightArray, E extends WeightArray = WeightArray> extends BatchOptions {
   /**
    * Which estimator; see {@link BestOfNSftEstimator}.
    * @defaultValue `'self-normalised'`
@@ -49,18 +57,21 @@ export interface BestOfNSftOptions extends BatchOptions {
    * @defaultValue `'centred'`
    */
   baseline?: BestOfNSftBaseline;
-  /** Write the sample weights here (length = number of samples) instead of allocating. */
-  out?: Float64Array;
-  /** Write the expert weights here (length = number of groups) instead of allocating. */
-  expertOut?: Float64Array;
+  /**
+   * Write the sample weights here (length = number of samples) instead of allocating; a Float32Array
+   * gets them rounded to float32 (a weight beyond float32's range is an error).
+   */
+  out?: S;
+  /** Write the expert weights here (length = number of groups) instead of allocating; Float32Array as for `out`. */
+  expertOut?: E;
 }
 
 /** The result of {@link bestOfNSftWeights}: one weight per group's expert and one per sample. */
-export interface BestOfNSftResult {
+export interface BestOfNSftResult<S extends WeightArray = Float64Array, E extends WeightArray = Float64Array> {
   /** The weight of each group's expert demonstration log π(y*_b), one per group. */
-  expert: Float64Array;
+  expert: E;
   /** The weight of each sample's log π(y_i), in input order. */
-  samples: Float64Array;
+  samples: S;
 }
 
 /**
@@ -167,12 +178,12 @@ const SFT_KEYS = [...BATCH_KEYS, 'expertOut', 'estimator', 'baseline'] as const;
  * // { expert: Float64Array [1, 1], samples: Float64Array [0.1667, −0.3333, 0.1667, −0.3333, 0.6667, −0.3333] }
  * ```
  */
-export function bestOfNSftWeights(
+export function bestOfNSftWeights<S extends WeightArray = Float64Array, E extends WeightArray = Float64Array>(
   scores: ArrayLike<number>,
   expertScores: ArrayLike<number>,
   N: number,
-  opts?: BestOfNSftOptions,
-): BestOfNSftResult {
+  opts?: BestOfNSftOptions<S, E>,
+): BestOfNSftResult<S, E> {
   checkOptions(opts, 'bestOfNSftWeights', SFT_KEYS);
   const v = checkFiniteArray(scores, 'scores');
   const ve = checkFiniteArray(expertScores, 'expertScores');
@@ -207,8 +218,8 @@ export function bestOfNSftWeights(
     );
   }
   const inputs = [['scores', v], ['expertScores', ve]] as const;
-  const samples = outputArray(opts?.out, v.length, inputs);
-  const expert = outputArray(opts?.expertOut, groups, [...inputs, ['opts.out', samples]], 'opts.expertOut');
+  const samples = outputArray(opts?.out, v.length, inputs, 'opts.out', true);
+  const expert = outputArray(opts?.expertOut, groups, [...inputs, ['opts.out', samples]], 'opts.expertOut', true);
   const coef = new Float64Array(2);
   const coefLoo = new Float64Array(2);
   for (let b = 0; b < groups; b++) {
@@ -278,7 +289,10 @@ export function bestOfNSftWeights(
       samples[i] = s < star ? wBelow : s === star ? wTie : wAbove;
     }
   }
-  return { expert, samples };
+  // Each weight is written once (a Float32Array rounds it there); refuse one that overflowed float32.
+  checkFloat32Output(samples, layout);
+  checkFloat32Output(expert, undefined, 'opts.expertOut');
+  return { expert: expert as E, samples: samples as S };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -295,7 +309,7 @@ export function bestOfNSftWeights(
 export type BonRlSelectedForm = 'binary' | 'positive';
 
 /** Options of {@link bonRlSelectedWeights}. Give exactly one of `failureProbs` and `failures`. */
-export interface BonRlSelectedOptions {
+export interface BonRlSelectedOptions<Out extends WeightArray = WeightArray> {
   /** The failure probability p of one sample, one per group, in [0, 1] (known p: exact gradient). */
   failureProbs?: ArrayLike<number>;
   /**
@@ -309,8 +323,11 @@ export interface BonRlSelectedOptions {
    * @defaultValue `'binary'`
    */
   form?: BonRlSelectedForm;
-  /** Write the weights here (length = number of groups) instead of allocating. */
-  out?: Float64Array;
+  /**
+   * Write the weights here (length = number of groups) instead of allocating; a Float32Array gets them
+   * rounded to float32 (a weight beyond float32's range is an error).
+   */
+  out?: Out;
 }
 
 /** (1 − p)/(1 − p^N) = 1/(1 + p + … + p^{N−1}), without cancellation near p = 1; 1/N at p = 1. */
@@ -345,7 +362,11 @@ function inverseGeometric(p: number, N: number): number {
  * bonRlSelectedWeights([1, 0], 4, { failures: [2, 4] }); // p̂ = failures/N (biased): [0.1333…, 0]
  * ```
  */
-export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts?: BonRlSelectedOptions): Float64Array {
+export function bonRlSelectedWeights<Out extends WeightArray = Float64Array>(
+  rewards: ArrayLike<number>,
+  N: number,
+  opts?: BonRlSelectedOptions<Out>,
+): Out {
   checkOptions(opts, 'bonRlSelectedWeights', ['failureProbs', 'failures', 'form', 'out']);
   const r = checkFiniteArray(rewards, 'rewards');
   const nn = checkInteger(N, 'N', 1);
@@ -393,7 +414,7 @@ export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts
       }
     }
   }
-  const out = outputArray(opts?.out, B, [['rewards', r], [name, src]]);
+  const out = outputArray(opts?.out, B, [['rewards', r], [name, src]], 'opts.out', true);
   for (let b = 0; b < B; b++) {
     const x = src[b] as number;
     const R = r[b] as number;
@@ -406,5 +427,6 @@ export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts
       out[b] = scale * (R - 1 + Math.pow(p, nn));
     }
   }
-  return out;
+  checkFloat32Output(out, undefined);
+  return out as Out;
 }

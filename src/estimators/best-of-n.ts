@@ -20,6 +20,8 @@ import {
   metricResult,
   outputArray,
   resolveLayout,
+  viaFloat64,
+  type WeightArray,
   type BatchOptions,
   type MetricOutputOptions,
   type MetricResult,
@@ -37,7 +39,7 @@ import {
   nonFiniteError,
 } from '../validate.js';
 import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './weights.js';
-import { countCorrect } from './pass-at-k.js';
+import { binaryAdvantage } from './pass-at-k.js';
 
 /** This family's reference kernels (the `js` backend); BoN-RL's binary form scatters like pass@k. */
 const JS_KERNELS = { ...sortKernels, ...bestOfNKernels, ...passAtKKernels };
@@ -138,7 +140,7 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
 }
 
 /** Options of {@link bestOfNAdvantage}: baseline, scale, batching, output, backend. */
-export interface BestOfNAdvantageOptions extends KSampleWeightOptions {}
+export interface BestOfNAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Exact per-sample gradient weights of the best-of-k objective ({@link bestOfNAtK}), minus a baseline
@@ -160,12 +162,12 @@ export interface BestOfNAdvantageOptions extends KSampleWeightOptions {}
  * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // loo-1: [0, 0.0625, −0.0625, 0.375]
  * ```
  */
-export function bestOfNAdvantage(
+export function bestOfNAdvantage<Out extends WeightArray = Float64Array>(
   scores: ArrayLike<number>,
   rewards: ArrayLike<number>,
   k: number,
-  opts?: BestOfNAdvantageOptions,
-): Float64Array {
+  opts?: BestOfNAdvantageOptions<Out>,
+): Out {
   const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
   const { values: r, deferred: rewardsDeferred } = checkFiniteArrayDeferred(rewards, 'rewards');
   checkSameLength(v, 'scores', r, 'rewards');
@@ -183,13 +185,15 @@ export function bestOfNAdvantage(
   );
   const { offsets } = p.layout;
   const { values, unscale } = shrinkIfSumsOverflow(r, offsets, rewardsDeferred);
-  checkStatus(
-    kernel(p.backend, BestOfNWeights)(v, values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out),
-    v,
-    deferred,
-  );
-  if (unscale !== 1) for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * unscale;
-  return p.out;
+  viaFloat64(p.out, p.layout, (out) => {
+    checkStatus(
+      kernel(p.backend, BestOfNWeights)(v, values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, out),
+      v,
+      deferred,
+    );
+    if (unscale !== 1) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * unscale;
+  });
+  return p.out as Out;
 }
 
 /** The baselines of {@link bonRlBinaryAdvantage}. */
@@ -206,7 +210,7 @@ export type BonRlBaseline = 'none' | 'loo';
 export type BonRlCoefficient = 'unbiased' | 'plug-in';
 
 /** Options of {@link bonRlBinaryAdvantage}. */
-export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions {
+export interface BonRlBinaryOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
   /**
    * `'loo'`: b_i = mean reward of the other samples (needs n ≥ 2); `'none'`: b_i = 0.
    * @defaultValue `'loo'`
@@ -242,7 +246,11 @@ export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions 
  * // Float64Array [0.1777…, −0.0888…, −0.0888…, 0.1777…, −0.0888…, −0.0888…]
  * ```
  */
-export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Float64Array {
+export function bonRlBinaryAdvantage<Out extends WeightArray = Float64Array>(
+  rewards: ArrayLike<number>,
+  N: number,
+  opts?: BonRlBinaryOptions<Out>,
+): Out {
   checkOptions(opts, 'bonRlBinaryAdvantage', [...BATCH_KEYS, 'backend', 'baseline', 'coefficient', 'scale']);
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const nn = checkInteger(N, 'N', 1);
@@ -255,35 +263,24 @@ export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts
   if (baseline === 'loo') {
     checkGroupSizes(layout, 2, (n) => `baseline 'loo' needs n ≥ 2 (got n=${n}`, 'opts.baseline');
   }
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
-  const counts = countCorrect(values, layout, backend, 'bonRlBinaryAdvantage');
-  const { offsets, groups } = layout;
-  const wCorrect = new Float64Array(groups);
-  const wIncorrect = new Float64Array(groups);
-  for (let b = 0; b < groups; b++) {
-    const n = (offsets[b + 1] as number) - (offsets[b] as number);
-    const c = counts[b] as number;
+  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
+  // The weights depend on the group only through (n, c): computed once per distinct pair.
+  binaryAdvantage(values, layout, backend, out, 'bonRlBinaryAdvantage', (n, c) => {
     const r = (nn / n) * (scale === 'mean' ? n : 1);
     // coefficient of a sample whose n − 1 companions hold `others` correct ones
     const coef = (others: number): number =>
       coefficient === 'unbiased' ? failAtKUnchecked(n - 1, others, nn - 1) : Math.pow((n - c) / n, nn - 1);
-    if (baseline === 'none') {
-      wCorrect[b] = c > 0 ? r * coef(c - 1) : 0;
-      wIncorrect[b] = 0;
-    } else {
-      wCorrect[b] = c > 0 ? (r * coef(c - 1) * (n - c)) / (n - 1) : 0;
-      wIncorrect[b] = c > 0 && c < n ? (-r * coef(c) * c) / (n - 1) : 0;
-    }
-  }
-  kernel(backend, BinaryScatter)(values, offsets, wCorrect, wIncorrect, out);
-  return out;
+    if (baseline === 'none') return [c > 0 ? r * coef(c - 1) : 0, 0];
+    return [c > 0 ? (r * coef(c - 1) * (n - c)) / (n - 1) : 0, c > 0 && c < n ? (-r * coef(c) * c) / (n - 1) : 0];
+  });
+  return out as Out;
 }
 
 /** How best-of-N draws its N candidates from the n samples in {@link bestOfNDistillationWeights}. */
 export type BestOfNSampling = 'without-replacement' | 'with-replacement';
 
 /** Options of {@link bestOfNDistillationWeights}. */
-export interface BestOfNDistillationOptions extends WeightOutputOptions, BackendOptions {
+export interface BestOfNDistillationOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
   /**
    * `'without-replacement'`: N distinct samples of the n (needs N ≤ n); `'with-replacement'`: N draws
    * from the empirical distribution of the n samples (BOND; any N ≥ 1).
@@ -310,11 +307,11 @@ export interface BestOfNDistillationOptions extends WeightOutputOptions, Backend
  * // Float64Array [0.1875, 0.4375, 0.0625, 0.3125]
  * ```
  */
-export function bestOfNDistillationWeights(
+export function bestOfNDistillationWeights<Out extends WeightArray = Float64Array>(
   scores: ArrayLike<number>,
   N: number,
-  opts?: BestOfNDistillationOptions,
-): Float64Array {
+  opts?: BestOfNDistillationOptions<Out>,
+): Out {
   checkOptions(opts, 'bestOfNDistillationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
   const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
   // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
@@ -329,9 +326,11 @@ export function bestOfNDistillationWeights(
   const layout = resolveLayout(v.length, opts, 'scores');
   const withReplacement = sampling === 'with-replacement';
   if (!withReplacement) checkKAtMostN(layout, nn, 'N');
-  const out = outputArray(opts?.out, v.length, [['scores', v]]);
-  checkStatus(kernel(backend, BestOfNSelection)(v, layout.offsets, nn, withReplacement, out), v, deferred);
-  return out;
+  const out = outputArray(opts?.out, v.length, [['scores', v]], 'opts.out', true);
+  viaFloat64(out, layout, (out64) =>
+    checkStatus(kernel(backend, BestOfNSelection)(v, layout.offsets, nn, withReplacement, out64), v, deferred),
+  );
+  return out as Out;
 }
 
 /** The sum-to-one tolerance options of {@link bestOfNDistribution} and {@link bestOfNKL}. */
@@ -345,7 +344,10 @@ export interface ProbabilitySumOptions {
 }
 
 /** Options of {@link bestOfNDistribution}: batching (each group is one distribution), output, backend, sum tolerance. */
-export interface BestOfNDistributionOptions extends WeightOutputOptions, BackendOptions, ProbabilitySumOptions {}
+export interface BestOfNDistributionOptions<Out extends WeightArray = WeightArray>
+  extends WeightOutputOptions<Out>,
+    BackendOptions,
+    ProbabilitySumOptions {}
 
 /** Options of {@link bestOfNKL}: batching (each group is one distribution; one KL per group), output, backend, sum tolerance. */
 export interface BestOfNKLOptions extends MetricOutputOptions, BackendOptions, ProbabilitySumOptions {}
@@ -365,8 +367,8 @@ interface PreparedDistribution {
   /** Σ π per group (within the tolerance of 1); probabilities are divided by it. */
   readonly totals: Float64Array;
   readonly perm: Int32Array;
-  /** The validated output array. */
-  readonly out: Float64Array;
+  /** The validated output array (a Float32Array only for the per-sample distribution). */
+  readonly out: WeightArray;
 }
 
 function prepareDistribution(
@@ -374,7 +376,7 @@ function prepareDistribution(
   probs: unknown,
   scores: unknown,
   N: unknown,
-  opts: (BatchOptions & BackendOptions & ProbabilitySumOptions & { out?: Float64Array }) | undefined,
+  opts: (BatchOptions & BackendOptions & ProbabilitySumOptions & { out?: WeightArray }) | undefined,
   perGroupOutput: boolean,
 ): PreparedDistribution {
   checkOptions(opts, fn, [...BATCH_KEYS, 'backend', 'sumTolerance']);
@@ -389,10 +391,13 @@ function prepareDistribution(
   const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(pi.length, opts, 'probs');
   const { offsets, groups } = layout;
-  const out = outputArray(opts?.out, perGroupOutput ? (layout.batched ? groups : 1) : pi.length, [
+  const inputs = [
     ['probs', pi],
     ['scores', v],
-  ]);
+  ] as const;
+  const out = perGroupOutput
+    ? outputArray(opts?.out, layout.batched ? groups : 1, inputs)
+    : outputArray(opts?.out, pi.length, inputs, 'opts.out', true);
   for (let i = 0; i < pi.length; i++) {
     if ((pi[i] as number) < 0) {
       throw new DomainError('probs', `probs must be ≥ 0 (got ${show(pi[i])} at index ${i})`);
@@ -527,13 +532,14 @@ const KL_SERIES: readonly number[] = (() => {
  * bestOfNDistribution([0.5, 0.3, 0.2], [1, 2, 3], 2); // Float64Array [0.25, 0.39, 0.36]
  * ```
  */
-export function bestOfNDistribution(
+export function bestOfNDistribution<Out extends WeightArray = Float64Array>(
   probs: ArrayLike<number>,
   scores: ArrayLike<number>,
   N: number,
-  opts?: BestOfNDistributionOptions,
-): Float64Array {
+  opts?: BestOfNDistributionOptions<Out>,
+): Out {
   const prep = prepareDistribution('bestOfNDistribution', probs, scores, N, opts, false);
+  // Written directly (each value once, never read back); probabilities cannot overflow float32.
   const out = prep.out;
   const { pi, perm, totals } = prep;
   forEachTieClass(prep, (b, from, to, d, bon) => {
@@ -543,7 +549,7 @@ export function bestOfNDistribution(
       out[i] = d > 0 ? ((pi[i] as number) / total / d) * bon : 0;
     }
   });
-  return out;
+  return out as Out;
 }
 
 /**
@@ -564,7 +570,7 @@ export function bestOfNKL<O extends BestOfNKLOptions = Record<never, never>>(
   opts?: O,
 ): MetricResult<O> {
   const prep = prepareDistribution('bestOfNKL', probs, scores, N, opts, true);
-  const out = prep.out;
+  const out = prep.out as Float64Array; // a metric: always Float64Array
   out.fill(0);
   // N = 1: π_BoN = π, KL exactly 0.
   if (prep.N === 1) return (prep.batched ? out : out[0]) as MetricResult<O>;

@@ -7,10 +7,19 @@ import { kernel, resolveBackend, type BackendOptions } from '../backends/registr
 import { AffineScatter, GroupMoments } from '../backends/types.js';
 import { grpoKernels } from '../backends/js/grpo.js';
 import { DomainError, show } from '../errors.js';
-import { BATCH_KEYS, checkGroupSizes, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
+import {
+  BATCH_KEYS,
+  checkFloat32Output,
+  checkGroupSizes,
+  outputArray,
+  resolveLayout,
+  type Layout,
+  type WeightArray,
+  type WeightOutputOptions,
+} from '../groups.js';
 import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
 /** Options of {@link grpoAdvantage}. Presets of popular trainers: {@link GRPO_PRESETS}. */
-export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
+export interface GrpoOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
   /**
    * `'std'`: (g − mean) / (std + eps). `'none'`: g − mean (Dr. GRPO).
    * @defaultValue `'std'`
@@ -80,7 +89,7 @@ export const ZERO_VARIANCE_RTOL = 2 ** -50;
  * // Float64Array [0.7071…, −0.7071…, 0.999999] (the one-sample group: 1 / (1 + 1e-6))
  * ```
  */
-export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): Float64Array {
+export function grpoAdvantage<Out extends WeightArray = Float64Array>(rewards: ArrayLike<number>, opts?: GrpoOptions<Out>): Out {
   checkOptions(opts, 'grpoAdvantage', [...BATCH_KEYS, 'backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups']);
   const values = checkFiniteArray(rewards, 'rewards');
   const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
@@ -102,7 +111,7 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
       'opts.ddof',
     );
   }
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
+  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const sumSquares = new Float64Array(groups);
@@ -147,7 +156,9 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
       for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) * m.unit;
     }
   }
-  return out;
+  // Every weight is written once (a Float32Array rounds it in that write); refuse one beyond float32.
+  checkFloat32Output(out, layout);
+  return out as Out;
 }
 
 /** max − min of one group of x / unit (finite: the scaled values lie in [−1, 1]). */
@@ -187,7 +198,7 @@ function scaledMoments(values: ArrayLike<number>, start: number, end: number): {
 }
 
 /** Options of {@link rlooAdvantage}. */
-export interface RlooOptions extends WeightOutputOptions, BackendOptions {}
+export interface RlooOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {}
 
 /**
  * REINFORCE leave-one-out (Ahmadian et al. 2024): g_i − mean(g₋ᵢ) = n/(n−1)·(g_i − mean(g)). Needs
@@ -198,13 +209,13 @@ export interface RlooOptions extends WeightOutputOptions, BackendOptions {}
  * rlooAdvantage([1, 0, 0, 0]); // Float64Array [1, −0.333…, −0.333…, −0.333…]
  * ```
  */
-export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): Float64Array {
+export function rlooAdvantage<Out extends WeightArray = Float64Array>(rewards: ArrayLike<number>, opts?: RlooOptions<Out>): Out {
   checkOptions(opts, 'rlooAdvantage', [...BATCH_KEYS, 'backend']);
   const values = checkFiniteArray(rewards, 'rewards');
   const backend = resolveBackend(opts?.backend, grpoKernels);
   const layout = resolveLayout(values.length, opts);
   checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
+  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const scale = new Float64Array(groups);
@@ -223,5 +234,6 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
     const n = end - start;
     for (let i = start; i < end; i++) out[i] = (((values[i] as number) / m.unit - m.mean) * n) / (n - 1) * m.unit;
   }
-  return out;
+  checkFloat32Output(out, layout);
+  return out as Out;
 }

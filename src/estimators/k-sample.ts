@@ -5,7 +5,7 @@
  * from uniformly random k-subsets with its standard error. Math: docs/estimators/k-sample.md.
  */
 import { InvalidArgumentError, NonFiniteError, show } from '../errors.js';
-import { BATCH_KEYS, checkKAtMostN, resolveLayout, type Layout } from '../groups.js';
+import { BATCH_KEYS, checkKAtMostN, resolveLayout, viaFloat64, type Layout, type WeightArray } from '../groups.js';
 import { mulberry32 } from '../prng.js';
 import { checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
@@ -210,12 +210,17 @@ export function kSampleAtK<O extends KSampleAtKOptions = Record<never, never>>(
 }
 
 /** Options of {@link kSampleAdvantage}: baseline, scale, batching, output, exact or sampled. */
-export interface KSampleAdvantageOptions extends KSampleWeightOptions, KSampleSamplingOptions {}
+export interface KSampleAdvantageOptions<Out extends WeightArray = WeightArray>
+  extends KSampleWeightOptions<Out>,
+    KSampleSamplingOptions {}
 
 /** What {@link kSampleAdvantage} returns. */
-export interface KSampleWeights {
-  /** Per-sample gradient weights, in input order (sum form unless `scale: 'mean'`). */
-  readonly weights: Float64Array;
+export interface KSampleWeights<Out extends WeightArray = Float64Array> {
+  /**
+   * Per-sample gradient weights, in input order (sum form unless `scale: 'mean'`): `opts.out` when given
+   * (a Float32Array gets them rounded to float32), else a new Float64Array.
+   */
+  readonly weights: Out;
   /** Per-sample Monte-Carlo standard errors of the weights given the samples; 0 for exact groups. */
   readonly standardError: Float64Array;
   /** Whether each group was enumerated exactly (one entry per group). */
@@ -243,36 +248,42 @@ export interface KSampleWeights {
  * kSampleAdvantage(5, 5, max).calls; // 6: f(all) and the five f(all ∖ i)
  * ```
  */
-export function kSampleAdvantage(n: number, k: number, f: SubsetFunction, opts?: KSampleAdvantageOptions): KSampleWeights {
+export function kSampleAdvantage<Out extends WeightArray = Float64Array>(
+  n: number,
+  k: number,
+  f: SubsetFunction,
+  opts?: KSampleAdvantageOptions<Out>,
+): KSampleWeights<Out> {
   const length = checkInteger(n, 'n', 1, MAX_LENGTH);
   const p = prepareKSample('kSampleAdvantage', length, k, opts, SAMPLING_KEYS);
   const fn = checkF(f);
   const sampling = resolveSampling(opts);
   const { layout, k: kk, effectiveBaseline: baseline } = p;
-  const out = p.out;
   const standardError = new Float64Array(length);
   const exact: boolean[] = [];
   const random = mulberry32(sampling.seed);
   let calls = 0;
-  for (let b = 0; b < layout.groups; b++) {
-    const [start, size] = groupBounds(layout, b);
-    const count = binomialAtMost(size, kk, sampling.maxSubsets);
-    const countLoo1 = baseline === 'loo-1' ? binomialAtMost(size, kk - 1, sampling.maxSubsets) : 0;
-    const scale = p.scaleByN ? size : 1;
-    if (count + countLoo1 <= sampling.maxSubsets) {
-      calls += exactGroup(fn, b, start, size, kk, baseline, layout.batched, out);
-      for (let i = start; i < start + size; i++) out[i] = (out[i] as number) * scale;
-      exact.push(true);
-      continue;
+  viaFloat64(p.out, layout, (out) => {
+    for (let b = 0; b < layout.groups; b++) {
+      const [start, size] = groupBounds(layout, b);
+      const count = binomialAtMost(size, kk, sampling.maxSubsets);
+      const countLoo1 = baseline === 'loo-1' ? binomialAtMost(size, kk - 1, sampling.maxSubsets) : 0;
+      const scale = p.scaleByN ? size : 1;
+      if (count + countLoo1 <= sampling.maxSubsets) {
+        calls += exactGroup(fn, b, start, size, kk, baseline, layout.batched, out);
+        for (let i = start; i < start + size; i++) out[i] = (out[i] as number) * scale;
+        exact.push(true);
+        continue;
+      }
+      calls += sampledGroup(fn, b, start, size, kk, baseline, layout.batched, sampling.samples, random, out, standardError);
+      for (let i = start; i < start + size; i++) {
+        out[i] = (out[i] as number) * scale;
+        standardError[i] = (standardError[i] as number) * scale;
+      }
+      exact.push(false);
     }
-    calls += sampledGroup(fn, b, start, size, kk, baseline, layout.batched, sampling.samples, random, out, standardError);
-    for (let i = start; i < start + size; i++) {
-      out[i] = (out[i] as number) * scale;
-      standardError[i] = (standardError[i] as number) * scale;
-    }
-    exact.push(false);
-  }
-  return { weights: out, standardError, exact, calls };
+  });
+  return { weights: p.out as Out, standardError, exact, calls };
 }
 
 /** Exact weights of one group into out[start..start+size); returns the number of calls of f. */

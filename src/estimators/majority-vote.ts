@@ -13,6 +13,8 @@ import {
   resolveLayout,
   type MetricOutputOptions,
   type MetricResult,
+  checkFloat32Output,
+  type WeightArray,
 } from '../groups.js';
 import type { Answer } from '../answers.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
@@ -39,7 +41,7 @@ export interface MajorityAtKOptions extends MetricOutputOptions {
 }
 
 /** Options of {@link majorityVoteAdvantage}: tie policy, baseline, scale, batching, output. */
-export interface MajorityVoteAdvantageOptions extends KSampleWeightOptions {
+export interface MajorityVoteAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {
   /**
    * How a tie for the most votes scores; see {@link TiePolicy}.
    * @defaultValue `'split'`
@@ -865,12 +867,12 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
  * // Float64Array [0.130952…, 0.130952…, −0.0714285…, −0.0714285…, −0.0357142…, 0.130952…, −0.0357142…, −0.0714285…]
  * ```
  */
-export function majorityVoteAdvantage(
+export function majorityVoteAdvantage<Out extends WeightArray = Float64Array>(
   answers: ArrayLike<Answer>,
   rewards: ArrayLike<number>,
   k: number,
-  opts?: MajorityVoteAdvantageOptions,
-): Float64Array {
+  opts?: MajorityVoteAdvantageOptions<Out>,
+): Out {
   const { answerArr, rewardArr } = checkInputs(answers, rewards);
   const p = prepareKSample('majorityVoteAdvantage', rewardArr.length, k, opts, ['ties'], [
     ['answers', answerArr],
@@ -952,7 +954,9 @@ export function majorityVoteAdvantage(
       p.out[start + i] = id < 0 ? nullWeight : (clusterWeights[id] as number);
     }
   }
-  return p.out;
+  // Each weight is written once (a Float32Array rounds it there); refuse one that overflowed float32.
+  checkFloat32Output(p.out, p.layout);
+  return p.out as Out;
 }
 
 /**

@@ -7,6 +7,8 @@ import { maxAtKKernels } from '../backends/js/max-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
 import { MaxAtKWeights, SegmentedSort, SortedMaxMetric } from '../backends/types.js';
 import {
+  viaFloat64,
+  type WeightArray,
   BATCH_KEYS,
   checkKAtMostN,
   metricResult,
@@ -70,7 +72,7 @@ function allFinite(a: Float64Array): boolean {
 }
 
 /** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
-export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
+export interface MaxAtKAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Per-sample gradient weights of max@k for any finite rewards: in ascending order,
@@ -88,22 +90,28 @@ export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
  * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2); // loo-1: [0, 0.12, 0.02, 0.20, 0.06]
  * ```
  */
-export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
+export function maxAtKAdvantage<Out extends WeightArray = Float64Array>(
+  g: ArrayLike<number>,
+  k: number,
+  opts?: MaxAtKAdvantageOptions<Out>,
+): Out {
   // Float arrays are checked for finiteness by the kernel, in the pass that finds each group's range.
   const { values, deferred } = checkFiniteArrayDeferred(g, 'g');
   const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]], JS_KERNELS);
   const { offsets } = p.layout;
   const run = kernel(p.backend, MaxAtKWeights);
-  const status = run(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
-  if (typeof status !== 'number' && deferred) checkFiniteArray(values, 'g');
-  if (typeof status === 'number' && status >= 0) throw nonFiniteError('g', values[status], status);
-  if (typeof status === 'number' ? status === -2 : !allFinite(p.out)) {
-    // Only a group whose range overflows (e.g. [−1e308, 1e308]) gets here: the kernels shift by the
-    // group minimum, and Inf − Inf is NaN. The weights are positively homogeneous in g, so compute
-    // them on g/4 (exact but for subnormals) and scale back.
-    const scaled = Float64Array.from(values, (x) => x / 4);
-    run(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
-    for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * 4;
-  }
-  return p.out;
+  viaFloat64(p.out, p.layout, (out) => {
+    const status = run(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, out);
+    if (typeof status !== 'number' && deferred) checkFiniteArray(values, 'g');
+    if (typeof status === 'number' && status >= 0) throw nonFiniteError('g', values[status], status);
+    if (typeof status === 'number' ? status === -2 : !allFinite(out)) {
+      // Only a group whose range overflows (e.g. [−1e308, 1e308]) gets here: the kernels shift by the
+      // group minimum, and Inf − Inf is NaN. The weights are positively homogeneous in g, so compute
+      // them on g/4 (exact but for subnormals) and scale back.
+      const scaled = Float64Array.from(values, (x) => x / 4);
+      run(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, out);
+      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * 4;
+    }
+  });
+  return p.out as Out;
 }

@@ -5,7 +5,7 @@
  * Math and the trade-off: docs/estimators/mixtures.md.
  */
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
-import { outputArray } from '../groups.js';
+import { outputArray, viaFloat64, type WeightArray } from '../groups.js';
 import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
 import type { WeightScale } from './weights.js';
 
@@ -23,9 +23,12 @@ export interface AdvantageTerm {
 }
 
 /** Options of {@link mixAdvantages}. */
-export interface MixAdvantagesOptions {
-  /** Write the mixed weights here instead of allocating. */
-  out?: Float64Array;
+export interface MixAdvantagesOptions<Out extends WeightArray = WeightArray> {
+  /**
+   * Write the mixed weights here instead of allocating: a Float64Array, or a Float32Array that gets the
+   * double-precision sum rounded once to float32 (a weight beyond float32's range is an error).
+   */
+  out?: Out;
 }
 
 /**
@@ -43,7 +46,10 @@ export interface MixAdvantagesOptions {
  * ]); // Float64Array [0.1964…, 0.1964…, −0.0178…, …]
  * ```
  */
-export function mixAdvantages(terms: readonly AdvantageTerm[], opts?: MixAdvantagesOptions): Float64Array {
+export function mixAdvantages<Out extends WeightArray = Float64Array>(
+  terms: readonly AdvantageTerm[],
+  opts?: MixAdvantagesOptions<Out>,
+): Out {
   checkOptions(opts, 'mixAdvantages', ['out']);
   if (!Array.isArray(terms)) throw new InvalidArgumentError('terms', `terms must be an array of { weight, advantages, scale } (got ${show(terms)})`);
   if (terms.length === 0) throw new ShapeError('terms', 'terms must hold at least one term (got an empty array)');
@@ -77,13 +83,17 @@ export function mixAdvantages(terms: readonly AdvantageTerm[], opts?: MixAdvanta
     opts?.out,
     length,
     terms.map((t, j) => [`terms[${j}].advantages`, t.advantages] as const),
+    'opts.out',
+    true,
   );
-  out.fill(0);
-  for (let j = 0; j < terms.length; j++) {
-    const { weight, advantages } = terms[j] as AdvantageTerm;
-    for (let i = 0; i < length; i++) out[i] = (out[i] as number) + weight * (advantages[i] as number);
-  }
-  return out;
+  viaFloat64(out, undefined, (sum) => {
+    sum.fill(0);
+    for (let j = 0; j < terms.length; j++) {
+      const { weight, advantages } = terms[j] as AdvantageTerm;
+      for (let i = 0; i < length; i++) sum[i] = (sum[i] as number) + weight * (advantages[i] as number);
+    }
+  });
+  return out as Out;
 }
 
 /** One phase of a k schedule: use `k` for `steps` training steps (the last phase may omit `steps`: forever). */

@@ -19,6 +19,8 @@ import {
   type Layout,
   type MetricOutputOptions,
   type MetricResult,
+  viaFloat64,
+  type WeightArray,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
@@ -338,7 +340,7 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
 }
 
 /** Options of {@link orderStatisticAdvantage}. */
-export interface OrderStatisticAdvantageOptions extends KSampleWeightOptions {
+export interface OrderStatisticAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {
   /**
    * α for k − 1 samples (length k − 1), needed by baseline `'loo-1'` when `alpha` is a raw vector (a
    * preset supplies its own (k − 1)-sample analogue, and then this must be absent).
@@ -364,12 +366,12 @@ export interface OrderStatisticAdvantageOptions extends KSampleWeightOptions {
  * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 3, [0.2, 0.3, 0.5], { baseline: 'loo' });
  * ```
  */
-export function orderStatisticAdvantage(
+export function orderStatisticAdvantage<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   k: number,
   alpha: OrderStatisticAlpha,
-  opts?: OrderStatisticAdvantageOptions,
-): Float64Array {
+  opts?: OrderStatisticAdvantageOptions<Out>,
+): Out {
   let values = checkFiniteArray(rewards, 'rewards');
   const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]], JS_KERNELS);
   const a = resolveAlpha(alpha, p.k, 'alpha', false);
@@ -406,12 +408,15 @@ export function orderStatisticAdvantage(
   const saTilde = alphaTilde === a ? sa : alphaSum(alphaTilde, !raw);
   const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde, sa, saTilde));
   const run = kernel(p.backend, OrderStatisticWeights);
-  run(values, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
-  if (!allFinite(p.out)) {
-    // Only a group whose range overflows gets here: the weights are positively homogeneous in the rewards.
-    const scaled = Float64Array.from(values, (x) => x / 4);
-    run(scaled, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
-    for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * 4;
-  }
-  return p.out;
+  const v = values;
+  viaFloat64(p.out, p.layout, (out) => {
+    run(v, p.layout.offsets, tables, tableStart, p.scaleByN, out);
+    if (!allFinite(out)) {
+      // Only a group whose range overflows gets here: the weights are positively homogeneous in the rewards.
+      const scaled = Float64Array.from(v, (x) => x / 4);
+      run(scaled, p.layout.offsets, tables, tableStart, p.scaleByN, out);
+      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * 4;
+    }
+  });
+  return p.out as Out;
 }

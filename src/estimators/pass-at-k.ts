@@ -4,18 +4,28 @@
  * advantage (arXiv 2508.10751) for comparison. Math: docs/estimators/pass-at-k.md.
  */
 import { kernel } from '../backends/registry.js';
-import { BinaryCounts, BinaryScatter } from '../backends/types.js';
+import { BinaryCounts, BinaryScatter, BinaryWeights } from '../backends/types.js';
 import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../combinatorics.js';
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
-import { BATCH_KEYS, checkKAtMostN, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
+import {
+  BATCH_KEYS,
+  checkKAtMostN,
+  float32OverflowError,
+  FLOAT32_MAX,
+  outputArray,
+  resolveLayout,
+  type Layout,
+  type WeightArray,
+  type WeightOutputOptions,
+} from '../groups.js';
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
-import { passAtKKernels } from '../backends/js/pass-at-k.js';
+import { binaryWeightKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
 
-/** This family's reference kernels (the `js` backend). */
-const JS_KERNELS = passAtKKernels;
+/** This family's reference kernels (the `js` backend): the weight estimators need only the fused one. */
+const JS_KERNELS = binaryWeightKernels;
 
 /**
  * The most log1p terms one passAtK / logFailAtK value may sum: the work is min(c, k) terms (the
@@ -127,15 +137,53 @@ export function logFailAtK(n: number | ArrayLike<number>, c: number | ArrayLike<
 export function countCorrect(rewards: ArrayLike<number>, layout: Layout, backend: Backend, fn: string): Int32Array {
   const counts = new Int32Array(layout.groups);
   const bad = kernel(backend, BinaryCounts)(rewards, layout.offsets, counts);
-  if (bad >= 0) {
-    const v = rewards[bad];
-    if (typeof v !== 'number') {
-      throw new InvalidArgumentError('rewards', `rewards must contain numbers (got ${show(v)} at index ${bad})`);
-    }
-    if (!Number.isFinite(v)) throw new NonFiniteError('rewards', `rewards must be finite (got ${show(v)} at index ${bad})`);
-    throw new DomainError('rewards', `rewards must be 0 or 1 for ${fn} (got ${show(v)} at index ${bad})`);
-  }
+  if (bad >= 0) throw badReward(rewards, bad, fn);
   return counts;
+}
+
+/** The typed error for the reward at index `bad`, which is not 0 or 1. */
+function badReward(rewards: ArrayLike<number>, bad: number, fn: string): Error {
+  const v = rewards[bad];
+  if (typeof v !== 'number') {
+    return new InvalidArgumentError('rewards', `rewards must contain numbers (got ${show(v)} at index ${bad})`);
+  }
+  if (!Number.isFinite(v)) return new NonFiniteError('rewards', `rewards must be finite (got ${show(v)} at index ${bad})`);
+  return new DomainError('rewards', `rewards must be 0 or 1 for ${fn} (got ${show(v)} at index ${bad})`);
+}
+
+/**
+ * Writes the weights of a binary estimator: per group, `weightsOf(n, c)` (once per distinct (n, c) of
+ * the call) scattered to correct and incorrect samples, in one fused pass per group (the
+ * `binaryWeights` kernel). Throws a typed error at the first reward
+ * that is not 0 or 1, and, for a Float32Array `out`, at the first weight that overflows float32 (naming
+ * its group and its first sample).
+ */
+export function binaryAdvantage(
+  rewards: ArrayLike<number>,
+  layout: Layout,
+  backend: Backend,
+  out: WeightArray,
+  fn: string,
+  weightsOf: (n: number, c: number) => [number, number],
+): void {
+  let weights = weightsOf as (n: number, c: number, group: number) => readonly [number, number];
+  if (out instanceof Float32Array) {
+    weights = (n, c, group) => {
+      const w = weightsOf(n, c);
+      // A class that no sample of the group has cannot overflow anything: wc needs c > 0, wi needs c < n.
+      const over = (x: number): boolean => Math.abs(Math.fround(x)) > FLOAT32_MAX;
+      const bad = c > 0 && over(w[0]) ? 1 : c < n && over(w[1]) ? 0 : -1;
+      if (bad >= 0) {
+        const start = layout.offsets[group] as number;
+        let i = start;
+        while (rewards[i] !== bad) i++;
+        throw float32OverflowError('opts.out', w[1 - bad] as number, i, layout, group);
+      }
+      return w;
+    };
+  }
+  const bad = kernel(backend, BinaryWeights)(rewards, layout.offsets, weights, out);
+  if (bad >= 0) throw badReward(rewards, bad, fn);
 }
 
 /**
@@ -179,8 +227,9 @@ export function scatterByCounts(
   layout: Layout,
   counts: Int32Array,
   backend: Backend,
-  out: Float64Array,
-  weightsOf: (n: number, c: number) => [number, number],
+  out: WeightArray,
+  weightsOf: (n: number, c: number) => readonly [number, number],
+  checked: (n: number, c: number, group: number) => readonly [number, number] = weightsOf,
 ): void {
   const { offsets, groups } = layout;
   const wCorrect = new Float64Array(groups);
@@ -203,7 +252,7 @@ export function scatterByCounts(
     }
     let wc = table[2 * c] as number;
     if (wc !== wc) {
-      const w = weightsOf(n, c);
+      const w = checked(n, c, b);
       wc = table[2 * c] = w[0];
       table[2 * c + 1] = w[1];
     }
@@ -213,8 +262,8 @@ export function scatterByCounts(
   kernel(backend, BinaryScatter)(rewards, offsets, wCorrect, wIncorrect, out);
 }
 
-/** Options of {@link passAtKAdvantage}: baseline, scale, batching, output, backend. */
-export interface PassAtKAdvantageOptions extends KSampleWeightOptions {}
+/** Options of {@link passAtKAdvantage}: baseline, scale, batching, output (Float64Array or Float32Array), backend. */
+export interface PassAtKAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Per-sample gradient weights of pass@k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
@@ -222,6 +271,9 @@ export interface PassAtKAdvantageOptions extends KSampleWeightOptions {}
  *
  * Sum form: multiply each sample's summed token log-probs by its weight and add (or pass
  * `scale: 'mean'` if your trainer averages over the group).
+ *
+ * One fused pass over the rewards per group (count, then write, while the group is in cache). A
+ * Float32Array `opts.out` gets the same weights rounded to float32 (see {@link WeightArray}) and is returned.
  *
  * @param rewards - 0/1 rewards, one per sample; groups laid out per `groupSize` / `groupOffsets`.
  * @param k - the inference budget (1 ≤ k ≤ n in every group).
@@ -231,25 +283,26 @@ export interface PassAtKAdvantageOptions extends KSampleWeightOptions {}
  * // loo-1: Float64Array [0.2857…, 0.2857…, 0, 0, 0, 0, 0, 0]
  * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4, { baseline: 'loo' });
  * // Float64Array [0.2142…, 0.2142…, −0.0714…, …] (sums to 0)
+ * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4, { out: new Float32Array(8) });
+ * // Float32Array [0.2857142984867096, 0.2857142984867096, 0, …] (Math.fround of the above)
  * ```
  */
-export function passAtKAdvantage(
+export function passAtKAdvantage<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   k: number,
-  opts?: PassAtKAdvantageOptions,
-): Float64Array {
+  opts?: PassAtKAdvantageOptions<Out>,
+): Out {
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const p = prepareKSample('passAtKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
-  const counts = countCorrect(values, p.layout, p.backend, 'passAtKAdvantage');
-  scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
+  binaryAdvantage(values, p.layout, p.backend, p.out, 'passAtKAdvantage', (n, c) => {
     const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
   });
-  return p.out;
+  return p.out as Out;
 }
 
-/** Options of {@link chenPassAtKAdvantage}: batching, output, backend. */
-export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions {}
+/** Options of {@link chenPassAtKAdvantage}: batching, output (Float64Array or Float32Array), backend. */
+export interface ChenPassAtKOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {}
 
 /**
  * Chen et al.'s analytic pass@k advantage (arXiv 2508.10751): with R̄ = pass@k(n, c, k) and
@@ -265,21 +318,24 @@ export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions 
  * // Float64Array [0.5222…, 0.5222…, −0.1740…, …]
  * ```
  */
-export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
+export function chenPassAtKAdvantage<Out extends WeightArray = Float64Array>(
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: ChenPassAtKOptions<Out>,
+): Out {
   checkOptions(opts, 'chenPassAtKAdvantage', [...BATCH_KEYS, 'backend']);
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const kk = checkInteger(k, 'k', 1);
   const backend = resolveBackend(opts?.backend, JS_KERNELS);
   const layout = resolveLayout(values.length, opts);
   checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
-  const counts = countCorrect(values, layout, backend, 'chenPassAtKAdvantage');
-  scatterByCounts(values, layout, counts, backend, out, (n, c) => {
+  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
+  binaryAdvantage(values, layout, backend, out, 'chenPassAtKAdvantage', (n, c) => {
     if (c === 0 || n - c < kk) return [0, 0];
     const fail = failAtKUnchecked(n, c, kk);
     const sigma = Math.sqrt((1 - fail) * fail);
     // 1 − R̄ − C(n−c−1,k−1)/C(n−1,k−1) = −(c/n)·C(n−c−1,k−1)/C(n−1,k−1), free of cancellation.
     return [fail / sigma, (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma];
   });
-  return out;
+  return out as Out;
 }

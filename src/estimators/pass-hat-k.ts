@@ -7,8 +7,17 @@ import { DomainError } from '../errors.js';
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
-import { BATCH_KEYS, checkKAtMostN, metricResult, outputArray, resolveLayout, type MetricOutputOptions, type MetricResult } from '../groups.js';
-import { countCorrect, countsMetric, scatterByCounts } from './pass-at-k.js';
+import {
+  BATCH_KEYS,
+  checkKAtMostN,
+  metricResult,
+  outputArray,
+  resolveLayout,
+  type MetricOutputOptions,
+  type MetricResult,
+  type WeightArray,
+} from '../groups.js';
+import { binaryAdvantage, countCorrect, countsMetric } from './pass-at-k.js';
 import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend): pass^k shares pass@k's binary kernels. */
@@ -147,7 +156,7 @@ export function binaryPassHatWeights(n: number, c: number, k: number, baseline: 
 }
 
 /** Options of {@link passHatKAdvantage}: baseline, scale, batching, output, backend. */
-export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
+export interface PassHatKAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Per-sample gradient weights of pass^k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
@@ -166,15 +175,18 @@ export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
  * passHatKAdvantage([1, 1, 1, 0], 2, { baseline: 'none' }); // [0.333…, 0.333…, 0.333…, 0]
  * ```
  */
-export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Float64Array {
+export function passHatKAdvantage<Out extends WeightArray = Float64Array>(
+  rewards: ArrayLike<number>,
+  k: number,
+  opts?: PassHatKAdvantageOptions<Out>,
+): Out {
   const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
   const p = prepareKSample('passHatKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
-  const counts = countCorrect(values, p.layout, p.backend, 'passHatKAdvantage');
-  scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
+  binaryAdvantage(values, p.layout, p.backend, p.out, 'passHatKAdvantage', (n, c) => {
     const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
   });
-  return p.out;
+  return p.out as Out;
 }
 
 /** Options of {@link passHatKOfRewards}: batching, output, backend. */

@@ -12,6 +12,7 @@ import {
   outputArray,
   resolveLayout,
   type Layout,
+  type WeightArray,
   type WeightOutputOptions,
 } from '../groups.js';
 import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
@@ -38,7 +39,7 @@ export const BASELINES: readonly Baseline[] = ['none', 'loo', 'loo-pkpo', 'loo-1
 export type WeightScale = 'sum' | 'mean';
 
 /** Options of every k-sample weight estimator (pass@k, max@k, majority vote, best-of-N). */
-export interface KSampleWeightOptions extends WeightOutputOptions, BackendOptions {
+export interface KSampleWeightOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
   /**
    * The baseline subtracted from s_i; see {@link Baseline}.
    * @defaultValue `'loo-1'`
@@ -62,7 +63,8 @@ export interface PreparedKSample {
   /** The baseline actually computed (`'loo-1'` at k = 1 becomes `'loo'`). */
   readonly effectiveBaseline: Baseline;
   readonly scaleByN: boolean;
-  readonly out: Float64Array;
+  /** `opts.out` (a Float64Array or a Float32Array), or a new Float64Array. */
+  readonly out: WeightArray;
   readonly backend: Backend;
 }
 
@@ -76,7 +78,7 @@ export function prepareKSample(
   fn: string,
   length: number,
   k: unknown,
-  opts: KSampleWeightOptions | undefined,
+  opts: KSampleWeightOptions<WeightArray> | undefined,
   extraKeys: readonly string[] = [],
   inputs: readonly (readonly [string, unknown])[] = [],
   jsKernels: Partial<KernelTable> = {},
@@ -93,7 +95,7 @@ export function prepareKSample(
     const why = baseline === 'loo-1' ? "baseline 'loo-1' at k = 1 falls back to 'loo', which" : `baseline '${baseline}'`;
     checkGroupSizes(layout, kk + 1, (n) => `${why} needs k ≤ n − 1 (got k=${kk}, n=${n}`, 'k');
   }
-  const out = outputArray(opts?.out, length, inputs);
+  const out = outputArray(opts?.out, length, inputs, 'opts.out', true);
   return { layout, k: kk, baseline, effectiveBaseline, scaleByN: scale === 'mean', out, backend };
 }
 

@@ -150,10 +150,22 @@ const MUTATIONS: readonly Mutation[] = [
   },
   // A bad out.
   ({ fn, opts }, pick) => {
-    const bads = badOuts(Math.max(fn.outLength, 1));
+    const bads = badOuts(Math.max(fn.outLength, 1), fn.float32Out === true);
     const bad = bads[pick % bads.length]!;
     opts.out = bad.value();
     return bad.label;
+  },
+  // A Float32Array out: valid for the weight estimators (refused by the others).
+  ({ fn, args, opts }) => {
+    if (fn.outLength === 0) return 'none';
+    // A weight estimator's output has one value per element of its first per-sample array (n for kSampleAdvantage).
+    const i = fn.args.findIndex((a) => PER_SAMPLE.has(a.kind));
+    const terms = fn.args[0]?.kind === 'terms' ? (args[0] as { advantages?: unknown }[] | undefined)?.[0]?.advantages : undefined;
+    const source = terms ?? (i < 0 ? args[0] : args[i]);
+    const length = typeof source === 'number' ? source : (source as ArrayLike<unknown> | undefined)?.length;
+    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0 || length > 1e6) return 'none';
+    (opts as Record<string, unknown>).out = new Float32Array(length);
+    return 'out a Float32Array';
   },
   // out aliasing the first array argument.
   ({ fn, args, opts }) => {
@@ -322,6 +334,8 @@ export function runCase(c: FuzzCase, backend: 'js' | 'wasm' | undefined): Outcom
     // out is shared between the two backend calls: give each call its own copy of a valid out.
     if (o.out instanceof Float64Array && !c.mutations.some((m) => m.startsWith('out aliasing'))) {
       (opts as Record<string, unknown>).out = new Float64Array(o.out.length);
+    } else if (o.out instanceof Float32Array && o.out.byteLength > 0) {
+      (opts as Record<string, unknown>).out = new Float32Array(o.out.length);
     }
   }
   try {
@@ -339,7 +353,7 @@ export function runCase(c: FuzzCase, backend: 'js' | 'wasm' | undefined): Outcom
  */
 export function badValue(value: unknown, depth = 0): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `non-finite ${value}`;
-  if (value instanceof Float64Array) {
+  if (value instanceof Float64Array || value instanceof Float32Array) {
     for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i]!)) return `non-finite ${value[i]} at ${i}`;
     return undefined;
   }
@@ -357,7 +371,7 @@ export function badValue(value: unknown, depth = 0): string | undefined {
 /** Norm-wise relative difference between two results (0 for identical). */
 export function difference(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-  if (a instanceof Float64Array && b instanceof Float64Array) {
+  if ((a instanceof Float64Array && b instanceof Float64Array) || (a instanceof Float32Array && b instanceof Float32Array)) {
     if (a.length !== b.length) return Infinity;
     let scale = 0;
     let worst = 0;
@@ -365,6 +379,8 @@ export function difference(a: unknown, b: unknown): number {
       scale = Math.max(scale, Math.abs(a[i]!), Math.abs(b[i]!));
       worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
     }
+    // Float32 results round values that agree to 1e-12 to float32: they may then differ by one float32 ulp.
+    if (a instanceof Float32Array && worst <= 2 ** -23 * scale) return 0;
     return worst === 0 ? 0 : worst / scale;
   }
   if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !ArrayBuffer.isView(a) && !ArrayBuffer.isView(b)) {

@@ -87,7 +87,14 @@ const badCase: fc.Arbitrary<Case> = valid.chain(({ est, n, B, bits, reals, batch
     ).map((offs) => call(rewards, k, { groupOffsets: offs })),
     fc.constant(call(rewards, k, { groupSize: n, groupOffsets: [0, len] })),
     // out of the wrong length or type.
-    fc.constantFrom<unknown>(new Float64Array(len + 1), new Float64Array(Math.max(0, len - 1)), new Float32Array(len), [] as number[], 'out').map(
+    fc.constantFrom<unknown>(
+      new Float64Array(len + 1),
+      new Float64Array(Math.max(0, len - 1)),
+      new Float32Array(len + 1),
+      new Int32Array(len),
+      [] as number[],
+      'out',
+    ).map(
       (out) => call(rewards, k, { ...layout, out }),
     ),
     // Unknown backend.

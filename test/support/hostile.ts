@@ -97,6 +97,8 @@ export interface FnSpec {
   readonly logResult?: boolean;
   /** The length of `out` when batched with groupSize 3 (0: no out option). */
   readonly outLength: number;
+  /** True for per-sample weight estimators: `out` may also be a Float32Array (weights rounded to float32). */
+  readonly float32Out?: boolean;
   /** Whether it takes `backend` (kernels run on the chosen backend). */
   readonly backend: boolean;
   /** Valid options besides the layout (e.g. none). */
@@ -165,6 +167,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => passAtKAdvantage(a(x, 0), a(x, 1), o as never),
   },
@@ -176,6 +179,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => chenPassAtKAdvantage(a(x, 0), a(x, 1), o as never),
   },
@@ -187,6 +191,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => bonRlBinaryAdvantage(a(x, 0), a(x, 1), o as never),
   },
@@ -209,6 +214,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => maxAtKAdvantage(a(x, 0), a(x, 1), o as never),
   },
@@ -217,6 +223,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     args: [{ name: 'rewards', kind: 'finite', valid: REAL }],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => grpoAdvantage(a(x, 0), o as never),
   },
@@ -225,6 +232,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     args: [{ name: 'rewards', kind: 'finite', valid: REAL }],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => rlooAdvantage(a(x, 0), o as never),
   },
@@ -249,6 +257,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => majorityVoteAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
@@ -281,6 +290,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => bestOfNAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
@@ -292,6 +302,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => bestOfNDistillationWeights(a(x, 0), a(x, 1), o as never),
   },
@@ -304,6 +315,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => bestOfNDistribution(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
@@ -365,6 +377,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     call: (x, o) => passHatKAdvantage(a(x, 0), a(x, 1), o as never),
   },
@@ -389,6 +402,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     badOptions: [
       { label: 'alphaLoo1 with a preset', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: [1] }) },
@@ -434,6 +448,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: true,
     aliasArgs: null,
     badOptions: [
@@ -451,6 +466,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'batched',
     outLength: 6,
+    float32Out: true,
     backend: false,
     kAboveN: false,
     unbatchedArgs: [SCORES, [0.35], 2],
@@ -478,6 +494,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     ],
     opts: 'unbatched',
     outLength: 6,
+    float32Out: true,
     backend: false,
     baseOpts: (args) => ({ failureProbs: Array.from({ length: lengthOf(args[0], 6) }, () => 0.5) }),
     badOptions: [
@@ -503,6 +520,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     args: [{ name: 'terms', kind: 'terms', valid: TERMS }],
     opts: 'unbatched',
     outLength: 6,
+    float32Out: true,
     backend: false,
     aliasArgs: (input) => [[{ weight: 1, advantages: input, scale: 'sum' }]],
     call: (x, o) => mixAdvantages(a(x, 0), o as never),
@@ -768,12 +786,33 @@ export const BAD_LAYOUTS: readonly (BadValue & { readonly argument: string })[] 
   { label: 'backend "gpu"', argument: 'opts.backend', value: () => ({ groupSize: 3, backend: 'gpu' }) },
 ];
 
-/** Bad `out` options for a function whose batched output has `length` values and first array `first`. */
-export function badOuts(length: number): (BadValue & { readonly aliasFirst?: boolean })[] {
+/** A Float32Array whose buffer has been detached (transferred away). */
+export function detachedFloat32(length = 6): Float32Array {
+  const view = new Float32Array(length);
+  structuredClone(view.buffer, { transfer: [view.buffer] });
+  return view;
+}
+
+/**
+ * Bad `out` options for a function whose batched output has `length` values. `float32` (a weight
+ * estimator, whose `out` may be a Float32Array) swaps the Float32Array row for bad Float32Arrays; every
+ * other typed array (Int32Array, Float16Array where the runtime has it, …) is refused either way.
+ */
+export function badOuts(length: number, float32 = false): (BadValue & { readonly aliasFirst?: boolean })[] {
+  const F16 = (globalThis as { Float16Array?: new (n: number) => unknown }).Float16Array;
   return [
     { label: 'out "garbage"', value: () => 'garbage' },
     { label: 'out a plain array', value: () => new Array(length).fill(0) },
-    { label: 'out a Float32Array', value: () => new Float32Array(length) },
+    ...(float32
+      ? [
+          { label: 'out a Float32Array of the wrong length', value: () => new Float32Array(length + 1) },
+          { label: 'out a detached Float32Array', value: () => detachedFloat32(length) },
+        ]
+      : [{ label: 'out a Float32Array', value: () => new Float32Array(length) }]),
+    { label: 'out an Int32Array', value: () => new Int32Array(length) },
+    { label: 'out a Uint8Array', value: () => new Uint8Array(length * 8) },
+    { label: 'out a BigInt64Array', value: () => new BigInt64Array(length) },
+    ...(F16 === undefined ? [] : [{ label: 'out a Float16Array', value: () => new F16(length) }]),
     { label: 'out of the wrong length', value: () => new Float64Array(length + 1) },
     { label: 'out detached', value: () => detachedFloat64(length) },
   ];

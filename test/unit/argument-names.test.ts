@@ -148,7 +148,7 @@ function rowsOf(f: FnSpec, backend: string): Row[] {
       run: () => f.call(valid, { ...extra, ...(bad.value() as object) }),
     });
   }
-  for (const bad of badOuts(f.outLength)) {
+  for (const bad of badOuts(f.outLength, f.float32Out === true)) {
     rows.push({ label: `${f.name}: ${bad.label}`, argument: 'opts.out', run: () => f.call(valid, { ...opts, out: bad.value() }) });
   }
   // out aliasing the first per-sample array argument (as a Float64Array of numbers), or the function's own input.

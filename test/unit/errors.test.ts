@@ -176,13 +176,25 @@ describe('errors of the layout', () => {
   it('passAtKAdvantage(rewards, k, { out }) with an out of the wrong length or type throws', () => {
     expectError(() => passAtKAdvantage(G8, 2, { out: new Float64Array(7) }), ShapeError, 'opts.out must have length 8 (got length 7)', 'opts.out');
     expectError(
-      () => maxAtKAdvantage(G8, 2, { out: new Float32Array(8) as unknown as Float64Array }),
+      () => maxAtKAdvantage(G8, 2, { out: new Int32Array(8) as unknown as Float64Array }),
       InvalidArgumentError,
-      'opts.out must be a Float64Array (got Float32Array(8))',
+      'opts.out must be a Float64Array or a Float32Array (got Int32Array(8))',
+      'opts.out',
+    );
+    // A metric's out stays Float64Array.
+    expectError(
+      () => maxAtK(G8, 2, { groupSize: 4, out: new Float32Array(2) as unknown as Float64Array }),
+      InvalidArgumentError,
+      'opts.out must be a Float64Array (got Float32Array(2))',
       'opts.out',
     );
     expectError(() => maxAtK(G8, 2, { groupSize: 4, out: new Float64Array(3) }), ShapeError, 'opts.out must have length 2 (got length 3)', 'opts.out');
-    expectError(() => grpoAdvantage(G8, { out: [] as unknown as Float64Array }), InvalidArgumentError, 'opts.out must be a Float64Array (got array(0))', 'opts.out');
+    expectError(
+      () => grpoAdvantage(G8, { out: [] as unknown as Float64Array }),
+      InvalidArgumentError,
+      'opts.out must be a Float64Array or a Float32Array (got array(0))',
+      'opts.out',
+    );
   });
 
   it('passAtK(nArray, cArray, k) with arrays of different lengths throws ShapeError', () => {

@@ -2,7 +2,7 @@
  * Reference kernels of the GRPO / RLOO family: per-group mean, sum of squared deviations and range,
  * then an affine map (reward − shift)·scale per group. Math: docs/estimators/grpo.md.
  */
-import type { KernelTable, Values } from '../types.js';
+import type { KernelTable, Values, WeightOut } from '../types.js';
 
 function groupMoments(
   values: Values,
@@ -46,7 +46,7 @@ function affineScatter(
   offsets: Int32Array,
   shift: Float64Array,
   scale: Float64Array,
-  out: Float64Array,
+  out: WeightOut,
 ): void {
   const groups = offsets.length - 1;
   for (let b = 0; b < groups; b++) {

@@ -6,7 +6,7 @@
  */
 import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
 import { isDetached } from '../../validate.js';
-import type { Backend, BaselineCode, KernelTable, Values } from '../types.js';
+import type { Backend, BaselineCode, BinaryGroupWeights, KernelTable, Values, WeightOut } from '../types.js';
 import { BEST_OF_N_METRIC_SCRATCH_F64, BEST_OF_N_WEIGHTS_SCRATCH_F64 } from '../constants.js';
 import type { KernelExports } from './exports.generated.js';
 
@@ -32,6 +32,8 @@ export interface WasmArena {
   alloc(length: number): Float64Array;
   /** A zero-filled Int32Array living in wasm memory, e.g. for `groupOffsets`. */
   allocInt32(length: number): Int32Array;
+  /** A zero-filled Float32Array living in wasm memory, e.g. for a float32 `out` written in place. */
+  allocFloat32(length: number): Float32Array;
   /** Frees every view this arena handed out; using one afterwards in a call is an error. */
   reset(): void;
   /** Bytes of wasm memory held by this arena's views. */
@@ -71,8 +73,13 @@ export interface WasmBackend extends Backend {
   alloc(length: number): Float64Array;
   /** A zero-filled Int32Array in the default arena, e.g. for `groupOffsets`. */
   allocInt32(length: number): Int32Array;
+  /**
+   * A zero-filled Float32Array in the default arena: a float32 `out` that weight estimators write in
+   * place (`passAtKAdvantage(r, 8, { out: wasm.allocFloat32(r.length), backend: 'wasm' })`).
+   */
+  allocFloat32(length: number): Float32Array;
   /** A live view over the same memory as `view` (needed only after the memory grew). */
-  refresh<T extends Float64Array | Int32Array>(view: T): T;
+  refresh<T extends Float64Array | Int32Array | Float32Array>(view: T): T;
   /**
    * Grows the memory now so that `bytes` more bytes fit above the allocated views, so calls have room
    * for their temporaries without growing. Throws {@link CapacityError} beyond 4 GiB.
@@ -91,6 +98,8 @@ const PAGE = 65536;
 const MAX_BYTES = 4294967296; // 2 ** 32 (a literal: bundlers keep an unused top-level `2 ** 32`)
 /** Rounds up to a multiple of 16 with plain arithmetic (a bitwise `& ~15` wraps above 2^31). */
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** Samples per chunk of the fused binary kernel on copied arrays: 64 KiB of f64, in L2 with its output. */
+const CHUNK = 8192;
 
 /** One allocation of an arena. */
 interface Block {
@@ -219,6 +228,14 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
         homes.set(view, { block, ptr: block.ptr, length: n });
         return view;
       },
+      allocFloat32(length: number): Float32Array {
+        const n = checkLength(length);
+        const block = allocBlock(n * 4);
+        blocks.add(block);
+        const view = new Float32Array(memory.buffer, block.ptr, n);
+        homes.set(view, { block, ptr: block.ptr, length: n });
+        return view;
+      },
       reset(): void {
         for (const block of blocks) freeBlock(block);
         blocks.clear();
@@ -270,7 +287,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
   function frame(): {
     f64(src: Values, n: number, what: string): Slot;
     i32(src: Int32Array, n: number, what: string): Slot;
-    out(dst: Float64Array | Int32Array, n: number, bytesPer: number): Slot;
+    out(dst: Float64Array | Int32Array | Float32Array, n: number, bytesPer: number): Slot;
     scratch(bytes: number): Slot;
     commit(): void;
   } {
@@ -311,7 +328,11 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       },
       out(dst, n, bytesPer) {
         const at = resident(dst, 'opts.out');
-        return at >= 0 ? add({ ptr: at, bytes: 0, resident: true }) : add({ ptr: -1, bytes: n * bytesPer, resident: false });
+        // In place only when the kernel writes the view's own element type (a float32 view given to an
+        // f64 kernel gets an f64 temporary, rounded to float32 by the copy out).
+        return at >= 0 && dst.BYTES_PER_ELEMENT === bytesPer
+          ? add({ ptr: at, bytes: 0, resident: true })
+          : add({ ptr: -1, bytes: n * bytesPer, resident: false });
       },
       scratch(bytes) {
         return add({ ptr: -1, bytes, resident: false });
@@ -338,7 +359,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     };
   }
 
-  function copyOutF64(dst: Float64Array, slot: Slot, n: number): void {
+  function copyOutF64(dst: Float64Array | Float32Array, slot: Slot, n: number): void {
     if (!slot.resident) dst.set(new Float64Array(memory.buffer, slot.ptr, n));
   }
   function copyOutI32(dst: Int32Array, slot: Slot, n: number): void {
@@ -354,7 +375,110 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     return { groups, n: offsets[groups] as number, maxN };
   }
 
+  /**
+   * The fused binary kernel's JS side: one table of [wc, wi] per distinct group size, filled on demand
+   * (the kernel stops at a group whose entry is missing; `weights` fills it; the kernel resumes there),
+   * so inputs are copied in once and the data is read once per call.
+   */
+  function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroupWeights, out: WeightOut): number {
+    const groups = offsets.length - 1;
+    const n = offsets[groups] as number;
+    // Table entries: one run of n + 1 per distinct group size; `base` is each group's run when sizes differ.
+    let uniform = true;
+    const n0 = groups > 0 ? (offsets[1] as number) - (offsets[0] as number) : 0;
+    for (let b = 1; b < groups; b++) {
+      if ((offsets[b + 1] as number) - (offsets[b] as number) !== n0) {
+        uniform = false;
+        break;
+      }
+    }
+    let entries = n0 + 1;
+    let base: Int32Array | undefined;
+    if (!uniform) {
+      base = new Int32Array(groups);
+      const runs = new Map<number, number>();
+      entries = 0;
+      for (let b = 0; b < groups; b++) {
+        const size = (offsets[b + 1] as number) - (offsets[b] as number);
+        let at = runs.get(size);
+        if (at === undefined) {
+          at = entries;
+          runs.set(size, at);
+          entries += size + 1;
+        }
+        base[b] = at;
+      }
+    }
+    const f32 = out instanceof Float32Array;
+    const bytesOut = f32 ? 4 : 8;
+    // Arrays already in wasm memory are used in place; the others go through a chunk of whole groups
+    // (≥ CHUNK samples, at least the largest group) that stays in cache: copied in, weighted, copied
+    // out, so the data crosses main memory once each way as it does for views.
+    const vAt = values instanceof Float64Array ? resident(values, 'rewards') : (resident(values, 'rewards'), -1);
+    const oAt = resident(out, 'opts.out');
+    let maxN = 0;
+    for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
+    const chunk = Math.min(n, Math.max(CHUNK, maxN));
+    const f = frame();
+    const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
+    const ts = base === undefined ? undefined : f.i32(base, groups, 'tableStart');
+    const table = f.scratch(entries * 16);
+    const filled = f.scratch(entries);
+    const state = f.scratch(16);
+    const vChunk = vAt >= 0 ? undefined : f.scratch(chunk * 8);
+    const oChunk = oAt >= 0 ? undefined : f.scratch(chunk * bytesOut);
+    f.commit();
+    const buffer = memory.buffer;
+    const tableView = new Float64Array(buffer, table.ptr, 2 * entries);
+    const filledView = new Uint8Array(buffer, filled.ptr, entries);
+    filledView.fill(0);
+    const stateView = new Int32Array(buffer, state.ptr, 1);
+    const typed = ArrayBuffer.isView(values);
+    for (let g0 = 0; g0 < groups; ) {
+      // The chunk: groups [g0, g1) holding at most `chunk` samples (always at least one group).
+      const i0 = offsets[g0] as number;
+      let g1 = g0 + 1;
+      while (g1 < groups && (offsets[g1 + 1] as number) - i0 <= chunk) g1++;
+      const i1 = offsets[g1] as number;
+      let vPtr = vAt;
+      if (vChunk !== undefined) {
+        const dst = new Float64Array(buffer, vChunk.ptr, i1 - i0);
+        if (typed) dst.set((values as unknown as Float64Array).subarray(i0, i1));
+        else {
+          for (let i = i0; i < i1; i++) {
+            const x = values[i];
+            dst[i - i0] = typeof x === 'number' ? x : NaN;
+          }
+        }
+        // The kernel indexes absolutely (values + 8i): point "values" i0 samples before the chunk (the
+        // 32-bit address arithmetic wraps, so this is exact even when it is below 0).
+        vPtr = vChunk.ptr - i0 * 8;
+      }
+      const oPtr = oChunk === undefined ? oAt : oChunk.ptr - i0 * bytesOut;
+      let start = g0;
+      for (;;) {
+        const r = x.binaryWeights(vPtr, offs.ptr, g1, start, table.ptr, ts?.ptr ?? 0, filled.ptr, oPtr, f32 ? 1 : 0, state.ptr);
+        if (r === -1) break;
+        if (r < -1) return -2 - r;
+        const c = stateView[0] as number;
+        const entry = (base === undefined ? 0 : (base[r] as number)) + c;
+        const w = weights((offsets[r + 1] as number) - (offsets[r] as number), c, r);
+        tableView[2 * entry] = w[0];
+        tableView[2 * entry + 1] = w[1];
+        filledView[entry] = 1;
+        start = r;
+      }
+      if (oChunk !== undefined) {
+        if (f32) (out as Float32Array).set(new Float32Array(buffer, oChunk.ptr, i1 - i0), i0);
+        else (out as Float64Array).set(new Float64Array(buffer, oChunk.ptr, i1 - i0), i0);
+      }
+      g0 = g1;
+    }
+    return -1;
+  }
+
   const kernels: KernelTable = {
+    binaryWeights,
     binaryCounts(values: Values, offsets: Int32Array, counts: Int32Array): number {
       const { groups, n } = sizes(offsets);
       const f = frame();
@@ -535,19 +659,21 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     kernels,
     alloc: (length: number) => defaultArena.alloc(length),
     allocInt32: (length: number) => defaultArena.allocInt32(length),
+    allocFloat32: (length: number) => defaultArena.allocFloat32(length),
     reset: () => defaultArena.reset(),
     createArena(): WasmArena {
       const arena = makeArena();
       return {
         alloc: (length: number) => arena.alloc(length),
         allocInt32: (length: number) => arena.allocInt32(length),
+        allocFloat32: (length: number) => arena.allocFloat32(length),
         reset: () => arena.reset(),
         get allocatedBytes() {
           return arena.allocatedBytes;
         },
       };
     },
-    refresh<T extends Float64Array | Int32Array>(view: T): T {
+    refresh<T extends Float64Array | Int32Array | Float32Array>(view: T): T {
       const home = homes.get(view);
       if (home === undefined) {
         if (view.buffer === memory.buffer) return view;
@@ -557,7 +683,9 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       if (view.buffer === memory.buffer) return view;
       const fresh = (view instanceof Int32Array
         ? new Int32Array(memory.buffer, home.ptr, home.length)
-        : new Float64Array(memory.buffer, home.ptr, home.length)) as T;
+        : view instanceof Float32Array
+          ? new Float32Array(memory.buffer, home.ptr, home.length)
+          : new Float64Array(memory.buffer, home.ptr, home.length)) as T;
       homes.set(fresh, home);
       return fresh;
     },

@@ -6,7 +6,7 @@
 // others may sum in two SIMD lanes, which changes only the last bits.
 
 export { heapBase } from './memory';
-export { binaryCounts, binaryScatter } from './pass-at-k';
+export { binaryCounts, binaryScatter, binaryWeights } from './pass-at-k';
 export { groupMoments, affineScatter } from './grpo';
 export { segmentedSort, segmentedArgsort, segmentedArgsortScratchBytes, resetArgsortStats, argsortRepaired, argsortExact } from './sort';
 export { maxAtKWeights, maxAtKScratchBytes, sortedMaxMetric } from './max-at-k';

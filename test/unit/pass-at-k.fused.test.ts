@@ -1,0 +1,189 @@
+// The fused binary kernel (count and write in one pass per group) against the two-kernel path it replaced
+// (binaryCounts, per-group weights, binaryScatter), kept here as the reference: the same bits on random
+// layouts, every baseline and scale, both backends, every input type, float64 and float32 outputs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bonRlBinaryAdvantage, chenPassAtKAdvantage, passAtKAdvantage, passHatKAdvantage, registerBackend } from '../../src/index.js';
+import { binaryPassWeights, countCorrect, scatterByCounts } from '../../src/estimators/pass-at-k.js';
+import { resolveLayout } from '../../src/groups.js';
+import type { Baseline } from '../../src/estimators/weights.js';
+import { binaryPassHatWeights } from '../../src/estimators/pass-hat-k.js';
+import { failAtKUnchecked } from '../../src/combinatorics.js';
+import { loadWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
+import { jsBackend } from '../../src/backends/js/index.js';
+import type { Backend } from '../../src/backends/types.js';
+import { BASELINES } from '../../src/estimators/weights.js';
+import { mulberry32 } from '../support/prng.js';
+
+let wasm: WasmBackend;
+beforeAll(async () => {
+  wasm = await loadWasmBackend();
+});
+const backendOf = (name: 'js' | 'wasm'): Backend => (name === 'wasm' ? wasm : jsBackend);
+
+/** The pre-fusion estimator: counts kernel, per-(n, c) weights, scatter kernel. */
+function twoPass(rewards: ArrayLike<number>, offsets: number[], backend: Backend, weightsOf: (n: number, c: number) => [number, number]): Float64Array {
+  const layout = resolveLayout(rewards.length, { groupOffsets: offsets });
+  const out = new Float64Array(rewards.length);
+  const counts = countCorrect(rewards, layout, backend, 'reference');
+  scatterByCounts(rewards, layout, counts, backend, out, weightsOf);
+  return out;
+}
+
+/** The weights of pass@k as the estimator composes them (scale 'mean' multiplies by n). */
+const passWeights = (k: number, baseline: Baseline, mean: boolean) => (n: number, c: number): [number, number] => {
+  const w = binaryPassWeights(n, c, k, baseline);
+  return mean ? [w[0] * n, w[1] * n] : w;
+};
+const hatWeights = (k: number, baseline: Baseline, mean: boolean) => (n: number, c: number): [number, number] => {
+  const w = binaryPassHatWeights(n, c, k, baseline);
+  return mean ? [w[0] * n, w[1] * n] : w;
+};
+/** Chen et al.'s advantage, as computed before the fused kernel. */
+const chenWeights = (k: number) => (n: number, c: number): [number, number] => {
+  if (c === 0 || n - c < k) return [0, 0];
+  const fail = failAtKUnchecked(n, c, k);
+  const sigma = Math.sqrt((1 - fail) * fail);
+  return [fail / sigma, (-(c / n) * failAtKUnchecked(n - 1, c, k - 1)) / sigma];
+};
+/** BoN-RL binary weights per group, as computed before the fused kernel (unbiased coefficient). */
+const bonWeights = (N: number, baseline: 'none' | 'loo') => (n: number, c: number): [number, number] => {
+  const r = N / n;
+  const coef = (others: number): number => failAtKUnchecked(n - 1, others, N - 1);
+  if (baseline === 'none') return [c > 0 ? r * coef(c - 1) : 0, 0];
+  return [c > 0 ? (r * coef(c - 1) * (n - c)) / (n - 1) : 0, c > 0 && c < n ? (-r * coef(c) * c) / (n - 1) : 0];
+};
+
+/** A random batch: ragged or uniform groups of 2..maxN samples with a per-group success rate. */
+function randomBatch(seed: number, maxN: number, uniform: boolean): { rewards: number[]; offsets: number[]; minN: number } {
+  const rand = mulberry32(seed);
+  const groups = 1 + Math.floor(rand() * 40);
+  const size = 2 + Math.floor(rand() * (maxN - 1));
+  const offsets = [0];
+  const rewards: number[] = [];
+  let minN = Infinity;
+  for (let b = 0; b < groups; b++) {
+    const n = uniform ? size : 2 + Math.floor(rand() * (maxN - 1));
+    minN = Math.min(minN, n);
+    const p = [0, 1, rand()][Math.floor(rand() * 3)] as number; // all-wrong, all-right and mixed groups
+    for (let i = 0; i < n; i++) rewards.push(rand() < p ? 1 : 0);
+    offsets.push(rewards.length);
+  }
+  return { rewards, offsets, minN };
+}
+
+const same = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  // Number of indices whose bits differ (Object.is tells −0 from 0).
+  let bad = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) bad++;
+  return bad + Math.abs(a.length - b.length);
+};
+
+describe('fused binary kernel: bit-identical to the two-kernel path', () => {
+  for (const name of ['js', 'wasm'] as const) {
+    it(`passAtKAdvantage / passHatKAdvantage, every baseline and scale, 120 random layouts (${name})`, () => {
+      let compared = 0;
+      for (let seed = 1; seed <= 120; seed++) {
+        const { rewards, offsets, minN } = randomBatch(seed, seed % 3 === 0 ? 300 : 70, seed % 2 === 0);
+        const backend = backendOf(name);
+        const inputs: ArrayLike<number>[] = [rewards, Float64Array.from(rewards), Float32Array.from(rewards)];
+        for (const baseline of BASELINES) {
+          const k = 1 + (seed % Math.max(1, baseline === 'loo' || baseline === 'loo-pkpo' ? minN - 1 : minN));
+          for (const mean of [false, true]) {
+            const opts = { groupOffsets: offsets, baseline, scale: mean ? ('mean' as const) : ('sum' as const), backend: name };
+            const refPass = twoPass(rewards, offsets, backend, passWeights(k, baseline === 'loo-1' && k === 1 ? 'loo' : baseline, mean));
+            const refHat = twoPass(rewards, offsets, backend, hatWeights(k, baseline === 'loo-1' && k === 1 ? 'loo' : baseline, mean));
+            for (const input of inputs) {
+              expect(same(passAtKAdvantage(input, k, opts), refPass)).toBe(0);
+              expect(same(passHatKAdvantage(input, k, opts), refHat)).toBe(0);
+              const f32 = passAtKAdvantage(input, k, { ...opts, out: new Float32Array(rewards.length) });
+              expect(same(f32, Float32Array.from(refPass))).toBe(0);
+              compared += 3;
+            }
+          }
+        }
+      }
+      expect(compared).toBe(120 * 4 * 2 * 3 * 3);
+    });
+
+    it(`chenPassAtKAdvantage and bonRlBinaryAdvantage, 60 random layouts (${name})`, () => {
+      for (let seed = 1000; seed < 1060; seed++) {
+        const { rewards, offsets, minN } = randomBatch(seed, 90, seed % 2 === 0);
+        const backend = backendOf(name);
+        const k = 1 + (seed % minN);
+        const opts = { groupOffsets: offsets, backend: name };
+        expect(same(chenPassAtKAdvantage(rewards, k, opts), twoPass(rewards, offsets, backend, chenWeights(k)))).toBe(0);
+        for (const baseline of ['none', 'loo'] as const) {
+          const ref = twoPass(rewards, offsets, backend, bonWeights(k, baseline));
+          expect(same(bonRlBinaryAdvantage(rewards, k, { ...opts, baseline }), ref)).toBe(0);
+          const f32 = bonRlBinaryAdvantage(rewards, k, { ...opts, baseline, out: new Float32Array(rewards.length) });
+          expect(same(f32, Float32Array.from(ref))).toBe(0);
+        }
+      }
+    });
+  }
+
+  it('wasm views (Float64 and Float32 outputs in wasm memory) give the bits of copied inputs', () => {
+    const arena = wasm.createArena();
+    wasm.reserve(16 * 1024 * 1024); // room for the views and the copied calls' temporaries, without growing
+    try {
+      for (let seed = 2000; seed < 2020; seed++) {
+        const { rewards, offsets } = randomBatch(seed, 130, seed % 2 === 0);
+        const r = arena.alloc(rewards.length);
+        r.set(rewards);
+        const o64 = arena.alloc(rewards.length);
+        const o32 = arena.allocFloat32(rewards.length);
+        const offs = arena.allocInt32(offsets.length);
+        offs.set(offsets);
+        const ref = passAtKAdvantage(rewards, 2, { groupOffsets: offsets, backend: 'wasm' });
+        expect(passAtKAdvantage(r, 2, { groupOffsets: offs, backend: 'wasm', out: o64 })).toBe(o64);
+        expect(same(o64, ref)).toBe(0);
+        expect(passAtKAdvantage(r, 2, { groupOffsets: offs, backend: 'wasm', out: o32 })).toBe(o32);
+        expect(same(o32, Float32Array.from(ref))).toBe(0);
+      }
+    } finally {
+      arena.reset();
+    }
+  });
+
+  it('wasm with copies: groups larger than a chunk, chunk boundaries, a bad value in a later chunk, plain arrays', () => {
+    const rand = mulberry32(99);
+    const sizes = [10_000, 1, 8191, 8193, 2, 3, 16_384, 5, 9000];
+    const offsets = [0];
+    const rewards: number[] = [];
+    for (const n of sizes) {
+      for (let i = 0; i < n; i++) rewards.push(rand() < 0.5 ? 1 : 0);
+      offsets.push(rewards.length);
+    }
+    const opts = { groupOffsets: offsets, baseline: 'none' as const };
+    const ref = twoPass(rewards, offsets, wasm, passWeights(1, 'none', false));
+    for (const input of [rewards, Float64Array.from(rewards), Float32Array.from(rewards)]) {
+      expect(same(passAtKAdvantage(input, 1, { ...opts, backend: 'wasm' }), ref)).toBe(0);
+      expect(same(passAtKAdvantage(input, 1, { ...opts, backend: 'wasm', out: new Float32Array(rewards.length) }), Float32Array.from(ref))).toBe(0);
+    }
+    const bad = rewards.slice();
+    bad[40_000] = 0.5;
+    expect(() => passAtKAdvantage(bad, 1, { ...opts, backend: 'wasm' })).toThrow(/got 0\.5 at index 40000/);
+    expect(() => passAtKAdvantage(Float64Array.from(bad), 1, { ...opts, backend: 'wasm' })).toThrow(/got 0\.5 at index 40000/);
+  });
+
+  it('a backend without the fused kernel fails naming it (the two-kernel path is not a silent fallback)', () => {
+    const { binaryWeights: _fused, ...rest } = jsBackend.kernels;
+    registerBackend({ name: 'js-two-pass', kernels: rest });
+    expect(() => passAtKAdvantage([1, 0], 1, { backend: 'js-two-pass' })).toThrow(/backend 'js-two-pass' has no kernel 'binaryWeights'/);
+  });
+
+  it('the weights are computed once per distinct (n, c), not once per group (js and wasm)', () => {
+    for (const backend of [jsBackend, wasm]) {
+      const calls: string[] = [];
+      const rewards = [1, 0, 1, 0, /* */ 0, 1, 1, 0, /* */ 1, 1, 1, 0, /* */ 0, 0, 1, 1, 1];
+      const offsets = Int32Array.of(0, 4, 8, 12, 17);
+      const out = new Float64Array(rewards.length);
+      const bad = backend.kernels.binaryWeights!(rewards, offsets, (n, c, b) => (calls.push(`${n},${c},${b}`), [c, -n]), out);
+      expect(bad).toBe(-1);
+      // Groups 0 and 1 share (4, 2); group 2 is (4, 3); group 3 is (5, 3).
+      expect(calls).toEqual(['4,2,0', '4,3,2', '5,3,3']);
+      expect(Array.from(out)).toEqual([2, -4, 2, -4, -4, 2, 2, -4, 3, 3, 3, -4, -5, -5, 3, 3, 3]);
+      expect(backend.kernels.binaryWeights!(Float64Array.of(1, 0, 0.5, 1), Int32Array.of(0, 2, 4), () => [1, 1], out)).toBe(2);
+    }
+  });
+});
