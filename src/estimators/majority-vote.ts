@@ -586,10 +586,25 @@ function foldFail(V0: Float64Array, W: Float64Array, R: Float64Array, row: Float
 }
 
 /** Σ_d M[d]·S[e − d] over the degrees both hold (M: [loM, hiM], S: [0, hiS]). */
-function dotAt(M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number {
+function dotAtDegree(M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number {
   let s = 0;
   const d1 = Math.min(hiM, e);
   for (let d = Math.max(loM, e - hiS); d <= d1; d++) s += (M[mOff + d] as number) * (S[e - d] as number);
+  return s;
+}
+
+/** Σ_{d1 + d2 ≤ e} M[d1]·S[d2]·h[d1 + d2] (M: [0, hiM], S: [0, hiS]). */
+function hankelDot(M: Float64Array, mOff: number, hiM: number, S: Float64Array, hiS: number, h: Float64Array, e: number): number {
+  let s = 0;
+  const d1Hi = Math.min(hiM, e);
+  for (let d1 = 0; d1 <= d1Hi; d1++) {
+    const m = M[mOff + d1] as number;
+    if (m === 0) continue;
+    const d2Hi = Math.min(hiS, e - d1);
+    let inner = 0;
+    for (let d2 = 0; d2 <= d2Hi; d2++) inner += (S[d2] as number) * (h[d1 + d2] as number);
+    s += m * inner;
+  }
   return s;
 }
 
@@ -605,6 +620,9 @@ class EffectScratch {
   storedRuns = 0;
   lump = new Float64Array(0);
   pmf = new Float64Array(0);
+  /** Level-1 kernels (see {@link oneVoteEffects}). */
+  hA = new Float64Array(0);
+  hB = new Float64Array(0);
 
   reserve(width: number, runs: number, pmfLen: number): void {
     if (this.width < width) {
@@ -614,6 +632,8 @@ class EffectScratch {
       this.s = [0, 1, 2].map(() => new Float64Array(w));
       this.m = [0, 1, 2, 3].map(() => new Float64Array(w));
       this.lump = new Float64Array(w);
+      this.hA = new Float64Array(w);
+      this.hB = new Float64Array(w);
       this.storedRuns = 0;
     }
     if (this.storedRuns < runs) {
@@ -737,21 +757,37 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
     const lumpLen = Math.min(lumpSize, eB) + 1;
     binomialPmfRow(lumpSize, lumpLen, t, fx.lump, 0, fx.pmf);
     const maxTies = Math.min(big - 1, Math.floor(eB / y));
-    const gl = split ? gaussLegendre01(Math.ceil((maxTies + 1) / 2)) : undefined;
-    const nodes = split ? (gl as { nodes: Float64Array }).nodes.length : 1;
+    // Level 1 under 'split': the others' degree is their number of tied answers, so the weights
+    // 1/(t + 1) and 1/(t(t + 1)) apply per degree (kernels hA, hB on the total degree of the two
+    // sides, the lump kept out of the prefix) instead of by quadrature.
+    const exact1 = split && y === 1;
+    const gl = split && !exact1 ? gaussLegendre01(Math.ceil((maxTies + 1) / 2)) : undefined;
+    const nodes = gl !== undefined ? gl.nodes.length : 1;
+    if (exact1) {
+      for (let d = 0; d <= eB; d++) {
+        const lA = eA - d >= 0 && eA - d < lumpLen ? (fx.lump[eA - d] as number) : 0;
+        const lB = eB - d < lumpLen ? (fx.lump[eB - d] as number) : 0;
+        fx.hA[d] = lA / (d + 1);
+        fx.hB[d] = d === 0 ? 0 : lB / (d * (d + 1));
+      }
+    }
+    const loOf = (rest: number): number => (exact1 ? 0 : Math.max(0, eA + y - rest));
+    const dotAt = (M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number =>
+      exact1 ? hankelDot(M, mOff, hiM, S, hiS, e === eA ? fx.hA : fx.hB, e) : dotAtDegree(M, mOff, loM, hiM, S, hiS, e);
     for (let node = 0; node < nodes; node++) {
-      const u = split ? ((gl as { nodes: Float64Array }).nodes[node] as number) : 0;
-      const wt = split ? ((gl as { weights: Float64Array }).weights[node] as number) : 1;
+      const u = gl !== undefined ? (gl.nodes[node] as number) : exact1 ? 1 : 0;
+      const wt = gl !== undefined ? (gl.weights[node] as number) : 1;
       // Prefix pass: P = lump · the factors of runs firstRun.., stored at each run start.
       P0.fill(0, 0, eB + 1);
       P1.fill(0, 0, eB + 1);
       P2.fill(0, 0, eB + 1);
-      P0.set(fx.lump.subarray(0, lumpLen));
-      let hi = lumpLen - 1;
+      if (exact1) P0[0] = 1;
+      else P0.set(fx.lump.subarray(0, lumpLen));
+      let hi = exact1 ? 0 : lumpLen - 1;
       let rem = big * y; // degree the factors not yet in P can add
       for (let i = firstRun; i < runs; i++) {
         const g = (runStart[i + 1] as number) - (runStart[i] as number);
-        let lo = Math.max(0, eA + y - rem);
+        let lo = loOf(rem);
         loR[i] = lo;
         hiR[i] = hi;
         const off = i * sw;
@@ -764,7 +800,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
           const hiPrev = hi;
           hi = Math.min(eB, hi + y);
           rem -= y;
-          lo = Math.max(0, eA + y - rem);
+          lo = loOf(rem);
           if (split) foldSplit(P0, P1, P2, full, at, y, u, f === 0 ? (runSum1[i] as number) : 0, f === 0 ? (runSumR[i] as number) : 0, lo, hi, hiPrev);
           else foldFail(P0, P1, P2, full, at, y, f === 0 ? (runSumR[i] as number) : 0, lo, hi, hiPrev);
         }
@@ -809,7 +845,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
             const hiPrev = hiM;
             hiM = Math.min(eB, hiM + y);
             remM -= y;
-            const lo2 = Math.max(0, eA + y - remM);
+            const lo2 = loOf(remM);
             const E = full[at + y] as number;
             if (f === 0) {
               // M3 = M0·E (before M0 is updated): the base of the reward channel of the g − 1 copies.
@@ -844,7 +880,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
             const sigmaR = (runSumR[i] as number) - ga; // Σ_{b in the run, b ≠ a} (r_b − c)
             const xA = ga * ((d[0] as number) + (d[1] as number) + (g - 1) * (d[2] as number)) - ((d[3] as number) + (d[4] as number) + sigmaR * (d[2] as number));
             const xB = ga * ((d[5] as number) + (d[6] as number) + (g - 1) * (d[7] as number)) - ((d[8] as number) + (d[9] as number) + sigmaR * (d[7] as number));
-            total[a] = (total[a] as number) + wt * (u * cA * xA + (1 - u) * cB * xB);
+            total[a] = (total[a] as number) + (exact1 ? cA * xA + cB * xB : wt * (u * cA * xA + (1 - u) * cB * xB));
           } else {
             const d = dot0 as number[];
             const sigma = (runSumR[i] as number) - ra; // Σ_{b in the run, b ≠ a} r_b
@@ -855,7 +891,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
         // Fold the run into the suffix (summed reward channel on its first copy). The next run answered
         // (i − 1) reads the suffix only from degree eA − (its prefix's top degree) on.
         const gNext = (runStart[i] as number) - (runStart[i - 1] as number);
-        const loTarget = Math.max(0, eA - Math.min(eB, (hiR[i - 1] as number) + (gNext - 1) * y));
+        const loTarget = exact1 ? 0 : Math.max(0, eA - Math.min(eB, (hiR[i - 1] as number) + (gNext - 1) * y));
         for (let f = 0; f < g; f++) {
           const hiPrev = hiS;
           hiS = Math.min(eB, hiS + y);
