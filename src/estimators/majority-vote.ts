@@ -608,6 +608,60 @@ function hankelDot(M: Float64Array, mOff: number, hiM: number, S: Float64Array, 
   return s;
 }
 
+/**
+ * Levels j > K/2 of {@link forcedVoteMeans} / {@link leaveOneOutMeans}, added to `total`: one answer
+ * alone holds the top count (the others have K − j < j votes in all), so every product of the other
+ * rows is one binomial row (free = K − delta slots): (α) a at j: (r_a − shift)·Σ_j c'_a[j − delta]·
+ * Bin(N − m_a)[free − j + delta]; (β) another answer b at j: (r_b − shift)·Σ_j c_b[j]·
+ * Bin(N − 1 − m_b)[free − j] (binomial probabilities at the same t).
+ */
+function highLevels(fx: EffectScratch, c: GroupClusters, K: number, t: number, shift: number, delta: number, total: Float64Array): void {
+  const counts = c.counts;
+  const free = K - delta;
+  const h = (K >> 1) + 1;
+  let population = c.nulls - 1;
+  for (const m of counts) population += m;
+  const tall: number[] = [];
+  counts.forEach((m, a) => {
+    if (m >= h) tall.push(a);
+  });
+  if (tall.length === 0) return;
+  // Canonical order (count, reward): sums do not depend on how the answers are labelled.
+  tall.sort((x, y) => (counts[x] as number) - (counts[y] as number) || (c.rewards[x] as number) - (c.rewards[y] as number));
+  const len = free + 1;
+  const row = new Float64Array(len + 1);
+  const bin = new Float64Array(len + 1);
+  const alpha = new Map<number, number>();
+  const beta = new Map<number, number>();
+  for (const a of tall) {
+    const m = counts[a] as number;
+    if (alpha.has(m)) continue;
+    binomialPmfRow(m - 1, len, t, row, 0, fx.pmf);
+    binomialPmfRow(population - (m - 1), len, t, bin, 0, fx.pmf);
+    let s = 0;
+    for (let j = h; j <= Math.min(m - 1 + delta, K); j++) s += (row[j - delta] as number) * (bin[free - j + delta] as number);
+    alpha.set(m, s);
+    binomialPmfRow(m, len, t, row, 0, fx.pmf);
+    binomialPmfRow(population - m, len, t, bin, 0, fx.pmf);
+    let b = 0;
+    for (let j = h; j <= Math.min(m, free); j++) b += (row[j] as number) * (bin[free - j] as number);
+    beta.set(m, b);
+  }
+  for (let a = 0; a < counts.length; a++) {
+    let s = 0;
+    for (const b of tall) {
+      if (b === a) continue;
+      const rb = (c.rewards[b] as number) - shift;
+      if (rb !== 0) s += rb * (beta.get(counts[b] as number) as number);
+    }
+    if ((counts[a] as number) >= h) {
+      const ga = (c.rewards[a] as number) - shift;
+      if (ga !== 0) s += ga * (alpha.get(counts[a] as number) as number);
+    }
+    total[a] = (total[a] as number) + s;
+  }
+}
+
 /** Scratch of {@link oneVoteEffects}, reused across its levels and across the groups of one call. */
 class EffectScratch {
   width = 0;
@@ -623,6 +677,7 @@ class EffectScratch {
   /** Level-1 kernels (see {@link oneVoteEffects}). */
   hA = new Float64Array(0);
   hB = new Float64Array(0);
+  lump2 = new Float64Array(0);
 
   reserve(width: number, runs: number, pmfLen: number): void {
     if (this.width < width) {
@@ -634,6 +689,7 @@ class EffectScratch {
       this.lump = new Float64Array(w);
       this.hA = new Float64Array(w);
       this.hB = new Float64Array(w);
+      this.lump2 = new Float64Array(w);
       this.storedRuns = 0;
     }
     if (this.storedRuns < runs) {
@@ -676,12 +732,46 @@ class EffectScratch {
  * (B_y answers with ≥ y copies, W_y ≤ K degrees), ⌈(T + 1)/2⌉ nodes for 'split', one pass for 'fail'.
  */
 function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: boolean): Float64Array {
+  return levelPass(fx, c, K, split, false, 0);
+}
+
+/**
+ * E[f(J ∪ {a})] for every answer a (entry a), over the uniformly random (K − 1)-subsets J of the group
+ * with one sample of a removed, on the rewards r − shift: s_i of a sample of answer a up to the factor
+ * k/n. By the level j = the top count of J ∪ {a}:
+ * - (α) a at j (x_a = j − 1) with t others at j: 'split' scores (r_a + Σ_{b at j} r_b)/(t + 1) =
+ *   ∫₀¹ u^t (…) du, 'fail' r_a when t = 0;
+ * - (β) a below j with t ≥ 1 others at j: 'split' Σ r_b / t = ∫₀¹ u^(t−1) (…) du, 'fail' r_w when t = 1.
+ * (α) needs two coefficients of the "all but a" product of level j, (β) its product with a's truncated
+ * reduced row (one convolution per run of equal counts). An answer with fewer than j copies sits in the
+ * lump, where its reduced row and the others' rows multiply to one binomial row: its (β) term is the
+ * same for all such answers. Levels j > K/2 (one answer alone at the top) are closed forms in binomial
+ * probabilities. Same passes, nodes and cost as {@link oneVoteEffects} plus one convolution per run.
+ */
+function forcedVoteMeans(fx: EffectScratch, c: GroupClusters, K: number, split: boolean, shift: number): Float64Array {
+  return levelPass(fx, c, K, split, true, shift, 1);
+}
+
+/**
+ * ρ(g₋ᵢ, K) for every answer a (entry a): maj@K of the group with one sample of answer a removed, on
+ * the rewards r − shift. The same pass as {@link forcedVoteMeans} with a's reduced row entering
+ * without the extra vote (a at the top when x_a = j, below when x_a ≤ j − 1) and K free slots.
+ */
+function leaveOneOutMeans(fx: EffectScratch, c: GroupClusters, K: number, split: boolean, shift: number): Float64Array {
+  return levelPass(fx, c, K, split, true, shift, 0);
+}
+
+/**
+ * The shared level pass of {@link oneVoteEffects} (sMode false) and of {@link forcedVoteMeans} /
+ * {@link leaveOneOutMeans} (sMode true; delta = the votes a gets on top of its reduced row).
+ */
+function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolean, sMode: boolean, shift: number, delta = 1): Float64Array {
   const counts = c.counts;
   const rewards = c.rewards;
   const A = counts.length;
   const effect = new Float64Array(A);
   const nulls = c.nulls;
-  const free = K - 1;
+  const free = K - (sMode ? delta : 1);
   let population = nulls - 1; // one sample (of the answer whose effect is computed) is removed
   let maxCount = 0;
   for (const m of counts) {
@@ -690,12 +780,18 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
   }
   for (let a = 0; a < A; a++) {
     const ra = rewards[a] as number;
-    effect[a] = ra === 0 ? 0 : ra * allNull(nulls, population, free);
+    // loo-1: J without a vote gains r_a; s: J ∪ {a} with J all null scores r_a (level 1, below).
+    effect[a] = sMode || ra === 0 ? 0 : ra * allNull(nulls, population, free);
   }
-  if (free === 0 || A < 2) return effect;
+  if (sMode && free === 0) {
+    // k = 1: J is empty, f({a}) = r_a.
+    for (let a = 0; a < A; a++) effect[a] = (rewards[a] as number) - shift;
+    return effect;
+  }
+  if (free === 0 || A < (sMode ? 1 : 2)) return effect;
   const t = free / (population + 1 - free);
   const levels = Math.min(K >> 1, maxCount);
-  if (levels < 1) return effect;
+  if (levels < 1 && !sMode) return effect;
 
   // Canonical order: ascending (count, reward); at level y the answers with ≥ y copies are a suffix.
   const order = Int32Array.from({ length: A }, (_, i) => i).sort((x, y) =>
@@ -724,7 +820,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
   const Z = zRow[free] as number;
   if (!(Z > 0)) return effect;
 
-  const c0 = referenceReward(c);
+  const c0 = sMode ? shift : referenceReward(c);
   const total = new Float64Array(A);
   const runSum1 = new Float64Array(runs);
   const runSumR = new Float64Array(runs);
@@ -734,6 +830,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
     runSum1[i] = (runStart[i + 1] as number) - (runStart[i] as number);
     runSumR[i] = s;
   }
+  const levelSmall = new Float64Array(levels + 2);
   const loR = new Int32Array(runs);
   const hiR = new Int32Array(runs);
   const [P0, P1, P2] = fx.p as [Float64Array, Float64Array, Float64Array];
@@ -749,38 +846,53 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
       firstRun++;
     }
     const big = A - (runStart[firstRun] as number);
-    if (big < 2) break;
+    if (big < (sMode ? 1 : 2)) break;
     const eA = free - y; // others' and lump's degree when x_a = y
     const eB = eA + 1; // when x_a = y − 1
+    // Highest degree of the others' and lump's product read: eB, and for forcedVoteMeans (β) all of
+    // free − x, x ≤ y − 2.
+    const eTop = sMode ? free : eB;
+    const eAlpha = free - y + delta; // forcedVoteMeans / leaveOneOutMeans: a at the top
     // Every answer at most y votes and the lump full cannot fill K − 1 slots: nothing at this level.
     if (big * y + lumpSize < free) continue;
-    const lumpLen = Math.min(lumpSize, eB) + 1;
+    const lumpLen = Math.min(lumpSize, eTop) + 1;
     binomialPmfRow(lumpSize, lumpLen, t, fx.lump, 0, fx.pmf);
-    const maxTies = Math.min(big - 1, Math.floor(eB / y));
+    const maxTies = sMode ? Math.min(big, Math.floor(free / y)) : Math.min(big - 1, Math.floor(eB / y));
     // Level 1 under 'split': the others' degree is their number of tied answers, so the weights
     // 1/(t + 1) and 1/(t(t + 1)) apply per degree (kernels hA, hB on the total degree of the two
     // sides, the lump kept out of the prefix) instead of by quadrature.
     const exact1 = split && y === 1;
     const gl = split && !exact1 ? gaussLegendre01(Math.ceil((maxTies + 1) / 2)) : undefined;
     const nodes = gl !== undefined ? gl.nodes.length : 1;
-    if (exact1) {
+    if (exact1 && !sMode) {
       for (let d = 0; d <= eB; d++) {
         const lA = eA - d >= 0 && eA - d < lumpLen ? (fx.lump[eA - d] as number) : 0;
         const lB = eB - d < lumpLen ? (fx.lump[eB - d] as number) : 0;
         fx.hA[d] = lA / (d + 1);
         fx.hB[d] = d === 0 ? 0 : lB / (d * (d + 1));
       }
+    } else if (exact1) {
+      // (α) a at 1 with t others: 1/(t + 1) at degree eAlpha; (β) a at 0, t ≥ 1 others: 1/t at free.
+      for (let d = 0; d <= free; d++) {
+        const lA = eAlpha - d >= 0 && eAlpha - d < lumpLen ? (fx.lump[eAlpha - d] as number) : 0;
+        const lB = free - d < lumpLen ? (fx.lump[free - d] as number) : 0;
+        fx.hA[d] = lA / (d + 1);
+        fx.hB[d] = d === 0 ? 0 : lB / d;
+      }
     }
+    // forcedVoteMeans: the lump with one sample of a small answer moved to that answer's reduced row.
+    const smallLen = sMode && firstRun > 0 ? Math.min(lumpSize - 1, free) + 1 : 0;
+    if (smallLen > 0) binomialPmfRow(lumpSize - 1, smallLen, t, fx.lump2, 0, fx.pmf);
     const loOf = (rest: number): number => (exact1 ? 0 : Math.max(0, eA + y - rest));
     const dotAt = (M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number =>
-      exact1 ? hankelDot(M, mOff, hiM, S, hiS, e === eA ? fx.hA : fx.hB, e) : dotAtDegree(M, mOff, loM, hiM, S, hiS, e);
+      exact1 ? hankelDot(M, mOff, hiM, S, hiS, e === (sMode ? eAlpha : eA) ? fx.hA : fx.hB, e) : dotAtDegree(M, mOff, loM, hiM, S, hiS, e);
     for (let node = 0; node < nodes; node++) {
       const u = gl !== undefined ? (gl.nodes[node] as number) : exact1 ? 1 : 0;
       const wt = gl !== undefined ? (gl.weights[node] as number) : 1;
       // Prefix pass: P = lump · the factors of runs firstRun.., stored at each run start.
-      P0.fill(0, 0, eB + 1);
-      P1.fill(0, 0, eB + 1);
-      P2.fill(0, 0, eB + 1);
+      P0.fill(0, 0, eTop + 1);
+      P1.fill(0, 0, eTop + 1);
+      P2.fill(0, 0, eTop + 1);
       if (exact1) P0[0] = 1;
       else P0.set(fx.lump.subarray(0, lumpLen));
       let hi = exact1 ? 0 : lumpLen - 1;
@@ -798,7 +910,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
         const at = i * rowLen;
         for (let f = 0; f < g; f++) {
           const hiPrev = hi;
-          hi = Math.min(eB, hi + y);
+          hi = Math.min(eTop, hi + y);
           rem -= y;
           lo = loOf(rem);
           if (split) foldSplit(P0, P1, P2, full, at, y, u, f === 0 ? (runSum1[i] as number) : 0, f === 0 ? (runSumR[i] as number) : 0, lo, hi, hiPrev);
@@ -806,9 +918,9 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
         }
       }
       // Suffix pass, answering each run from its stored prefix and the run without one member.
-      S0.fill(0, 0, eB + 1);
-      S1.fill(0, 0, eB + 1);
-      S2.fill(0, 0, eB + 1);
+      S0.fill(0, 0, eTop + 1);
+      S1.fill(0, 0, eTop + 1);
+      S2.fill(0, 0, eTop + 1);
       S0[0] = 1;
       let hiS = 0;
       for (let i = runs - 1; i >= firstRun; i--) {
@@ -818,8 +930,81 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
         // M = stored prefix · (g − 1) copies of the run's factor; M3 = the unit reward base of those copies.
         let lo = loR[i] as number;
         let hiM = hiR[i] as number;
-        let dot0: number[];
-        if (g === 1) {
+        if (g > 1) {
+            M0.fill(0, 0, eTop + 1);
+            M1.fill(0, 0, eTop + 1);
+            M2.fill(0, 0, eTop + 1);
+            M3.fill(0, 0, eTop + 1);
+            M0.set(T0.subarray(off + lo, off + hiM + 1), lo);
+            M1.set(T1.subarray(off + lo, off + hiM + 1), lo);
+            M2.set(T2.subarray(off + lo, off + hiM + 1), lo);
+            let remM = y * (g + (A - (runStart[i + 1] as number)));
+            for (let f = 0; f < g - 1; f++) {
+              const hiPrev = hiM;
+              hiM = Math.min(eTop, hiM + y);
+              remM -= y;
+              const lo2 = loOf(remM);
+              const E = full[at + y] as number;
+              if (f === 0) {
+                // M3 = M0·E (before M0 is updated): the base of the reward channel of the g − 1 copies.
+                for (let d = hiM; d >= lo2; d--) M3[d] = d - y >= lo && d - y <= hiPrev ? E * (M0[d - y] as number) : 0;
+              } else if (split) foldOne(M3, full, at, y, u, lo2, hiM, hiPrev);
+              else foldOne(M3, full, at, y, 0, lo2, hiM, hiPrev);
+              if (split) foldSplit(M0, M1, M2, full, at, y, u, 0, 0, lo2, hiM, hiPrev);
+              else foldFail(M0, M1, M2, full, at, y, 0, lo2, hiM, hiPrev);
+              lo = lo2;
+            }
+        }
+        if (sMode) {
+          const MV = g === 1 ? T0 : M0;
+          const MR = g === 1 ? T2 : M2;
+          const mo = g === 1 ? off : 0;
+          const oV = dotAt(MV, mo, lo, hiM, S0, hiS, eAlpha);
+          const oR = dotAt(MV, mo, lo, hiM, S2, hiS, eAlpha) + dotAt(MR, mo, lo, hiM, S0, hiS, eAlpha);
+          const o3 = g === 1 ? 0 : dotAt(M3, 0, lo, hiM, S0, hiS, eAlpha);
+          // (β): Σ_{x ≤ y−1−delta} c'_x·[z^(free − x)] (others · lump), via U = S ⊗ (a's reduced row
+          // below the top). At level 1 (delta = 0) that is x = 0 with the per-degree weight 1/t.
+          let bBase = 0;
+          let b3 = 0;
+          if (exact1 && delta === 0) {
+            const c0x = reduced[at] as number;
+            bBase = c0x * (dotAt(MV, mo, lo, hiM, S2, hiS, free) + dotAt(MR, mo, lo, hiM, S0, hiS, free));
+            b3 = g === 1 ? 0 : c0x * dotAt(M3, 0, lo, hiM, S0, hiS, free);
+          } else if (!exact1 && y - 1 - delta >= 0) {
+            const rAt = at;
+            for (let d = lo; d <= hiM; d++) {
+              const e = free - d;
+              let uV = 0;
+              let uR = 0;
+              const xHi = Math.min(y - 1 - delta, e);
+              const xLo = Math.max(0, e - hiS);
+              for (let x = xLo; x <= xHi; x++) {
+                const cx = reduced[rAt + x] as number;
+                uV += cx * (S0[e - x] as number);
+                uR += cx * (S2[e - x] as number);
+              }
+              bBase += (MV[mo + d] as number) * uR + (MR[mo + d] as number) * uV;
+              if (g > 1) b3 += (M3[d] as number) * uV;
+            }
+          }
+          const cTop = reduced[at + y - delta] as number; // a at the top with y votes
+          for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) {
+            const a = order[q] as number;
+            const ga = (rewards[a] as number) - c0;
+            const sigma = (runSumR[i] as number) - ga; // the run's others' summed (shifted) reward
+            const oRa = oR + sigma * o3;
+            const bA = bBase + sigma * b3;
+            let add: number;
+            if (!split) add = ga * cTop * oV + bA;
+            else if (exact1) add = cTop * (ga * oV + oRa) + bA;
+            else add = wt * (cTop * (ga * oV + u * oRa) + bA);
+            total[a] = (total[a] as number) + add;
+          }
+        }
+        let dot0: number[] = [];
+        if (sMode) {
+          // answered above
+        } else if (g === 1) {
           if (split) {
             dot0 = [
               dotAt(T0, off, lo, hiM, S1, hiS, eA), dotAt(T1, off, lo, hiM, S0, hiS, eA), 0, dotAt(T0, off, lo, hiM, S2, hiS, eA), dotAt(T2, off, lo, hiM, S0, hiS, eA),
@@ -833,29 +1018,6 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
             ];
           }
         } else {
-          M0.fill(0, 0, eB + 1);
-          M1.fill(0, 0, eB + 1);
-          M2.fill(0, 0, eB + 1);
-          M3.fill(0, 0, eB + 1);
-          M0.set(T0.subarray(off + lo, off + hiM + 1), lo);
-          M1.set(T1.subarray(off + lo, off + hiM + 1), lo);
-          M2.set(T2.subarray(off + lo, off + hiM + 1), lo);
-          let remM = y * (g + (A - (runStart[i + 1] as number)));
-          for (let f = 0; f < g - 1; f++) {
-            const hiPrev = hiM;
-            hiM = Math.min(eB, hiM + y);
-            remM -= y;
-            const lo2 = loOf(remM);
-            const E = full[at + y] as number;
-            if (f === 0) {
-              // M3 = M0·E (before M0 is updated): the base of the reward channel of the g − 1 copies.
-              for (let d = hiM; d >= lo2; d--) M3[d] = d - y >= lo && d - y <= hiPrev ? E * (M0[d - y] as number) : 0;
-            } else if (split) foldOne(M3, full, at, y, u, lo2, hiM, hiPrev);
-            else foldOne(M3, full, at, y, 0, lo2, hiM, hiPrev);
-            if (split) foldSplit(M0, M1, M2, full, at, y, u, 0, 0, lo2, hiM, hiPrev);
-            else foldFail(M0, M1, M2, full, at, y, 0, lo2, hiM, hiPrev);
-            lo = lo2;
-          }
           if (split) {
             dot0 = [
               dotAt(M0, 0, lo, hiM, S1, hiS, eA), dotAt(M1, 0, lo, hiM, S0, hiS, eA), dotAt(M3, 0, lo, hiM, S0, hiS, eA), dotAt(M0, 0, lo, hiM, S2, hiS, eA), dotAt(M2, 0, lo, hiM, S0, hiS, eA),
@@ -869,7 +1031,7 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
             ];
           }
         }
-        for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) {
+        for (let q = runStart[i] as number; q < (sMode ? 0 : (runStart[i + 1] as number)); q++) {
           const a = order[q] as number;
           const ra = rewards[a] as number;
           const cA = reduced[at + y] as number; // x_a = y
@@ -887,20 +1049,43 @@ function oneVoteEffects(fx: EffectScratch, c: GroupClusters, K: number, split: b
             total[a] = (total[a] as number) + (ra === 0 ? 0 : ra * cA * (d[0] as number)) - cB * ((d[1] as number) + sigma * (d[2] as number));
           }
         }
-        if (i === firstRun) break;
+        const last = i === firstRun;
+        if (last && smallLen === 0) break;
         // Fold the run into the suffix (summed reward channel on its first copy). The next run answered
-        // (i − 1) reads the suffix only from degree eA − (its prefix's top degree) on.
-        const gNext = (runStart[i] as number) - (runStart[i - 1] as number);
-        const loTarget = exact1 ? 0 : Math.max(0, eA - Math.min(eB, (hiR[i - 1] as number) + (gNext - 1) * y));
+        // (i − 1) reads the suffix only from degree eA − (its prefix's top degree) on; after the first
+        // run (forcedVoteMeans with small answers) the whole product meets the moved lump.
+        const gNext = last ? 0 : (runStart[i] as number) - (runStart[i - 1] as number);
+        const loTarget = exact1
+          ? 0
+          : last
+            ? Math.max(0, free - lumpSize)
+            : Math.max(0, eA - Math.min(eTop, (hiR[i - 1] as number) + (gNext - 1) * y));
         for (let f = 0; f < g; f++) {
           const hiPrev = hiS;
-          hiS = Math.min(eB, hiS + y);
+          hiS = Math.min(eTop, hiS + y);
           const loS = Math.max(0, loTarget - y * (g - 1 - f));
           if (split) foldSplit(S0, S1, S2, full, at, y, u, f === 0 ? (runSum1[i] as number) : 0, f === 0 ? (runSumR[i] as number) : 0, loS, hiS, hiPrev);
           else foldFail(S0, S1, S2, full, at, y, f === 0 ? (runSumR[i] as number) : 0, loS, hiS, hiPrev);
         }
+        if (last) {
+          // (β) of every answer with fewer than y copies: Σ_d lump'[free − d]·S.R[d].
+          let bs = 0;
+          const dLo = Math.max(Math.max(0, free - lumpSize), free - (smallLen - 1));
+          for (let d = Math.max(dLo, 0); d <= Math.min(hiS, free); d++) bs += (fx.lump2[free - d] as number) * (S2[d] as number);
+          levelSmall[y] = (levelSmall[y] as number) + (split ? wt * bs : bs);
+        }
       }
     }
+  }
+  if (sMode) {
+    // Answers below level y took the shared (β) term of that level.
+    const suffixSum = new Float64Array(levels + 2);
+    for (let y = levels; y >= 1; y--) suffixSum[y] = (suffixSum[y + 1] as number) + (levelSmall[y] as number);
+    for (let a = 0; a < A; a++) {
+      const m = counts[a] as number;
+      if (m + 1 <= levels) total[a] = (total[a] as number) + (suffixSum[m + 1] as number);
+    }
+    highLevels(fx, c, K, t, shift, delta, total);
   }
   for (let a = 0; a < A; a++) effect[a] = (total[a] as number) / Z + (effect[a] as number);
   return effect;
@@ -1069,6 +1254,11 @@ export function majorityVoteAdvantage(
     const dRewards = shift === 0 ? c.rewards : c.rewards.map((r) => r - shift);
     // 'loo-1': every answer's one-vote effect from one shared computation (computed on first use).
     let effects: Float64Array | undefined;
+    // 'none', 'loo-pkpo' and 'loo' ('split'): every answer's E[f(J ∪ {a})] and ρ(g₋ᵢ, k), each from one
+    // shared level pass over the group (computed on first use).
+    let forced: Float64Array | undefined;
+    let without: Float64Array | undefined;
+    const useForced = baseline === 'none' || baseline === 'loo-pkpo' || (baseline === 'loo' && split);
     const weightOf = (a: number): number => {
       // A null vote never changes the winner of the other k − 1: under loo-1 its s_i equals its baseline.
       if (a < 0 && baseline === 'loo-1') return 0;
@@ -1077,6 +1267,17 @@ export function majorityVoteAdvantage(
       if (baseline === 'loo-1') {
         effects ??= oneVoteEffects(fx, c, kk, split);
         return (kk / n) * (effects[a] as number) * scale;
+      }
+      if (a >= 0 && useForced) {
+        forced ??= forcedVoteMeans(fx, c, kk, split, shift);
+        const sA = forced[a] as number;
+        if (baseline === 'none') return (kk / n) * sA * scale;
+        without ??= leaveOneOutMeans(fx, c, kk, split, shift);
+        const bA = without[a] as number;
+        if (baseline === 'loo-pkpo') return ((kk / n) * sA - (kk / (n - 1)) * bA) * scale;
+        // 'loo' (split) on rewards shifted by c: f_r = f_{r−c} + c·[the subset has a vote], and J ∪ {i}
+        // always has one, so c returns as c·P(a k-subset of the others is all null).
+        return (kk / n) * (sA - bA + (shift === 0 ? 0 : shift * allNull(c.nulls, n - 1, kk))) * scale;
       }
       if (baseline === 'loo') {
         // s_i − (k/n)·ρ(g₋ᵢ, k) on rewards shifted by the most frequent answer's, c (docs: "Baselines
