@@ -138,9 +138,77 @@ function clusterGroup(answers: ArrayLike<unknown>, rewards: ArrayLike<number>, s
   return { counts, rewards: clusterRewards, nulls, ids };
 }
 
+/** Integer typed arrays: answers that are small integers by construction (no null, NaN or −0). */
+type IntegerAnswers = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+function isIntegerArray(a: ArrayLike<unknown>): a is IntegerAnswers {
+  return (
+    a instanceof Int32Array ||
+    a instanceof Uint8Array ||
+    a instanceof Int16Array ||
+    a instanceof Uint16Array ||
+    a instanceof Int8Array ||
+    a instanceof Uint32Array ||
+    a instanceof Uint8ClampedArray
+  );
+}
+
+/**
+ * {@link clusterGroup} for integer typed-array answers: a lookup table over the batch's value range
+ * instead of a Map per group (same ids in order of first appearance, same errors). `table` holds −1
+ * everywhere on entry and on exit.
+ */
+function clusterIntegerGroup(answers: IntegerAnswers, rewards: ArrayLike<number>, start: number, end: number, table: Int32Array, base: number): GroupClusters {
+  const counts: number[] = [];
+  const clusterRewards: number[] = [];
+  const first: number[] = [];
+  const ids = new Int32Array(end - start);
+  try {
+    for (let i = start; i < end; i++) {
+      const key = (answers[i] as number) - base;
+      const r = rewards[i] as number;
+      let id = table[key] as number;
+      if (id < 0) {
+        id = counts.length;
+        table[key] = id;
+        first.push(i);
+        counts.push(0);
+        clusterRewards.push(r);
+      } else if (clusterRewards[id] !== r) {
+        const j = first[id] as number;
+        throw new DomainError(
+          'rewards',
+          `rewards must be equal for equal answers (answer ${show(answers[i])}: rewards[${j}]=${show(clusterRewards[id])} ` +
+            `but rewards[${i}]=${show(r)})`,
+        );
+      }
+      counts[id] = (counts[id] as number) + 1;
+      ids[i - start] = id;
+    }
+  } finally {
+    for (const i of first) table[(answers[i] as number) - base] = -1;
+  }
+  return { counts, rewards: clusterRewards, nulls: 0, ids };
+}
+
 /** Clusters every group first, so that a bad answer throws before anything is written to `out`. */
 function clusterAll(answers: ArrayLike<unknown>, rewards: ArrayLike<number>, offsets: Int32Array, groups: number): GroupClusters[] {
   const clusters: GroupClusters[] = [];
+  if (isIntegerArray(answers) && answers.length > 0) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < answers.length; i++) {
+      const v = answers[i] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    // One table for the whole batch when the value range is small (ids, not hashes, of parsed answers).
+    if (hi - lo < Math.max(1 << 16, 4 * answers.length)) {
+      const table = new Int32Array(hi - lo + 1).fill(-1);
+      for (let b = 0; b < groups; b++) clusters.push(clusterIntegerGroup(answers, rewards, offsets[b] as number, offsets[b + 1] as number, table, lo));
+      return clusters;
+    }
+  }
   for (let b = 0; b < groups; b++) clusters.push(clusterGroup(answers, rewards, offsets[b] as number, offsets[b + 1] as number));
   return clusters;
 }
