@@ -999,29 +999,29 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
         let lo = loR[i] as number;
         let hiM = hiR[i] as number;
         if (g > 1) {
-            M0.fill(0, 0, eTop + 1);
-            M1.fill(0, 0, eTop + 1);
-            M2.fill(0, 0, eTop + 1);
-            M3.fill(0, 0, eTop + 1);
-            M0.set(T0.subarray(off + lo, off + hiM + 1), lo);
-            M1.set(T1.subarray(off + lo, off + hiM + 1), lo);
-            M2.set(T2.subarray(off + lo, off + hiM + 1), lo);
-            let remM = y * (g + (A - (runStart[i + 1] as number)));
-            for (let f = 0; f < g - 1; f++) {
-              const hiPrev = hiM;
-              hiM = Math.min(eTop, hiM + y);
-              remM -= y;
-              const lo2 = loOf(remM);
-              const E = full[at + y] as number;
-              if (f === 0) {
-                // M3 = M0·E (before M0 is updated): the base of the reward channel of the g − 1 copies.
-                for (let d = hiM; d >= lo2; d--) M3[d] = d - y >= lo && d - y <= hiPrev ? E * (M0[d - y] as number) : 0;
-              } else if (split) foldOne(M3, full, at, y, u, lo2, hiM, hiPrev);
-              else foldOne(M3, full, at, y, 0, lo2, hiM, hiPrev);
-              if (split) foldSplit(M0, M1, M2, full, at, y, u, 0, 0, lo2, hiM, hiPrev);
-              else foldFail(M0, M1, M2, full, at, y, 0, lo2, hiM, hiPrev);
-              lo = lo2;
-            }
+          M0.fill(0, 0, eTop + 1);
+          M1.fill(0, 0, eTop + 1);
+          M2.fill(0, 0, eTop + 1);
+          M3.fill(0, 0, eTop + 1);
+          M0.set(T0.subarray(off + lo, off + hiM + 1), lo);
+          M1.set(T1.subarray(off + lo, off + hiM + 1), lo);
+          M2.set(T2.subarray(off + lo, off + hiM + 1), lo);
+          let remM = y * (g + (A - (runStart[i + 1] as number)));
+          for (let f = 0; f < g - 1; f++) {
+            const hiPrev = hiM;
+            hiM = Math.min(eTop, hiM + y);
+            remM -= y;
+            const lo2 = loOf(remM);
+            const E = full[at + y] as number;
+            if (f === 0) {
+              // M3 = M0·E (before M0 is updated): the base of the reward channel of the g − 1 copies.
+              for (let d = hiM; d >= lo2; d--) M3[d] = d - y >= lo && d - y <= hiPrev ? E * (M0[d - y] as number) : 0;
+            } else if (split) foldOne(M3, full, at, y, u, lo2, hiM, hiPrev);
+            else foldOne(M3, full, at, y, 0, lo2, hiM, hiPrev);
+            if (split) foldSplit(M0, M1, M2, full, at, y, u, 0, 0, lo2, hiM, hiPrev);
+            else foldFail(M0, M1, M2, full, at, y, 0, lo2, hiM, hiPrev);
+            lo = lo2;
+          }
         }
         if (sMode) {
           const MV = g === 1 ? T0 : M0;
