@@ -908,6 +908,14 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
   const sw = fx.width;
   let firstRun = 0; // first run with count ≥ y
   let lumpSize = nulls; // nulls + samples of the answers with fewer than y copies
+  // Per-level state read by the two helpers below (defined once per group, not per level).
+  let eA = 0;
+  let eAlpha = 0;
+  let exact1 = false;
+  let yy = 1;
+  const loOf = (rest: number): number => (exact1 ? 0 : Math.max(0, eA + yy - rest));
+  const dotAt = (M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number =>
+    exact1 ? hankelDot(M, mOff, hiM, S, hiS, e === (sMode ? eAlpha : eA) ? fx.hA : fx.hB, e) : dotAtDegree(M, mOff, loM, hiM, S, hiS, e);
   for (let y = 1; y <= levels; y++) {
     while ((counts[order[runStart[firstRun] as number] as number] as number) < y) {
       lumpSize += (counts[order[runStart[firstRun] as number] as number] as number) * ((runStart[firstRun + 1] as number) - (runStart[firstRun] as number));
@@ -915,12 +923,12 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
     }
     const big = A - (runStart[firstRun] as number);
     if (big < (sMode ? 1 : 2)) break;
-    const eA = free - y; // others' and lump's degree when x_a = y
+    eA = free - y; // others' and lump's degree when x_a = y
     const eB = eA + 1; // when x_a = y − 1
     // Highest degree of the others' and lump's product read: eB, and for forcedVoteMeans (β) all of
     // free − x, x ≤ y − 2.
     const eTop = sMode ? free : eB;
-    const eAlpha = free - y + delta; // forcedVoteMeans / leaveOneOutMeans: a at the top
+    eAlpha = free - y + delta; // forcedVoteMeans / leaveOneOutMeans: a at the top
     // Every answer at most y votes and the lump full cannot fill K − 1 slots: nothing at this level.
     if (big * y + lumpSize < free) continue;
     const lumpLen = Math.min(lumpSize, eTop) + 1;
@@ -929,7 +937,8 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
     // Level 1 under 'split': the others' degree is their number of tied answers, so the weights
     // 1/(t + 1) and 1/(t(t + 1)) apply per degree (kernels hA, hB on the total degree of the two
     // sides, the lump kept out of the prefix) instead of by quadrature.
-    const exact1 = split && y === 1;
+    exact1 = split && y === 1;
+    yy = y;
     const gl = split && !exact1 ? gaussLegendre01(Math.ceil((maxTies + 1) / 2)) : undefined;
     const nodes = gl !== undefined ? gl.nodes.length : 1;
     if (exact1 && !sMode) {
@@ -951,9 +960,6 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
     // forcedVoteMeans: the lump with one sample of a small answer moved to that answer's reduced row.
     const smallLen = sMode && firstRun > 0 ? Math.min(lumpSize - 1, free) + 1 : 0;
     if (smallLen > 0) binomialPmfRow(lumpSize - 1, smallLen, t, fx.lump2, 0, fx.pmf);
-    const loOf = (rest: number): number => (exact1 ? 0 : Math.max(0, eA + y - rest));
-    const dotAt = (M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number =>
-      exact1 ? hankelDot(M, mOff, hiM, S, hiS, e === (sMode ? eAlpha : eA) ? fx.hA : fx.hB, e) : dotAtDegree(M, mOff, loM, hiM, S, hiS, e);
     for (let node = 0; node < nodes; node++) {
       const u = gl !== undefined ? (gl.nodes[node] as number) : exact1 ? 1 : 0;
       const wt = gl !== undefined ? (gl.weights[node] as number) : 1;
