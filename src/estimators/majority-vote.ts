@@ -653,6 +653,34 @@ function foldFail(V0: Float64Array, W: Float64Array, R: Float64Array, row: Float
   }
 }
 
+/** Tie states: V0 ← V0·L (none at y), V1 ← V1·L + V0·E (exactly one), V2 ← V2·(L + E) + V1·E (two or more). */
+function foldTie(V0: Float64Array, V1: Float64Array, V2: Float64Array, row: Float64Array, at: number, y: number, lo: number, hi: number, hiPrev: number): void {
+  const E = row[at + y] as number;
+  for (let d = hi; d >= lo; d--) {
+    const bottom = d > hiPrev ? d - hiPrev : 0;
+    const top = d < y - 1 ? d : y - 1;
+    let v0 = 0;
+    let v1 = 0;
+    let v2 = 0;
+    for (let x = bottom; x <= top; x++) {
+      const c = row[at + x] as number;
+      const k = d - x;
+      v0 += c * (V0[k] as number);
+      v1 += c * (V1[k] as number);
+      v2 += c * (V2[k] as number);
+    }
+    if (d >= y && y >= bottom) {
+      const k = d - y;
+      const w1 = V1[k] as number;
+      v1 += E * (V0[k] as number);
+      v2 += E * ((V2[k] as number) + w1);
+    }
+    V0[d] = v0;
+    V1[d] = v1;
+    V2[d] = v2;
+  }
+}
+
 /** Σ_d M[d]·S[e − d] over the degrees both hold (M: [loM, hiM], S: [0, hiS]). */
 function dotAtDegree(M: Float64Array, mOff: number, loM: number, hiM: number, S: Float64Array, hiS: number, e: number): number {
   let s = 0;
@@ -830,10 +858,20 @@ function leaveOneOutMeans(fx: EffectScratch, c: GroupClusters, K: number, split:
 }
 
 /**
+ * P(the top count is tied) for every answer a (entry a), in the subsets of {@link forcedVoteMeans}
+ * (delta = 1: J ∪ {a}) or {@link leaveOneOutMeans} (delta = 0): (α) a at the top with ≥ 1 other answer
+ * there, (β) a below with ≥ 2 others there; states none / exactly one / at least two answers at j.
+ * Used by the 'loo' weights under 'fail'. Ties need ≥ 2 answers at the top, so levels > K/2 add nothing.
+ */
+function tieMeans(fx: EffectScratch, c: GroupClusters, K: number, delta: number): Float64Array {
+  return levelPass(fx, c, K, false, true, 0, delta, true);
+}
+
+/**
  * The shared level pass of {@link oneVoteEffects} (sMode false) and of {@link forcedVoteMeans} /
  * {@link leaveOneOutMeans} (sMode true; delta = the votes a gets on top of its reduced row).
  */
-function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolean, sMode: boolean, shift: number, delta = 1): Float64Array {
+function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolean, sMode: boolean, shift: number, delta = 1, ties = false): Float64Array {
   const counts = c.counts;
   const rewards = c.rewards;
   const A = counts.length;
@@ -852,8 +890,8 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
     effect[a] = sMode || ra === 0 ? 0 : ra * allNull(nulls, population, free);
   }
   if (sMode && free === 0) {
-    // k = 1: J is empty, f({a}) = r_a.
-    for (let a = 0; a < A; a++) effect[a] = (rewards[a] as number) - shift;
+    // k = 1: J is empty, f({a}) = r_a (and {a} has no tie).
+    if (!ties) for (let a = 0; a < A; a++) effect[a] = (rewards[a] as number) - shift;
     return effect;
   }
   if (free === 0 || A < (sMode ? 1 : 2)) return effect;
@@ -894,7 +932,7 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
   const runSumR = new Float64Array(runs);
   for (let i = 0; i < runs; i++) {
     let s = 0;
-    for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) s += split ? (rewards[order[q] as number] as number) - c0 : (rewards[order[q] as number] as number);
+    for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) s += split || sMode ? (rewards[order[q] as number] as number) - c0 : (rewards[order[q] as number] as number);
     runSum1[i] = (runStart[i + 1] as number) - (runStart[i] as number);
     runSumR[i] = s;
   }
@@ -988,6 +1026,7 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
           rem -= y;
           lo = loOf(rem);
           if (split) foldSplit(P0, P1, P2, full, at, y, u, f === 0 ? (runSum1[i] as number) : 0, f === 0 ? (runSumR[i] as number) : 0, lo, hi, hiPrev);
+          else if (ties) foldTie(P0, P1, P2, full, at, y, lo, hi, hiPrev);
           else foldFail(P0, P1, P2, full, at, y, f === 0 ? (runSumR[i] as number) : 0, lo, hi, hiPrev);
         }
       }
@@ -1025,11 +1064,45 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
             } else if (split) foldOne(M3, full, at, y, u, lo2, hiM, hiPrev);
             else foldOne(M3, full, at, y, 0, lo2, hiM, hiPrev);
             if (split) foldSplit(M0, M1, M2, full, at, y, u, 0, 0, lo2, hiM, hiPrev);
+            else if (ties) foldTie(M0, M1, M2, full, at, y, lo2, hiM, hiPrev);
             else foldFail(M0, M1, M2, full, at, y, 0, lo2, hiM, hiPrev);
             lo = lo2;
           }
         }
-        if (sMode) {
+        if (ties) {
+          // (α) a at the top with ≥ 1 other there; (β) a below with ≥ 2 others there.
+          const N0 = g === 1 ? T0 : M0;
+          const N1 = g === 1 ? T1 : M1;
+          const N2 = g === 1 ? T2 : M2;
+          const mo = g === 1 ? off : 0;
+          const e = eAlpha;
+          const atLeastOne =
+            dotAt(N0, mo, lo, hiM, S1, hiS, e) + dotAt(N0, mo, lo, hiM, S2, hiS, e) +
+            dotAt(N1, mo, lo, hiM, S0, hiS, e) + dotAt(N1, mo, lo, hiM, S1, hiS, e) + dotAt(N1, mo, lo, hiM, S2, hiS, e) +
+            dotAt(N2, mo, lo, hiM, S0, hiS, e) + dotAt(N2, mo, lo, hiM, S1, hiS, e) + dotAt(N2, mo, lo, hiM, S2, hiS, e);
+          let below = 0;
+          if (y - 1 - delta >= 0) {
+            for (let d = lo; d <= hiM; d++) {
+              const ee = free - d;
+              let u0 = 0;
+              let u1 = 0;
+              let u2 = 0;
+              const xHi = Math.min(y - 1 - delta, ee);
+              for (let x = Math.max(0, ee - hiS); x <= xHi; x++) {
+                const cx = reduced[at + x] as number;
+                u0 += cx * (S0[ee - x] as number);
+                u1 += cx * (S1[ee - x] as number);
+                u2 += cx * (S2[ee - x] as number);
+              }
+              below += (N0[mo + d] as number) * u2 + (N1[mo + d] as number) * (u1 + u2) + (N2[mo + d] as number) * (u0 + u1 + u2);
+            }
+          }
+          const add = (reduced[at + y - delta] as number) * atLeastOne + below;
+          for (let q = runStart[i] as number; q < (runStart[i + 1] as number); q++) {
+            const a = order[q] as number;
+            total[a] = (total[a] as number) + add;
+          }
+        } else if (sMode) {
           const MV = g === 1 ? T0 : M0;
           const MR = g === 1 ? T2 : M2;
           const mo = g === 1 ? off : 0;
@@ -1139,6 +1212,7 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
           hiS = Math.min(eTop, hiS + y);
           const loS = Math.max(0, loTarget - y * (g - 1 - f));
           if (split) foldSplit(S0, S1, S2, full, at, y, u, f === 0 ? (runSum1[i] as number) : 0, f === 0 ? (runSumR[i] as number) : 0, loS, hiS, hiPrev);
+          else if (ties) foldTie(S0, S1, S2, full, at, y, loS, hiS, hiPrev);
           else foldFail(S0, S1, S2, full, at, y, f === 0 ? (runSumR[i] as number) : 0, loS, hiS, hiPrev);
         }
         if (last) {
@@ -1159,7 +1233,7 @@ function levelPass(fx: EffectScratch, c: GroupClusters, K: number, split: boolea
       const m = counts[a] as number;
       if (m + 1 <= levels) total[a] = (total[a] as number) + (suffixSum[m + 1] as number);
     }
-    highLevels(fx, c, K, t, shift, delta, total);
+    if (!ties) highLevels(fx, c, K, t, shift, delta, total);
   }
   for (let a = 0; a < A; a++) effect[a] = (total[a] as number) / Z + (effect[a] as number);
   return effect;
@@ -1332,7 +1406,9 @@ export function majorityVoteAdvantage(
     // shared level pass over the group (computed on first use).
     let forced: Float64Array | undefined;
     let without: Float64Array | undefined;
-    const useForced = baseline === 'none' || baseline === 'loo-pkpo' || (baseline === 'loo' && split);
+    const useForced = baseline === 'none' || baseline === 'loo-pkpo' || baseline === 'loo';
+    let sTies: Float64Array | undefined;
+    let bTies: Float64Array | undefined;
     const weightOf = (a: number): number => {
       // A null vote never changes the winner of the other k − 1: under loo-1 its s_i equals its baseline.
       if (a < 0 && baseline === 'loo-1') return 0;
@@ -1349,9 +1425,17 @@ export function majorityVoteAdvantage(
         without ??= leaveOneOutMeans(fx, c, kk, split, shift);
         const bA = without[a] as number;
         if (baseline === 'loo-pkpo') return ((kk / n) * sA - (kk / (n - 1)) * bA) * scale;
-        // 'loo' (split) on rewards shifted by c: f_r = f_{r−c} + c·[the subset has a vote], and J ∪ {i}
-        // always has one, so c returns as c·P(a k-subset of the others is all null).
-        return (kk / n) * (sA - bA + (shift === 0 ? 0 : shift * allNull(c.nulls, n - 1, kk))) * scale;
+        // 'loo' on rewards shifted by c: f_r = f_{r−c} + c·ν, ν = [the subset has a vote] ('split') or
+        // [it has a sole winner] ('fail'). J ∪ {i} always has a vote, so c returns through P(a k-subset
+        // of the others is all null) and, for 'fail', the two sides' probabilities of a tied top.
+        const bEmpty = shift === 0 ? 0 : allNull(c.nulls, n - 1, kk);
+        let nuDiff = bEmpty;
+        if (!split && shift !== 0) {
+          sTies ??= tieMeans(fx, c, kk, 1);
+          bTies ??= tieMeans(fx, c, kk, 0);
+          nuDiff = (bTies[a] as number) + bEmpty - (sTies[a] as number);
+        }
+        return (kk / n) * (sA - bA + (shift === 0 ? 0 : shift * nuDiff)) * scale;
       }
       if (baseline === 'loo') {
         // s_i − (k/n)·ρ(g₋ᵢ, k) on rewards shifted by the most frequent answer's, c (docs: "Baselines
