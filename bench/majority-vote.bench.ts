@@ -132,6 +132,7 @@ export default async function majorityBench(opts: { quick: boolean }): Promise<v
   const b64 = makeBatch(main.groups, main.n, A, 1);
   const bSmall = makeBatch(small.groups, small.n, A, 2);
   const b1024 = makeBatch(wide.groups, wide.n, A, 3);
+  const answers64 = Array.from(b64.answers);
   const one = { answers: b64.answers.subarray(0, main.n), rewards: b64.rewards.subarray(0, main.n), n: main.n, groups: 1 };
 
   const exactSmall = enumerate(bSmall, small.k, A, small.groups);
@@ -165,10 +166,22 @@ export default async function majorityBench(opts: { quick: boolean }): Promise<v
           note: 'unbiased but uses k of the n samples: far higher variance (docs/estimators/majority-vote.md)',
         },
         {
+          name: 'majorityAtK, k = 1 (clustering-bound), Int32Array answers',
+          fn: () => majorityAtK(b64.answers, b64.rewards, 1, { groupSize: main.n }),
+          check: (r) => expectMetrics(r, main.groups),
+          note: 'integer typed-array answers: one lookup table for the batch instead of a Map per group',
+        },
+        {
+          name: 'majorityAtK, k = 1 (clustering-bound), number[] answers',
+          fn: () => majorityAtK(answers64, b64.rewards, 1, { groupSize: main.n }),
+          check: (r) => expectMetrics(r, main.groups),
+          note: 'the same answers as a plain array: a Map per group',
+        },
+        {
           name: "majorityVoteAdvantage (weights, 'none')",
           fn: () => majorityVoteAdvantage(b64.answers, b64.rewards, main.k, { groupSize: main.n, baseline: 'none' }),
           check: (r) => weightSum(r, b64, main.k, metric64),
-          note: 'one DP run per distinct (count, reward) of an answer, plus one for the nulls',
+          note: 'one level pass for every answer (E[f(J ∪ {a})]), plus one DP for the nulls',
         },
         {
           name: "majorityVoteAdvantage (weights, 'loo-1')",
@@ -176,7 +189,7 @@ export default async function majorityBench(opts: { quick: boolean }): Promise<v
           check: (r) => {
             if (!(r instanceof Float64Array) || r.length !== b64.answers.length) throw new Error('bad weight output');
           },
-          note: 'one DP run per distinct answer: the expected one-vote difference f(J ∪ {i}) − f(J)',
+          note: 'one level pass for every answer: the expected one-vote difference f(J ∪ {i}) − f(J)',
         },
       ],
     },
@@ -259,7 +272,28 @@ export default async function majorityBench(opts: { quick: boolean }): Promise<v
         baseline: 'majorityAtK (exact DP)',
         cases: [
           { name: 'majorityAtK (exact DP)', fn: () => majorityAtK(wSmall.answers, wSmall.rewards, worst.k), check: finite },
+          { name: "majorityAtK, ties 'fail'", fn: () => majorityAtK(wSmall.answers, wSmall.rewards, worst.k, { ties: 'fail' }), check: finite },
           { name: "majorityVoteAdvantage (weights, 'loo-1')", fn: () => majorityVoteAdvantage(wSmall.answers, wSmall.rewards, worst.k), check: finite },
+          {
+            name: "majorityVoteAdvantage (weights, 'loo-1', ties 'fail')",
+            fn: () => majorityVoteAdvantage(wSmall.answers, wSmall.rewards, worst.k, { ties: 'fail' }),
+            check: finite,
+          },
+          {
+            name: "majorityVoteAdvantage (weights, 'none')",
+            fn: () => majorityVoteAdvantage(wSmall.answers, wSmall.rewards, worst.k, { baseline: 'none' }),
+            check: finite,
+          },
+          {
+            name: "majorityVoteAdvantage (weights, 'loo')",
+            fn: () => majorityVoteAdvantage(wSmall.answers, wSmall.rewards, worst.k, { baseline: 'loo' }),
+            check: finite,
+          },
+          {
+            name: "majorityVoteAdvantage (weights, 'loo-pkpo')",
+            fn: () => majorityVoteAdvantage(wSmall.answers, wSmall.rewards, worst.k, { baseline: 'loo-pkpo' }),
+            check: finite,
+          },
         ],
       },
       {

@@ -1,8 +1,8 @@
 /**
  * The worst case of the majority-vote DP (many clusters of distinct sizes, k = n/2) completes and meets
  * identities that tie it to an independent computation. Not timed: bench/majority-vote.bench.ts measures it.
- * The suite runs the shape at n = 1024 / 2048 (seconds); MAJORITY_WORST=1 runs the full n = 4096 / 8192
- * sizes the bench times (about a minute each on 2 cores).
+ * The suite runs the shape at n = 512 / 1024 / 2048 (seconds); MAJORITY_WORST=1 runs the full n = 4096 /
+ * 8192 sizes the bench times.
  */
 import { describe, expect, it } from 'vitest';
 import { majorityAtK, majorityVoteAdvantage } from '../../src/estimators/majority-vote.js';
@@ -11,6 +11,7 @@ import { majorityAtK, majorityVoteAdvantage } from '../../src/estimators/majorit
 const FULL = process.env.MAJORITY_WORST === '1';
 const WEIGHTS_N = FULL ? 4096 : 1024;
 const METRIC_N = FULL ? 8192 : 2048;
+const BASELINES_N = FULL ? 4096 : 512;
 
 function distinctSizes(n: number): { answers: (number | null)[]; rewards: number[] } {
   const answers: (number | null)[] = [];
@@ -45,6 +46,28 @@ describe(`majority vote on answers of distinct sizes 1, 2, … and nulls (n = ${
       const rho = majorityAtK(answers, rewards, k, { ties });
       const rho1 = majorityAtK(answers, rewards, k - 1, { ties });
       expect(Math.abs(sum - k * (rho - rho1))).toBeLessThan(1e-9);
+    }
+  }, 1_800_000);
+});
+
+describe(`majorityVoteAdvantage every baseline on answers of distinct sizes (n = ${BASELINES_N}, k = n/2)`, () => {
+  it("majorityVoteAdvantage(answers, rewards, n/2, { baseline }) sums to k·ρ ('none'), 0 ('loo'), −k·ρ/(n − 1) ('loo-pkpo')", () => {
+    // Σ_i s_i = k·ρ(g, k) and (1/n)·Σ_i ρ(g₋ᵢ, k) = ρ(g, k), with ρ from the metric DP (a separate code path).
+    const { answers, rewards } = distinctSizes(BASELINES_N);
+    const n = BASELINES_N;
+    const k = n / 2;
+    for (const ties of ['split', 'fail'] as const) {
+      const rho = majorityAtK(answers, rewards, k, { ties });
+      const expected = { none: k * rho, loo: 0, 'loo-pkpo': (-k * rho) / (n - 1) };
+      for (const baseline of ['none', 'loo', 'loo-pkpo'] as const) {
+        const w = majorityVoteAdvantage(answers, rewards, k, { ties, baseline });
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          expect(Number.isFinite(w[i])).toBe(true);
+          sum += w[i]!;
+        }
+        expect(Math.abs(sum - expected[baseline])).toBeLessThan(1e-9);
+      }
     }
   }, 1_800_000);
 });

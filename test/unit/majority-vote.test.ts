@@ -15,6 +15,7 @@ import {
   NonFiniteError,
   ShapeError,
 } from '../../src/index.js';
+import { gaussLegendre01 } from '../../src/estimators/majority-vote.js';
 
 const EX_ANSWERS = [0, 0, 1, 1, 2, 0, 3, 1];
 const EX_REWARDS = EX_ANSWERS.map((a) => (a === 0 ? 1 : 0));
@@ -176,6 +177,29 @@ describe('majority vote errors', () => {
     expect(() => majorityVoteAdvantage([5, 5], [1, 0], 1)).toThrow('(answer 5: rewards[0]=1 but rewards[1]=0)');
     // null answers may carry any reward
     expect(() => majorityAtK([null, null], [1, 0], 1)).not.toThrow();
+    // integer typed-array answers (clustered through a lookup table) give the same error
+    expect(() => majorityVoteAdvantage(new Int32Array([7, 3, 7]), [1, 0, 0], 1)).toThrow('(answer 7: rewards[0]=1 but rewards[2]=0)');
+    expect(catchError(() => majorityAtK(new Uint8Array([2, 2]), [1, 0.5], 1))).toBeInstanceOf(DomainError);
+  });
+
+  it('majorityAtK / majorityVoteAdvantage with Int32Array answers equal the same answers as numbers, bit for bit', () => {
+    const n = 48;
+    const values = Array.from({ length: 3 * n }, (_, i) => ((i * 7919) % 13) - 4 + (i % 5 === 0 ? 1_000_000 : 0));
+    const rewards = values.map((v) => (v % 3 === 0 ? 1 : v % 3 === 1 ? 0 : 0.25));
+    const typed = Int32Array.from(values);
+    for (const ties of ['split', 'fail'] as const) {
+      expect([...(majorityAtK(typed, rewards, 5, { groupSize: n, ties }) as Float64Array)]).toEqual([
+        ...(majorityAtK(values, rewards, 5, { groupSize: n, ties }) as Float64Array),
+      ]);
+      for (const baseline of ['none', 'loo', 'loo-pkpo', 'loo-1'] as const) {
+        const a = majorityVoteAdvantage(typed, rewards, 5, { groupSize: n, ties, baseline });
+        const b = majorityVoteAdvantage(values, rewards, 5, { groupSize: n, ties, baseline });
+        a.forEach((x, i) => expect(Object.is(x, b[i])).toBe(true));
+      }
+    }
+    // a value range too wide for a table falls back to a Map
+    const wide = Int32Array.from([-2_000_000_000, 5, 2_000_000_000, 5]);
+    expect(majorityAtK(wide, [0, 1, 0, 1], 2)).toBe(majorityAtK([...wide], [0, 1, 0, 1], 2));
   });
 
   it('majorityAtK(answers, rewards, k) refuses lengths that differ, non-finite rewards, k > n, bad k', () => {
@@ -230,6 +254,42 @@ describe('majority vote errors', () => {
     expect(e.message).toBe("baseline 'loo' needs k ≤ n − 1 (got k=2, n=2)");
     expect(() => majorityVoteAdvantage(['a'], [1], 1)).toThrow("baseline 'loo-1' at k = 1 falls back to 'loo'");
     expect(() => majorityVoteAdvantage(['a', 'b'], [1, 0], 2)).not.toThrow();
+  });
+});
+
+describe('gaussLegendre01 (the tie quadrature of the majority weights)', () => {
+  it('gaussLegendre01(q) integrates u^p over [0, 1] exactly for p ≤ 2q − 1, with positive weights summing to 1', () => {
+    let worst = 0;
+    for (const q of [1, 2, 3, 4, 7, 16, 45, 128, 500, 1024]) {
+      const { nodes, weights } = gaussLegendre01(q);
+      expect(nodes.length).toBe(q);
+      for (let i = 0; i < q; i++) {
+        expect(nodes[i]).toBeGreaterThan(i === 0 ? 0 : nodes[i - 1]!);
+        expect(nodes[i]).toBeLessThan(1);
+        expect(weights[i]).toBeGreaterThan(0);
+        // symmetric about 1/2
+        expect(Math.abs(nodes[i]! + nodes[q - 1 - i]! - 1)).toBeLessThanOrEqual(2 ** -52);
+      }
+      for (let p = 0; p <= 2 * q - 1; p++) {
+        let s = 0;
+        for (let i = 0; i < q; i++) s += weights[i]! * nodes[i]! ** p;
+        const err = Math.abs(s * (p + 1) - 1);
+        worst = Math.max(worst, err);
+        // Rounding the nodes to doubles costs ≈ p·ε/2 relative on u^p: exact up to that.
+        expect(err).toBeLessThanOrEqual(1e-15 + 4e-16 * (p + 1));
+      }
+      // one degree more is not exact (the rule has exactly the advertised degree)
+      if (q <= 4) {
+        let s = 0;
+        for (let i = 0; i < q; i++) s += weights[i]! * nodes[i]! ** (2 * q);
+        expect(Math.abs(s * (2 * q + 1) - 1)).toBeGreaterThan(1e-12);
+      }
+    }
+    expect(worst).toBeLessThan(1e-12);
+    // the smallest node of a large rule keeps its relative precision (computed from the angle)
+    const big = gaussLegendre01(1000);
+    expect(big.nodes[0]).toBeGreaterThan(0);
+    expect(gaussLegendre01(1000)).toBe(big);
   });
 });
 
