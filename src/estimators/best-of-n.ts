@@ -32,7 +32,7 @@ import {
   type WeightOutputOptions,
 } from '../groups.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './weights.js';
+import { baselineCode, checkScale, prepare, prepareKSample, prepareMetric, type KSampleWeightOptions, type WeightScale } from './weights.js';
 import { countCorrect } from './pass-at-k.js';
 
 /** This family's reference kernels (the `js` backend); BoN-RL's binary form scatters like pass@k. */
@@ -91,19 +91,14 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'bestOfNAtK', [...BATCH_KEYS, 'backend']);
-  const v = checkFiniteArray(scores, 'scores');
-  const r = checkFiniteArray(rewards, 'rewards');
-  checkSameLength(v, 'scores', r, 'rewards');
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(v.length, opts, 'scores');
-  checkKAtMostN(layout, kk);
-  // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [
-    ['scores', v],
-    ['rewards', r],
-  ]);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('bestOfNAtK', k, opts, {
+    inputs: [
+      ['scores', scores, 'finite'],
+      ['rewards', rewards, 'finite'],
+    ],
+    jsKernels: JS_KERNELS,
+  });
+  const [v, r] = arrays as [ArrayLike<number>, ArrayLike<number>];
   const perm = new Int32Array(v.length);
   kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
   const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets);
@@ -141,21 +136,14 @@ export function bestOfNAdvantage(
   k: number,
   opts?: BestOfNAdvantageOptions,
 ): Float64Array {
-  const v = checkFiniteArray(scores, 'scores');
-  const r = checkFiniteArray(rewards, 'rewards');
-  checkSameLength(v, 'scores', r, 'rewards');
-  const p = prepareKSample(
-    'bestOfNAdvantage',
-    v.length,
-    k,
-    opts,
-    [],
-    [
-      ['scores', v],
-      ['rewards', r],
+  const p = prepareKSample('bestOfNAdvantage', k, opts, {
+    inputs: [
+      ['scores', scores, 'finite'],
+      ['rewards', rewards, 'finite'],
     ],
-    JS_KERNELS,
-  );
+    jsKernels: JS_KERNELS,
+  });
+  const [v, r] = p.arrays as [ArrayLike<number>, ArrayLike<number>];
   const { offsets } = p.layout;
   const perm = new Int32Array(v.length);
   kernel(p.backend, SegmentedArgsort)(v, offsets, perm);
@@ -225,19 +213,24 @@ export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions 
  * ```
  */
 export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Float64Array {
-  checkOptions(opts, 'bonRlBinaryAdvantage', [...BATCH_KEYS, 'backend', 'baseline', 'coefficient', 'scale']);
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const nn = checkInteger(N, 'N', 1);
-  const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'loo'] as const, 'loo');
-  const coefficient = checkChoice(opts?.coefficient, 'opts.coefficient', ['unbiased', 'plug-in'] as const, 'unbiased');
-  const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts);
-  checkKAtMostN(layout, nn, 'N');
+  const p = prepare('bonRlBinaryAdvantage', N, opts, {
+    inputs: [['rewards', rewards, 'any']],
+    kName: 'N',
+    keys: ['baseline', 'coefficient', 'scale'],
+    options: () => ({
+      baseline: checkChoice(opts?.baseline, 'opts.baseline', ['none', 'loo'] as const, 'loo'),
+      coefficient: checkChoice(opts?.coefficient, 'opts.coefficient', ['unbiased', 'plug-in'] as const, 'unbiased'),
+      scale: checkScale(opts?.scale),
+    }),
+    jsKernels: JS_KERNELS,
+  });
+  const { layout, backend, out } = p;
+  const values = p.arrays[0] as ArrayLike<number>;
+  const nn = p.k;
+  const { baseline, coefficient, scale } = p.extra;
   if (baseline === 'loo') {
     checkGroupSizes(layout, 2, (n) => `baseline 'loo' needs n ≥ 2 (got n=${n}`, 'opts.baseline');
   }
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const counts = countCorrect(values, layout, backend, 'bonRlBinaryAdvantage');
   const { offsets, groups } = layout;
   const wCorrect = new Float64Array(groups);
@@ -297,21 +290,25 @@ export function bestOfNDistillationWeights(
   N: number,
   opts?: BestOfNDistillationOptions,
 ): Float64Array {
-  checkOptions(opts, 'bestOfNDistillationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
-  const v = checkFiniteArray(scores, 'scores');
-  // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
-  const nn = checkInteger(N, 'N', 1, MAX_LENGTH);
-  const sampling = checkChoice(
-    opts?.sampling,
-    'opts.sampling',
-    ['without-replacement', 'with-replacement'] as const,
-    'without-replacement',
-  );
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(v.length, opts, 'scores');
-  const withReplacement = sampling === 'with-replacement';
-  if (!withReplacement) checkKAtMostN(layout, nn, 'N');
-  const out = outputArray(opts?.out, v.length, [['scores', v]]);
+  const { arrays, k: nn, layout, backend, out, extra: withReplacement } = prepare('bestOfNDistillationWeights', N, opts, {
+    inputs: [['scores', scores, 'finite']],
+    kName: 'N',
+    // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
+    kMax: MAX_LENGTH,
+    keys: ['sampling'],
+    options: () => {
+      const sampling = checkChoice(
+        opts?.sampling,
+        'opts.sampling',
+        ['without-replacement', 'with-replacement'] as const,
+        'without-replacement',
+      );
+      return sampling === 'with-replacement';
+    },
+    kAtMostN: (withReplacement) => !withReplacement,
+    jsKernels: JS_KERNELS,
+  });
+  const v = arrays[0] as ArrayLike<number>;
   const perm = new Int32Array(v.length);
   kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
   kernel(backend, SortedBestOfNSelection)(v, perm, layout.offsets, nn, withReplacement, out);
@@ -361,22 +358,27 @@ function prepareDistribution(
   opts: (BatchOptions & BackendOptions & ProbabilitySumOptions & { out?: Float64Array }) | undefined,
   perGroupOutput: boolean,
 ): PreparedDistribution {
-  checkOptions(opts, fn, [...BATCH_KEYS, 'backend', 'sumTolerance']);
-  const pi = checkFiniteArray(probs, 'probs');
-  const v = checkFiniteArray(scores, 'scores');
-  checkSameLength(pi, 'probs', v, 'scores');
-  const nn = checkInteger(N, 'N', 1);
-  const tolerance = opts?.sumTolerance === undefined ? undefined : checkFiniteNumber(opts.sumTolerance, 'opts.sumTolerance');
-  if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
-    throw new DomainError('opts.sumTolerance', `opts.sumTolerance must be in [0, 1) (got ${show(tolerance)})`);
-  }
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(pi.length, opts, 'probs');
+  const p = prepare(fn, N, opts, {
+    inputs: [
+      ['probs', probs, 'finite'],
+      ['scores', scores, 'finite'],
+    ],
+    kName: 'N',
+    kAtMostN: false,
+    keys: ['sumTolerance'],
+    options: () => {
+      const tolerance = opts?.sumTolerance === undefined ? undefined : checkFiniteNumber(opts.sumTolerance, 'opts.sumTolerance');
+      if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
+        throw new DomainError('opts.sumTolerance', `opts.sumTolerance must be in [0, 1) (got ${show(tolerance)})`);
+      }
+      return tolerance;
+    },
+    output: perGroupOutput ? 'groups' : 'samples',
+    jsKernels: JS_KERNELS,
+  });
+  const [pi, v] = p.arrays as [ArrayLike<number>, ArrayLike<number>];
+  const { layout, backend, out, k: nn, extra: tolerance } = p;
   const { offsets, groups } = layout;
-  const out = outputArray(opts?.out, perGroupOutput ? (layout.batched ? groups : 1) : pi.length, [
-    ['probs', pi],
-    ['scores', v],
-  ]);
   for (let i = 0; i < pi.length; i++) {
     if ((pi[i] as number) < 0) {
       throw new DomainError('probs', `probs must be ≥ 0 (got ${show(pi[i])} at index ${i})`);

@@ -3,12 +3,14 @@
  * al. 2024, arXiv 2402.14740): one-sample objectives, for comparison with the k-sample estimators.
  * Math: docs/estimators/grpo.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { AffineScatter, GroupMoments } from '../backends/types.js';
 import { grpoKernels } from '../backends/js/grpo.js';
 import { DomainError, show } from '../errors.js';
-import { BATCH_KEYS, checkGroupSizes, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
-import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
+import { checkGroupSizes, type WeightOutputOptions } from '../groups.js';
+import { checkChoice, checkFiniteNumber } from '../validate.js';
+import { checkScale, prepare, type WeightScale } from './weights.js';
+
 /** Options of {@link grpoAdvantage}. Presets of popular trainers: {@link GRPO_PRESETS}. */
 export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
   /**
@@ -46,6 +48,12 @@ export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
    * @defaultValue `'error'`
    */
   oneSampleGroups?: 'error' | 'zero-mean-unit-std';
+  /**
+   * `'mean'`: the advantages of the paper, for a loss averaged over the group's samples. `'sum'`:
+   * divided by n, the form of the k-sample weights (Σ_i w_i ∇log π(y_i) is the gradient estimate).
+   * @defaultValue `'mean'`
+   */
+  scale?: WeightScale;
 }
 
 /**
@@ -72,6 +80,9 @@ export const ZERO_VARIANCE_RTOL = 2 ** -50;
  * estimators. A group whose rewards are all equal, or equal up to rounding noise (see
  * {@link GrpoOptions.zeroVarianceRtol}), gets zeros. `opts.out` must not share memory with `rewards`.
  *
+ * Mean form by default (the paper's: the trainer averages the per-sample losses of a group);
+ * `scale: 'sum'` divides by n, the form of the k-sample weights.
+ *
  * @example
  * ```ts
  * grpoAdvantage([1, 0, 0, 1]); // Float64Array [0.866…, −0.866…, −0.866…, 0.866…]
@@ -81,19 +92,27 @@ export const ZERO_VARIANCE_RTOL = 2 ** -50;
  * ```
  */
 export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): Float64Array {
-  checkOptions(opts, 'grpoAdvantage', [...BATCH_KEYS, 'backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups']);
-  const values = checkFiniteArray(rewards, 'rewards');
-  const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
-  const ddof = checkChoice(opts?.ddof, 'opts.ddof', [0, 1] as const, 1);
-  const eps = opts?.eps === undefined ? 0 : checkFiniteNumber(opts.eps, 'opts.eps');
-  if (eps < 0) throw new DomainError('opts.eps', `opts.eps must be ≥ 0 (got ${eps})`);
-  const rtol = opts?.zeroVarianceRtol === undefined ? ZERO_VARIANCE_RTOL : checkFiniteNumber(opts.zeroVarianceRtol, 'opts.zeroVarianceRtol');
-  if (!(rtol >= 0 && rtol < 1)) {
-    throw new DomainError('opts.zeroVarianceRtol', `opts.zeroVarianceRtol must be in [0, 1) (got ${show(rtol)})`);
-  }
-  const oneSample = checkChoice(opts?.oneSampleGroups, 'opts.oneSampleGroups', ['error', 'zero-mean-unit-std'] as const, 'error');
-  const backend = resolveBackend(opts?.backend, grpoKernels);
-  const layout = resolveLayout(values.length, opts);
+  const p = prepare('grpoAdvantage', undefined, opts, {
+    inputs: [['rewards', rewards, 'finite']],
+    keys: ['normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups', 'scale'],
+    options: () => {
+      const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
+      const ddof = checkChoice(opts?.ddof, 'opts.ddof', [0, 1] as const, 1);
+      const eps = opts?.eps === undefined ? 0 : checkFiniteNumber(opts.eps, 'opts.eps');
+      if (eps < 0) throw new DomainError('opts.eps', `opts.eps must be ≥ 0 (got ${eps})`);
+      const rtol =
+        opts?.zeroVarianceRtol === undefined ? ZERO_VARIANCE_RTOL : checkFiniteNumber(opts.zeroVarianceRtol, 'opts.zeroVarianceRtol');
+      if (!(rtol >= 0 && rtol < 1)) {
+        throw new DomainError('opts.zeroVarianceRtol', `opts.zeroVarianceRtol must be in [0, 1) (got ${show(rtol)})`);
+      }
+      const oneSample = checkChoice(opts?.oneSampleGroups, 'opts.oneSampleGroups', ['error', 'zero-mean-unit-std'] as const, 'error');
+      return { normalize, ddof, eps, rtol, oneSample, sumForm: checkScale(opts?.scale, 'mean') === 'sum' };
+    },
+    jsKernels: grpoKernels,
+  });
+  const values = p.arrays[0] as ArrayLike<number>;
+  const { layout, backend, out } = p;
+  const { normalize, ddof, eps, rtol, oneSample, sumForm } = p.extra;
   if (normalize === 'std' && ddof === 1 && oneSample === 'error') {
     checkGroupSizes(
       layout,
@@ -102,7 +121,6 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
       'opts.ddof',
     );
   }
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const sumSquares = new Float64Array(groups);
@@ -147,7 +165,18 @@ export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): F
       for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) * m.unit;
     }
   }
+  if (sumForm) toSumForm(out, offsets);
   return out;
+}
+
+/** Divides each group's weights by its size n: the mean form (the papers') to the sum form. */
+function toSumForm(out: Float64Array, offsets: Int32Array): void {
+  for (let b = 0; b + 1 < offsets.length; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    const n = end - start;
+    for (let i = start; i < end; i++) out[i] = (out[i] as number) / n;
+  }
 }
 
 /** max − min of one group of x / unit (finite: the scaled values lie in [−1, 1]). */
@@ -186,12 +215,21 @@ function scaledMoments(values: ArrayLike<number>, start: number, end: number): {
   return { unit, mean, sumSquares };
 }
 
-/** Options of {@link rlooAdvantage}. */
-export interface RlooOptions extends WeightOutputOptions, BackendOptions {}
+/** Options of {@link rlooAdvantage}: batching, output, backend, scale. */
+export interface RlooOptions extends WeightOutputOptions, BackendOptions {
+  /**
+   * `'mean'`: g_i − mean(g₋ᵢ), the paper's advantage, for a loss averaged over the group. `'sum'`:
+   * divided by n, (g_i − mean(g))/(n − 1), the form of the k-sample weights (it is the `'loo'`
+   * weights of pass@k / max@k at k = 1).
+   * @defaultValue `'mean'`
+   */
+  scale?: WeightScale;
+}
 
 /**
  * REINFORCE leave-one-out (Ahmadian et al. 2024): g_i − mean(g₋ᵢ) = n/(n−1)·(g_i − mean(g)). Needs
- * n ≥ 2 in every group. The k = 1 case of the `'loo'` baseline, times n.
+ * n ≥ 2 in every group. The k = 1 case of the `'loo'` baseline, times n: mean form by default (the
+ * paper's); `scale: 'sum'` gives the `'loo'` weights of the k-sample estimators at k = 1 (up to rounding).
  *
  * @example
  * ```ts
@@ -199,12 +237,15 @@ export interface RlooOptions extends WeightOutputOptions, BackendOptions {}
  * ```
  */
 export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): Float64Array {
-  checkOptions(opts, 'rlooAdvantage', [...BATCH_KEYS, 'backend']);
-  const values = checkFiniteArray(rewards, 'rewards');
-  const backend = resolveBackend(opts?.backend, grpoKernels);
-  const layout = resolveLayout(values.length, opts);
+  const p = prepare('rlooAdvantage', undefined, opts, {
+    inputs: [['rewards', rewards, 'finite']],
+    keys: ['scale'],
+    options: () => checkScale(opts?.scale, 'mean') === 'sum',
+    jsKernels: grpoKernels,
+  });
+  const values = p.arrays[0] as ArrayLike<number>;
+  const { layout, backend, out, extra: sumForm } = p;
   checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const scale = new Float64Array(groups);
@@ -223,5 +264,6 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
     const n = end - start;
     for (let i = start; i < end; i++) out[i] = (((values[i] as number) / m.unit - m.mean) * n) / (n - 1) * m.unit;
   }
+  if (sumForm) toSumForm(out, offsets);
   return out;
 }

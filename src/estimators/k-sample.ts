@@ -8,7 +8,7 @@ import { InvalidArgumentError, NonFiniteError, show } from '../errors.js';
 import { BATCH_KEYS, checkKAtMostN, resolveLayout, type Layout } from '../groups.js';
 import { mulberry32 } from '../prng.js';
 import { checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /**
  * A symmetric objective of a subset of one group's samples. `subset` holds the samples' indices into
@@ -165,13 +165,13 @@ export function kSampleAtK<O extends KSampleAtKOptions = Record<never, never>>(
   f: SubsetFunction,
   opts?: O,
 ): KSampleMetric<O extends { groupSize: number } | { groupOffsets: ArrayLike<number> } ? Float64Array : number> {
-  checkOptions(opts, 'kSampleAtK', [...BATCH_KEYS.filter((key) => key !== 'out'), ...SAMPLING_KEYS]);
-  const length = checkInteger(n, 'n', 1, MAX_LENGTH);
-  const kk = checkInteger(k, 'k', 1);
+  const { k: kk, layout, extra: sampling } = prepareMetric('kSampleAtK', k, opts, {
+    n,
+    keys: SAMPLING_KEYS,
+    options: () => resolveSampling(opts),
+    output: 'none',
+  });
   const fn = checkF(f);
-  const sampling = resolveSampling(opts);
-  const layout = resolveLayout(length, opts);
-  checkKAtMostN(layout, kk);
   const random = mulberry32(sampling.seed);
   const estimate = new Float64Array(layout.groups);
   const standardError = new Float64Array(layout.groups);
@@ -244,10 +244,10 @@ export interface KSampleWeights {
  * ```
  */
 export function kSampleAdvantage(n: number, k: number, f: SubsetFunction, opts?: KSampleAdvantageOptions): KSampleWeights {
-  const length = checkInteger(n, 'n', 1, MAX_LENGTH);
-  const p = prepareKSample('kSampleAdvantage', length, k, opts, SAMPLING_KEYS);
+  const p = prepareKSample('kSampleAdvantage', k, opts, { n, keys: SAMPLING_KEYS, options: () => resolveSampling(opts) });
+  const length = p.layout.offsets[p.layout.groups] as number;
   const fn = checkF(f);
-  const sampling = resolveSampling(opts);
+  const sampling = p.extra;
   const { layout, k: kk, effectiveBaseline: baseline } = p;
   const out = p.out;
   const standardError = new Float64Array(length);

@@ -4,19 +4,11 @@
  * over answer counts. Math, the DP and the tie policies: docs/estimators/majority-vote.md.
  */
 import { DomainError, InvalidArgumentError, show } from '../errors.js';
-import {
-  BATCH_KEYS,
-  checkKAtMostN,
-  checkSameLength,
-  metricResult,
-  outputArray,
-  resolveLayout,
-  type MetricOutputOptions,
-  type MetricResult,
-} from '../groups.js';
+import type { BackendOptions } from '../backends/registry.js';
+import { metricResult, type MetricOutputOptions, type MetricResult } from '../groups.js';
 import type { Answer } from '../registry.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
-import { prepareKSample, type KSampleWeightOptions } from './weights.js';
+import { checkArrayLike, checkChoice, checkOptions } from '../validate.js';
+import { prepareKSample, prepareMetric, type KSampleWeightOptions } from './weights.js';
 
 /**
  * What a tie between the most frequent answers of a k-subset scores.
@@ -29,8 +21,11 @@ export type TiePolicy = 'split' | 'fail';
 /** All tie policies. */
 export const TIE_POLICIES: readonly TiePolicy[] = ['split', 'fail'];
 
-/** Options of {@link majorityAtK}: tie policy, batching, output. */
-export interface MajorityAtKOptions extends MetricOutputOptions {
+/**
+ * Options of {@link majorityAtK}: tie policy, batching, output, backend (the name is checked; maj@k has
+ * no kernels, so every backend runs the same exact DP).
+ */
+export interface MajorityAtKOptions extends MetricOutputOptions, BackendOptions {
   /**
    * How a tie for the most votes scores; see {@link TiePolicy}.
    * @defaultValue `'split'`
@@ -38,7 +33,10 @@ export interface MajorityAtKOptions extends MetricOutputOptions {
   ties?: TiePolicy;
 }
 
-/** Options of {@link majorityVoteAdvantage}: tie policy, baseline, scale, batching, output. */
+/**
+ * Options of {@link majorityVoteAdvantage}: tie policy, baseline, scale, batching, output, backend (the
+ * name is checked; every backend runs the same exact DP).
+ */
 export interface MajorityVoteAdvantageOptions extends KSampleWeightOptions {
   /**
    * How a tie for the most votes scores; see {@link TiePolicy}.
@@ -143,16 +141,6 @@ function clusterAll(answers: ArrayLike<unknown>, rewards: ArrayLike<number>, off
   const clusters: GroupClusters[] = [];
   for (let b = 0; b < groups; b++) clusters.push(clusterGroup(answers, rewards, offsets[b] as number, offsets[b + 1] as number));
   return clusters;
-}
-
-function checkInputs(
-  answers: unknown,
-  rewards: unknown,
-): { answerArr: ArrayLike<unknown>; rewardArr: ArrayLike<number> } {
-  const answerArr = checkArrayLike(answers, 'answers');
-  const rewardArr = checkFiniteArray(rewards, 'rewards');
-  checkSameLength(answerArr, 'answers', rewardArr, 'rewards');
-  return { answerArr, rewardArr };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -820,17 +808,16 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'majorityAtK', [...BATCH_KEYS, 'ties']);
-  const { answerArr, rewardArr } = checkInputs(answers, rewards);
-  const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
-  const kk = checkInteger(k, 'k', 1);
-  const layout = resolveLayout(rewardArr.length, opts, 'answers');
-  checkKAtMostN(layout, kk);
-  // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [
-    ['answers', answerArr],
-    ['rewards', rewardArr],
-  ]);
+  const p = prepareMetric('majorityAtK', k, opts, {
+    inputs: [
+      ['answers', answers, 'any'],
+      ['rewards', rewards, 'finite'],
+    ],
+    keys: ['ties'],
+    options: () => checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split',
+  });
+  const [answerArr, rewardArr] = p.arrays as [ArrayLike<unknown>, ArrayLike<number>];
+  const { layout, out, k: kk, extra: split } = p;
   const { offsets, groups } = layout;
   const clusters = clusterAll(answerArr, rewardArr, offsets, groups);
   const ws = new Workspace();
@@ -871,12 +858,16 @@ export function majorityVoteAdvantage(
   k: number,
   opts?: MajorityVoteAdvantageOptions,
 ): Float64Array {
-  const { answerArr, rewardArr } = checkInputs(answers, rewards);
-  const p = prepareKSample('majorityVoteAdvantage', rewardArr.length, k, opts, ['ties'], [
-    ['answers', answerArr],
-    ['rewards', rewardArr],
-  ]);
-  const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
+  const p = prepareKSample('majorityVoteAdvantage', k, opts, {
+    inputs: [
+      ['answers', answers, 'any'],
+      ['rewards', rewards, 'finite'],
+    ],
+    keys: ['ties'],
+    options: () => checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split',
+  });
+  const [answerArr, rewardArr] = p.arrays as [ArrayLike<unknown>, ArrayLike<number>];
+  const split = p.extra;
   const { offsets, groups } = p.layout;
   const kk = p.k;
   const baseline = p.effectiveBaseline;

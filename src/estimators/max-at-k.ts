@@ -16,7 +16,7 @@ import {
   type MetricResult,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
-import { baselineCode, prepareKSample, type KSampleWeightOptions } from './weights.js';
+import { baselineCode, prepareKSample, prepareMetric, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
 const JS_KERNELS = { ...sortKernels, ...maxAtKKernels };
@@ -42,14 +42,11 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'maxAtK', [...BATCH_KEYS, 'backend']);
-  const values = checkFiniteArray(g, 'g');
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts, 'g');
-  checkKAtMostN(layout, kk);
-  // Unbatched, a given `out` must still be a Float64Array (of length 1): a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['g', values]]);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('maxAtK', k, opts, {
+    inputs: [['g', g, 'finite']],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
   kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
@@ -89,8 +86,8 @@ export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
  * ```
  */
 export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
-  const values = checkFiniteArray(g, 'g');
-  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]], JS_KERNELS);
+  const p = prepareKSample('maxAtKAdvantage', k, opts, { inputs: [['g', g, 'finite']], jsKernels: JS_KERNELS });
+  const values = p.arrays[0] as ArrayLike<number>;
   const { offsets } = p.layout;
   kernel(p.backend, MaxAtKWeights)(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
   if (!allFinite(p.out)) {

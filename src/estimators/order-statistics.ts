@@ -21,7 +21,7 @@ import {
   type MetricResult,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
 const JS_KERNELS = { ...sortKernels, ...orderStatisticKernels };
@@ -314,15 +314,13 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   alpha: OrderStatisticAlpha,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'orderStatisticAtK', [...BATCH_KEYS, 'backend']);
-  const values = checkFiniteArray(rewards, 'rewards');
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts, 'rewards');
-  checkKAtMostN(layout, kk);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('orderStatisticAtK', k, opts, {
+    inputs: [['rewards', rewards, 'finite']],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   // α has k entries: resolved only once k ≤ n is known (a huge k must not allocate first).
   const a = resolveAlpha(alpha, kk, 'alpha', false);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
   const sa = alphaSum(a, typeof alpha === 'string');
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
@@ -370,8 +368,12 @@ export function orderStatisticAdvantage(
   alpha: OrderStatisticAlpha,
   opts?: OrderStatisticAdvantageOptions,
 ): Float64Array {
-  let values = checkFiniteArray(rewards, 'rewards');
-  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]], JS_KERNELS);
+  const p = prepareKSample('orderStatisticAdvantage', k, opts, {
+    inputs: [['rewards', rewards, 'finite']],
+    keys: ['alphaLoo1'],
+    jsKernels: JS_KERNELS,
+  });
+  let values = p.arrays[0] as ArrayLike<number>;
   const a = resolveAlpha(alpha, p.k, 'alpha', false);
   const raw = typeof alpha !== 'string';
   let kappa = p.k;

@@ -9,7 +9,7 @@ import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../comb
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
 import { BATCH_KEYS, checkKAtMostN, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { prepare, prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
@@ -238,8 +238,8 @@ export function passAtKAdvantage(
   k: number,
   opts?: PassAtKAdvantageOptions,
 ): Float64Array {
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passAtKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
+  const p = prepareKSample('passAtKAdvantage', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
+  const values = p.arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, p.layout, p.backend, 'passAtKAdvantage');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
@@ -266,13 +266,11 @@ export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions 
  * ```
  */
 export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
-  checkOptions(opts, 'chenPassAtKAdvantage', [...BATCH_KEYS, 'backend']);
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts);
-  checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, values.length, [['rewards', values]]);
+  const { arrays, k: kk, layout, backend, out } = prepare('chenPassAtKAdvantage', k, opts, {
+    inputs: [['rewards', rewards, 'any']],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, layout, backend, 'chenPassAtKAdvantage');
   scatterByCounts(values, layout, counts, backend, out, (n, c) => {
     if (c === 0 || n - c < kk) return [0, 0];

@@ -9,7 +9,7 @@ import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import { BATCH_KEYS, checkKAtMostN, metricResult, outputArray, resolveLayout, type MetricOutputOptions, type MetricResult } from '../groups.js';
 import { countCorrect, countsMetric, scatterByCounts } from './pass-at-k.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend): pass^k shares pass@k's binary kernels. */
 const JS_KERNELS = passAtKKernels;
@@ -167,8 +167,8 @@ export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
  * ```
  */
 export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Float64Array {
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passHatKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
+  const p = prepareKSample('passHatKAdvantage', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
+  const values = p.arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, p.layout, p.backend, 'passHatKAdvantage');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
@@ -197,13 +197,11 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'passHatKOfRewards', [...BATCH_KEYS, 'backend']);
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts, 'rewards');
-  checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('passHatKOfRewards', k, opts, {
+    inputs: [['rewards', rewards, 'any']],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, layout, backend, 'passHatKOfRewards');
   for (let b = 0; b < layout.groups; b++) {
     const n = (layout.offsets[b + 1] as number) - (layout.offsets[b] as number);

@@ -244,7 +244,7 @@ describe('errors of options', () => {
     expectError(
       () => grpoAdvantage(G8, { k: 2 } as never),
       InvalidArgumentError,
-      'opts.k is not an option of grpoAdvantage (options: groupSize, groupOffsets, out, backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups)',
+      'opts.k is not an option of grpoAdvantage (options: groupSize, groupOffsets, out, backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups, scale)',
       'opts.k',
     );
     expectError(() => maxAtK(G8, 2, 'loo' as never), InvalidArgumentError, 'opts of maxAtK must be a plain object (got "loo")', 'opts');
