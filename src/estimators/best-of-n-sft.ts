@@ -7,6 +7,11 @@
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import { BATCH_KEYS, checkGroupSizes, outputArray, resolveLayout, type BatchOptions } from '../groups.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { checkScale, type WeightScale } from './weights.js';
+
+/** BoN-SFT and BoN-RL-selected have no kernels: `backend` is validated, the same code runs on every backend. */
+const NO_KERNELS = {};
 
 // ---------------------------------------------------------------------------------------------------
 // BoN-SFT
@@ -37,8 +42,11 @@ export type BestOfNSftEstimator = 'self-normalised' | 'jackknife' | 'unbiased';
  */
 export type BestOfNSftBaseline = 'none' | 'centred';
 
-/** Options of {@link bestOfNSftWeights}. */
-export interface BestOfNSftOptions extends BatchOptions {
+/**
+ * Options of {@link bestOfNSftWeights}. `backend` is checked like every estimator's; BoN-SFT has no
+ * kernels, so every backend runs the same code.
+ */
+export interface BestOfNSftOptions extends BatchOptions, BackendOptions {
   /**
    * Which estimator; see {@link BestOfNSftEstimator}.
    * @defaultValue `'self-normalised'`
@@ -130,7 +138,7 @@ function logBinomial(n: number, k: number): number {
   return sum + comp;
 }
 
-const SFT_KEYS = [...BATCH_KEYS, 'expertOut', 'estimator', 'baseline'] as const;
+const SFT_KEYS = [...BATCH_KEYS, 'backend', 'expertOut', 'estimator', 'baseline'] as const;
 
 /**
  * Chow et al.'s BoN-SFT (arXiv 2412.15287): imitation learning from expert demonstrations under the
@@ -185,6 +193,7 @@ export function bestOfNSftWeights(
   );
   const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'centred'] as const, 'centred');
   const layout = resolveLayout(v.length, opts, 'scores');
+  resolveBackend(opts?.backend, NO_KERNELS);
   const { offsets, groups } = layout;
   if (ve.length !== groups) {
     throw new ShapeError(
@@ -294,8 +303,11 @@ export function bestOfNSftWeights(
  */
 export type BonRlSelectedForm = 'binary' | 'positive';
 
-/** Options of {@link bonRlSelectedWeights}. Give exactly one of `failureProbs` and `failures`. */
-export interface BonRlSelectedOptions {
+/**
+ * Options of {@link bonRlSelectedWeights}. Give exactly one of `failureProbs` and `failures`.
+ * `backend` is checked like every estimator's (no kernels: every backend runs the same code).
+ */
+export interface BonRlSelectedOptions extends BackendOptions {
   /** The failure probability p of one sample, one per group, in [0, 1] (known p: exact gradient). */
   failureProbs?: ArrayLike<number>;
   /**
@@ -311,6 +323,12 @@ export interface BonRlSelectedOptions {
   form?: BonRlSelectedForm;
   /** Write the weights here (length = number of groups) instead of allocating. */
   out?: Float64Array;
+  /**
+   * `'sum'` or `'mean'`, as for every weight estimator. Each group trains on one sample (the selected
+   * one), so the two forms coincide: n = 1.
+   * @defaultValue `'sum'`
+   */
+  scale?: WeightScale;
 }
 
 /** (1 − p)/(1 − p^N) = 1/(1 + p + … + p^{N−1}), without cancellation near p = 1; 1/N at p = 1. */
@@ -346,10 +364,12 @@ function inverseGeometric(p: number, N: number): number {
  * ```
  */
 export function bonRlSelectedWeights(rewards: ArrayLike<number>, N: number, opts?: BonRlSelectedOptions): Float64Array {
-  checkOptions(opts, 'bonRlSelectedWeights', ['failureProbs', 'failures', 'form', 'out']);
+  checkOptions(opts, 'bonRlSelectedWeights', ['failureProbs', 'failures', 'form', 'scale', 'out', 'backend']);
   const r = checkFiniteArray(rewards, 'rewards');
   const nn = checkInteger(N, 'N', 1);
   const form = checkChoice(opts?.form, 'opts.form', ['binary', 'positive'] as const, 'binary');
+  checkScale(opts?.scale); // one sample per group: 'sum' and 'mean' are the same weights
+  resolveBackend(opts?.backend, NO_KERNELS);
   const B = r.length;
   if (B === 0) throw new ShapeError('rewards', 'rewards must not be empty: one selected reward per group (got 0)');
   for (let b = 0; b < B; b++) {

@@ -5,9 +5,10 @@
  * from uniformly random k-subsets with its standard error. Math: docs/estimators/k-sample.md.
  */
 import { InvalidArgumentError, NonFiniteError, show } from '../errors.js';
-import { BATCH_KEYS, checkKAtMostN, resolveLayout, type Layout } from '../groups.js';
+import type { BackendOptions } from '../backends/registry.js';
+import type { Layout } from '../groups.js';
 import { mulberry32 } from '../prng.js';
-import { checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
+import { checkInteger } from '../validate.js';
 import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /**
@@ -123,8 +124,11 @@ function groupBounds(layout: Layout, b: number): [number, number] {
   return [start, (layout.offsets[b + 1] as number) - start];
 }
 
-/** Options of {@link kSampleAtK}: batching, exact or sampled. */
-export interface KSampleAtKOptions extends KSampleSamplingOptions {
+/**
+ * Options of {@link kSampleAtK}: batching, exact or sampled, backend (checked; f runs in JavaScript
+ * on every backend).
+ */
+export interface KSampleAtKOptions extends KSampleSamplingOptions, BackendOptions {
   /** Uniform groups of this many samples (must divide n). See {@link BatchOptions}. */
   groupSize?: number;
   /** Ragged groups: B + 1 offsets from 0 to n. See {@link BatchOptions}. */

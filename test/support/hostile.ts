@@ -97,7 +97,10 @@ export interface FnSpec {
   readonly logResult?: boolean;
   /** The length of `out` when batched with groupSize 3 (0: no out option). */
   readonly outLength: number;
-  /** Whether it takes `backend` (kernels run on the chosen backend). */
+  /**
+   * Whether its kernels run on the chosen backend. (Every estimator accepts `backend`; those without
+   * kernels check the name and run the same code on every backend: test/unit/option-coverage.test.ts.)
+   */
   readonly backend: boolean;
   /** Valid options besides the layout (e.g. none). */
   readonly call: (args: readonly unknown[], opts: unknown) => unknown;

@@ -27,6 +27,23 @@ const BAD = Symbol('bad');
 
 const WITH_OPTIONS = FUNCTIONS.filter((f) => f.opts !== 'none');
 
+/**
+ * Functions with options that are not estimators of an objective, and so take no `backend`: the
+ * majority argmax, the combiner of weight vectors, TTRL's reward labelling and the eval trial tables.
+ */
+const NOT_ESTIMATORS = new Set(['majorityAnswer', 'mixAdvantages', 'mixWeights', 'majorityPseudoRewards', 'trialsPassAtK', 'trialsPassHatK', 'trialsMean', 'trialsMajAtK']);
+
+describe('one backend rule', () => {
+  for (const fn of WITH_OPTIONS.filter((f) => !NOT_ESTIMATORS.has(f.name))) {
+    it(`${fn.name} accepts opts.backend (checked; same code on every backend when it has no kernels)`, () => {
+      expect(acceptedKeys(fn)).toContain('backend');
+      const args = fn.args.map((a) => a.valid);
+      const layout = fn.opts === 'batched' ? { groupSize: 3 } : {};
+      expect(() => fn.call(args, { ...(fn.baseOpts?.(args) ?? {}), ...layout, backend: 'js' })).not.toThrow();
+    });
+  }
+});
+
 describe('every option is honoured or refused', () => {
   for (const fn of WITH_OPTIONS) {
     describe(fn.name, () => {
