@@ -32,7 +32,16 @@ import {
   type WeightOutputOptions,
 } from '../groups.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { baselineCode, checkScale, prepare, prepareKSample, prepareMetric, type KSampleWeightOptions, type WeightScale } from './weights.js';
+import {
+  baselineCode,
+  checkScale,
+  onScaledRewards,
+  prepare,
+  prepareKSample,
+  prepareMetric,
+  type KSampleWeightOptions,
+  type WeightScale,
+} from './weights.js';
 import { countCorrect } from './pass-at-k.js';
 
 /** This family's reference kernels (the `js` backend); BoN-RL's binary form scatters like pass@k. */
@@ -41,10 +50,11 @@ const JS_KERNELS = { ...sortKernels, ...bestOfNKernels, ...passAtKKernels };
 /**
  * The kernels shift each group's rewards by their minimum and add up to n shifted values, so a group
  * whose range times n overflows (e.g. rewards [−1e308, 1e308]) would give Inf − Inf = NaN. Metric and
- * weights are positively homogeneous in the rewards: such a batch is computed on rewards divided by a
- * power of two (exact for all but subnormal values) and scaled back. O(n) check; almost always 1.
+ * weights are positively homogeneous in the rewards: such a batch is computed on the rewards divided by
+ * the power of two returned here ({@link onScaledRewards}, the shared overflow policy). A factor of 4
+ * (max@k's retry) is not enough for sums of n values, hence this O(n) scan; almost always 1.
  */
-function shrinkIfSumsOverflow(rewards: ArrayLike<number>, offsets: Int32Array): { values: ArrayLike<number>; unscale: number } {
+function overflowDivisor(rewards: ArrayLike<number>, offsets: Int32Array): number {
   let overflows = false;
   let maxSize = 0;
   for (let b = 0; b + 1 < offsets.length; b++) {
@@ -60,9 +70,14 @@ function shrinkIfSumsOverflow(rewards: ArrayLike<number>, offsets: Int32Array): 
     }
     if (end > start && !Number.isFinite((hi - lo) * (end - start))) overflows = true;
   }
-  if (!overflows) return { values: rewards, unscale: 1 };
-  const unscale = 2 ** (Math.ceil(Math.log2(maxSize)) + 2);
-  return { values: Float64Array.from(rewards, (x) => x / unscale), unscale };
+  return overflows ? 2 ** (Math.ceil(Math.log2(maxSize)) + 2) : 1;
+}
+
+/** Runs `run` on the rewards, or on the rewards / d when their sums would overflow ({@link overflowDivisor}). */
+function withoutOverflow(rewards: ArrayLike<number>, offsets: Int32Array, out: Float64Array, run: (values: ArrayLike<number>) => void): void {
+  const d = overflowDivisor(rewards, offsets);
+  if (d === 1) run(rewards);
+  else onScaledRewards(rewards, d, out, run);
 }
 
 /** Options of {@link bestOfNAtK}: batching, output, backend. */
@@ -101,9 +116,7 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   const [v, r] = arrays as [ArrayLike<number>, ArrayLike<number>];
   const perm = new Int32Array(v.length);
   kernel(backend, SegmentedArgsort)(v, layout.offsets, perm);
-  const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets);
-  kernel(backend, SortedBestOfNMetric)(v, values, perm, layout.offsets, kk, out);
-  if (unscale !== 1) for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * unscale;
+  withoutOverflow(r, layout.offsets, out, (values) => kernel(backend, SortedBestOfNMetric)(v, values, perm, layout.offsets, kk, out));
   return metricResult(layout, out) as MetricResult<O>;
 }
 
@@ -147,18 +160,10 @@ export function bestOfNAdvantage(
   const { offsets } = p.layout;
   const perm = new Int32Array(v.length);
   kernel(p.backend, SegmentedArgsort)(v, offsets, perm);
-  const { values, unscale } = shrinkIfSumsOverflow(r, offsets);
-  kernel(p.backend, SortedBestOfNWeights)(
-    v,
-    values,
-    perm,
-    offsets,
-    p.k,
-    baselineCode(p.effectiveBaseline),
-    p.scaleByN,
-    p.out,
+  const run = kernel(p.backend, SortedBestOfNWeights);
+  withoutOverflow(r, offsets, p.out, (values) =>
+    run(v, values, perm, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out),
   );
-  if (unscale !== 1) for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * unscale;
   return p.out;
 }
 

@@ -16,7 +16,7 @@ import {
   type MetricResult,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
-import { baselineCode, prepareKSample, prepareMetric, type KSampleWeightOptions } from './weights.js';
+import { baselineCode, prepareKSample, prepareMetric, retryIfOverflow, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
 const JS_KERNELS = { ...sortKernels, ...maxAtKKernels };
@@ -49,21 +49,9 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   const values = arrays[0] as ArrayLike<number>;
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
-  if (!allFinite(out)) {
-    // A group whose range overflows: see maxAtKAdvantage. Sorting commutes with x ↦ x/4.
-    for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-    kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
-    for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
-  }
+  // Sorting commutes with x ↦ x/4, so the overflow retry can rescale the sorted copy.
+  retryIfOverflow(sorted, out, (s) => kernel(backend, SortedMaxMetric)(s, layout.offsets, kk, out));
   return metricResult(layout, out) as MetricResult<O>;
-}
-
-/** True when every value is finite (one multiply-add per value, no branch). */
-function allFinite(a: Float64Array): boolean {
-  let acc = 0;
-  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
-  return acc === 0;
 }
 
 /** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
@@ -89,14 +77,7 @@ export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAd
   const p = prepareKSample('maxAtKAdvantage', k, opts, { inputs: [['g', g, 'finite']], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
   const { offsets } = p.layout;
-  kernel(p.backend, MaxAtKWeights)(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
-  if (!allFinite(p.out)) {
-    // Only a group whose range overflows (e.g. [−1e308, 1e308]) gets here: the kernels shift by the
-    // group minimum, and Inf − Inf is NaN. The weights are positively homogeneous in g, so compute
-    // them on g/4 (exact but for subnormals) and scale back.
-    const scaled = Float64Array.from(values, (x) => x / 4);
-    kernel(p.backend, MaxAtKWeights)(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out);
-    for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * 4;
-  }
+  const run = kernel(p.backend, MaxAtKWeights);
+  retryIfOverflow(values, p.out, (v) => run(v, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out));
   return p.out;
 }

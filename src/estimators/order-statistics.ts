@@ -21,7 +21,7 @@ import {
   type MetricResult,
 } from '../groups.js';
 import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { prepareKSample, prepareMetric, retryIfOverflow, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
 const JS_KERNELS = { ...sortKernels, ...orderStatisticKernels };
@@ -282,13 +282,6 @@ function tablesFor(layout: Layout, build: (n: number) => Float64Array): { tables
 }
 
 
-/** True when every value is finite. */
-function allFinite(a: Float64Array): boolean {
-  let acc = 0;
-  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
-  return acc === 0;
-}
-
 /** Options of {@link orderStatisticAtK}: batching, output, backend. */
 export interface OrderStatisticAtKOptions extends MetricOutputOptions, BackendOptions {}
 
@@ -325,13 +318,8 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
-  if (!allFinite(out)) {
-    // A group whose range overflows: the metric is positively homogeneous, so compute it on x/4.
-    for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-    kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
-    for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
-  }
+  // Sorting commutes with x ↦ x/4, so the overflow retry can rescale the sorted copy.
+  retryIfOverflow(sorted, out, (s) => kernel(backend, OrderStatisticMetric)(s, layout.offsets, tables, tableStart, out));
   return metricResult(layout, out) as MetricResult<O>;
 }
 
@@ -408,12 +396,6 @@ export function orderStatisticAdvantage(
   const saTilde = alphaTilde === a ? sa : alphaSum(alphaTilde, !raw);
   const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde, sa, saTilde));
   const run = kernel(p.backend, OrderStatisticWeights);
-  run(values, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
-  if (!allFinite(p.out)) {
-    // Only a group whose range overflows gets here: the weights are positively homogeneous in the rewards.
-    const scaled = Float64Array.from(values, (x) => x / 4);
-    run(scaled, p.layout.offsets, tables, tableStart, p.scaleByN, p.out);
-    for (let i = 0; i < p.out.length; i++) p.out[i] = (p.out[i] as number) * 4;
-  }
+  retryIfOverflow(values, p.out, (v) => run(v, p.layout.offsets, tables, tableStart, p.scaleByN, p.out));
   return p.out;
 }

@@ -210,3 +210,37 @@ export function checkScale(value: unknown, fallback: WeightScale = 'sum'): Weigh
 export function baselineCode(baseline: Baseline): BaselineCode {
   return BaselineCode[baseline];
 }
+
+/**
+ * The overflow policy of the kernel-backed k-sample estimators (max@k, order statistics, best-of-N):
+ * their metrics and weights are positively homogeneous in the rewards, so a batch whose arithmetic
+ * would overflow is computed on rewards / d and scaled back by d. d is a power of two, so the
+ * division is exact (but for subnormal rewards). `run` writes `out` from the values it is given.
+ */
+export function onScaledRewards<V extends ArrayLike<number>>(
+  values: V,
+  d: number,
+  out: Float64Array,
+  run: (values: V | Float64Array) => void,
+): void {
+  run(Float64Array.from(values, (x) => x / d));
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * d;
+}
+
+/**
+ * Runs `run` on the rewards; when any output is not finite (only a group whose range overflows, e.g.
+ * [−1e308, 1e308]: the kernels shift by the group minimum, and Inf − Inf is NaN), runs it again on the
+ * rewards / 4 ({@link onScaledRewards}). Used by kernels that combine rewards with weights summing to
+ * at most 1 per output, for which a factor of 4 always suffices.
+ */
+export function retryIfOverflow<V extends ArrayLike<number>>(values: V, out: Float64Array, run: (values: V | Float64Array) => void): void {
+  run(values);
+  if (!allFinite(out)) onScaledRewards(values, 4, out, run);
+}
+
+/** True when every value is finite (one multiply-add per value, no branch). */
+function allFinite(a: Float64Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
+  return acc === 0;
+}
