@@ -57,6 +57,7 @@ export {
   type EstimatorName,
   type EstimatorOptions,
   type InputName,
+  type WeightForm,
 } from './registry.js';
 
 // --- majority vote (maj@k) ---

@@ -81,6 +81,9 @@ export interface EstimatorInputs {
   f?: SubsetFunction;
 }
 
+/** The two scales of per-sample weights; see {@link EstimatorEntry.form}. */
+export type WeightForm = 'sum' | 'mean';
+
 /** The input fields an estimator may require. */
 export type InputName = 'rewards' | 'k' | 'answers' | 'scores' | 'expertScores' | 'alpha' | 'f';
 
@@ -94,6 +97,13 @@ export interface EstimatorEntry<O, M = never> {
   readonly reference: string;
   /** The inputs it needs. */
   readonly inputs: readonly InputName[];
+  /**
+   * The scale `weights` returns when `opts.scale` is not given: `'sum'` (Σ_i w_i ∇log π(y_i) is the
+   * gradient estimate) or `'mean'` (the paper's advantages, for a loss averaged over the group: n times
+   * the sum form). Every built-in entry states it; `opts.scale` selects the other form where the entry
+   * takes it (all but `'bon-sft'`, whose expert weight 1 fixes the scale).
+   */
+  readonly form?: WeightForm;
   /** Per-sample gradient weights (advantages), in input order. */
   weights(inputs: EstimatorInputs, opts?: O): Float64Array;
   /** The unbiased metric of the objective, when it has one. */
@@ -154,6 +164,7 @@ export const estimators = {
     name: 'pass@k',
     description: 'pass@k of binary rewards: probability that at least one of k samples is correct',
     reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201); Tang et al. 2025 (arXiv 2503.19595)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
     weights: (i, o) => passAtKAdvantage(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
     metric: (i, o) => binaryMetric('pass@k', i, o),
@@ -162,6 +173,7 @@ export const estimators = {
     name: 'max@k',
     description: 'max@k of continuous rewards: expected best reward among k samples',
     reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
     weights: (i, o) => maxAtKAdvantage(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
     metric: (i, o) => maxAtK(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
@@ -170,6 +182,7 @@ export const estimators = {
     name: 'chen-pass@k',
     description: "Chen et al.'s analytic pass@k advantage (std-normalised, biased; for comparison)",
     reference: 'Chen et al., pass@k training (arXiv 2508.10751)',
+    form: 'mean',
     inputs: ['rewards', 'k'],
     weights: (i, o) => chenPassAtKAdvantage(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
     metric: (i, o) => binaryMetric('chen-pass@k', i, o),
@@ -178,6 +191,7 @@ export const estimators = {
     name: 'grpo',
     description: 'GRPO group-normalised mean-reward advantage (k = 1 objective)',
     reference: 'Shao et al., DeepSeekMath (arXiv 2402.03300)',
+    form: 'mean',
     inputs: ['rewards'],
     weights: (i, o) => grpoAdvantage(need('grpo', i, 'rewards'), o),
   }),
@@ -185,6 +199,7 @@ export const estimators = {
     name: 'rloo',
     description: 'REINFORCE leave-one-out mean-reward advantage (k = 1 objective)',
     reference: 'Ahmadian et al., Back to Basics (arXiv 2402.14740)',
+    form: 'mean',
     inputs: ['rewards'],
     weights: (i, o) => rlooAdvantage(need('rloo', i, 'rewards'), o),
   }),
@@ -192,6 +207,7 @@ export const estimators = {
     name: 'bon@k',
     description: 'best-of-k with a verifier: true reward of the highest-scoring of k samples (ties split)',
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['scores', 'rewards', 'k'],
     weights: (i, o) =>
       bestOfNAdvantage(need('bon@k', i, 'scores'), need('bon@k', i, 'rewards'), need('bon@k', i, 'k'), o),
@@ -201,6 +217,7 @@ export const estimators = {
     name: 'bon-rl-binary',
     description: 'BoN-RL for binary rewards: 1 − p^N with unbiased leave-one-out coefficients (k = N)',
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
     weights: (i, o) => bonRlBinaryAdvantage(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
     metric: (i, o) => binaryMetric('bon-rl-binary', i, o),
@@ -209,6 +226,7 @@ export const estimators = {
     name: 'maj@k',
     description: 'maj@k (self-consistency): reward of the most frequent answer among k samples',
     reference: 'Tang et al. 2025 (arXiv 2503.19595); Wang et al., self-consistency (arXiv 2203.11171)',
+    form: 'sum',
     inputs: ['answers', 'rewards', 'k'],
     weights: (i, o) => majorityVoteAdvantage(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
     metric: (i, o) => majorityAtK(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
@@ -219,6 +237,7 @@ export const estimators = {
     description:
       "BoN-SFT: the samples' weights for imitating expert demonstrations under the best-of-N policy (the expert's weight is 1)",
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['scores', 'expertScores', 'k'],
     weights: (i, o) => {
       if ((o as { estimator?: unknown } | undefined)?.estimator === 'unbiased') {
@@ -234,6 +253,7 @@ export const estimators = {
     name: 'bon-rl-selected',
     description: "BoN-RL on the verifier's pick: one weight per group for the selected sample's 0/1 reward (k = N)",
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
     weights: (i, o) => bonRlSelectedWeights(need('bon-rl-selected', i, 'rewards'), need('bon-rl-selected', i, 'k'), o),
   }),
@@ -241,6 +261,7 @@ export const estimators = {
     name: 'pass^k',
     description: 'pass^k of binary rewards: probability that all k samples are correct',
     reference: 'Yao et al., τ-bench (arXiv 2406.12045); Tang et al. 2025 (arXiv 2503.19595)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
     weights: (i, o) => passHatKAdvantage(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
     metric: (i, o) => passHatKOfRewards(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
@@ -249,6 +270,7 @@ export const estimators = {
     name: 'order-stat',
     description: 'an L-statistic of k samples: Σ_j α_j × (j-th smallest reward); max, min, median, CVaR, …',
     reference: 'Parmas et al., OrderGrad (arXiv 2606.06096); Walder & Karkhanis, PKPO (arXiv 2505.15201)',
+    form: 'sum',
     inputs: ['rewards', 'k', 'alpha'],
     weights: (i, o) =>
       orderStatisticAdvantage(need('order-stat', i, 'rewards'), need('order-stat', i, 'k'), need('order-stat', i, 'alpha'), o),
@@ -259,6 +281,7 @@ export const estimators = {
     name: 'k-sample',
     description: 'any symmetric objective f of k samples (exact by enumeration, or sampled); n = rewards.length',
     reference: 'Tang, Zheng, Synnaeve, Munos 2025 (arXiv 2503.19595)',
+    form: 'sum',
     inputs: ['rewards', 'k', 'f'],
     weights: (i, o) =>
       kSampleAdvantage(need('k-sample', i, 'rewards').length, need('k-sample', i, 'k'), need('k-sample', i, 'f'), o).weights,

@@ -9,7 +9,7 @@ import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../comb
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
 import { BATCH_KEYS, checkKAtMostN, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
 import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
-import { prepare, prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { checkScale, prepare, prepareKSample, type Baseline, type KSampleWeightOptions, type WeightScale } from './weights.js';
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
@@ -248,8 +248,15 @@ export function passAtKAdvantage(
   return p.out;
 }
 
-/** Options of {@link chenPassAtKAdvantage}: batching, output, backend. */
-export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions {}
+/** Options of {@link chenPassAtKAdvantage}: batching, output, backend, scale. */
+export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions {
+  /**
+   * `'mean'`: the paper's std-normalised advantage, for a loss averaged over the group (as GRPO).
+   * `'sum'`: divided by n, the form of the k-sample weights.
+   * @defaultValue `'mean'`
+   */
+  scale?: WeightScale;
+}
 
 /**
  * Chen et al.'s analytic pass@k advantage (arXiv 2508.10751): with R̄ = pass@k(n, c, k) and
@@ -257,7 +264,8 @@ export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions 
  * (1 − R̄ − C(n−c−1, k−1)/C(n−1, k−1))/σ; σ = 0 gives zeros.
  *
  * It equals ((n/k)·s_i − R̄)/σ, a rescaled, std-normalised version of the `'none'` weights of
- * {@link passAtKAdvantage}: the normalisation makes it biased. Shipped for comparison.
+ * {@link passAtKAdvantage}: the normalisation makes it biased. Shipped for comparison. Mean form by
+ * default (like GRPO's advantages); `scale: 'sum'` divides by n.
  *
  * @example
  * ```ts
@@ -266,8 +274,10 @@ export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions 
  * ```
  */
 export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
-  const { arrays, k: kk, layout, backend, out } = prepare('chenPassAtKAdvantage', k, opts, {
+  const { arrays, k: kk, layout, backend, out, extra: sumForm } = prepare('chenPassAtKAdvantage', k, opts, {
     inputs: [['rewards', rewards, 'any']],
+    keys: ['scale'],
+    options: () => checkScale(opts?.scale, 'mean') === 'sum',
     jsKernels: JS_KERNELS,
   });
   const values = arrays[0] as ArrayLike<number>;
@@ -277,7 +287,9 @@ export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts
     const fail = failAtKUnchecked(n, c, kk);
     const sigma = Math.sqrt((1 - fail) * fail);
     // 1 − R̄ − C(n−c−1,k−1)/C(n−1,k−1) = −(c/n)·C(n−c−1,k−1)/C(n−1,k−1), free of cancellation.
-    return [fail / sigma, (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma];
+    const correct = fail / sigma;
+    const incorrect = (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma;
+    return sumForm ? [correct / n, incorrect / n] : [correct, incorrect];
   });
   return out;
 }
