@@ -59,7 +59,7 @@ describe('registry forms', () => {
     for (const name of estimatorNames) {
       if (name === 'bon-sft' || name === 'bon-rl-selected') continue;
       const est = getEstimator(name);
-      const k = name === 'grpo' || name === 'rloo' ? undefined : 2;
+      const k = 2; // grpo and rloo read no k
       const opts = name === 'grpo' ? { normalize: 'none' } : {};
       const sum = est.weights({ ...INPUTS, k }, { ...layout, ...opts, scale: 'sum' });
       const mean = est.weights({ ...INPUTS, k }, { ...layout, ...opts, scale: 'mean' });
