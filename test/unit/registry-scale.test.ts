@@ -58,7 +58,7 @@ describe('registry forms', () => {
   it("opts.scale selects the form: 'mean' is n times 'sum' on every entry that takes it", () => {
     for (const name of estimatorNames) {
       if (name === 'bon-sft' || name === 'bon-rl-selected') continue;
-      const est = getEstimator(name);
+      const est = getEstimator(name as string); // a dynamic entry: options checked at run time
       const k = 2; // grpo and rloo read no k
       const opts = name === 'grpo' ? { normalize: 'none' } : {};
       const sum = est.weights({ ...INPUTS, k }, { ...layout, ...opts, scale: 'sum' });
@@ -74,12 +74,12 @@ describe('at k = 1 the registry estimators agree on the mean reward (sum form)',
   for (const [name, row] of Object.entries(AT_K1)) {
     if ('skip' in row) continue;
     it(`'${name}' at k = 1 gives the mean-reward weights`, () => {
-      const w = getEstimator(name).weights(INPUTS, { ...layout, ...row.opts, scale: 'sum' });
+      const w = getEstimator(name as string).weights(INPUTS, { ...layout, ...row.opts, scale: 'sum' });
       const expected = row.expected();
       for (let i = 0; i < R.length; i++) expect(w[i], `${name} [${i}]`).toBeCloseTo(expected[i]!, 14);
       // With no baseline every k-sample entry gives r_i / n.
       if (name !== 'rloo' && name !== 'grpo') {
-        const none = getEstimator(name).weights(INPUTS, { ...layout, baseline: 'none', scale: 'sum' });
+        const none = getEstimator(name as string).weights(INPUTS, { ...layout, baseline: 'none', scale: 'sum' });
         const e = meanRewardWeights('none');
         for (let i = 0; i < R.length; i++) expect(none[i], `${name} none [${i}]`).toBeCloseTo(e[i]!, 14);
       }
