@@ -348,7 +348,7 @@ function inverseGeometric(p: number, N: number): number {
  * and π(y) p^{N−1} for incorrect y, and E[w ∇log π(y_sel)] = ∇(1 − p^N) exactly when p is known
  * (`failureProbs`). With p estimated from the same N samples (`failures`) the gradient is biased
  * (docs/estimators/best-of-n.md, measured table). When every sample is back-propagated,
- * {@link bonRlBinaryAdvantage} is the unbiased choice.
+ * {@link bonRlBinaryWeights} is the unbiased choice.
  *
  * A constant baseline is not free here: E_{π_BoN}[∇log π] ≠ 0. The `'binary'` form's baseline J is paired
  * with the scale that makes it exact.

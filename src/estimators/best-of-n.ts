@@ -120,8 +120,8 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/** Options of {@link bestOfNAdvantage}: baseline, scale, batching, output, backend. */
-export interface BestOfNAdvantageOptions extends KSampleWeightOptions {}
+/** Options of {@link bestOfNWeights}: baseline, scale, batching, output, backend. */
+export interface BestOfNWeightsOptions extends KSampleWeightOptions {}
 
 /**
  * Exact per-sample gradient weights of the best-of-k objective ({@link bestOfNAtK}), minus a baseline
@@ -131,25 +131,25 @@ export interface BestOfNAdvantageOptions extends KSampleWeightOptions {}
  *
  * Sum form: multiply each sample's summed token log-probs by its weight and add (`scale: 'mean'`
  * multiplies by n, for trainers that average over the group). With `scores` equal to `rewards` the
- * weights are those of {@link maxAtKAdvantage}.
+ * weights are those of {@link maxAtKWeights}.
  *
  * @param scores - finite verifier scores, one per sample.
  * @param rewards - finite true rewards, one per sample.
  * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
  * @example
  * ```ts
- * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3, { baseline: 'none' });
+ * bestOfNWeights([1, 1, 1, 3], [0.5, 1, 0, 1], 3, { baseline: 'none' });
  * // Float64Array [0.625, 0.625, 0.625, 0.75]
- * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // loo-1: [0, 0.0625, −0.0625, 0.375]
+ * bestOfNWeights([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // loo-1: [0, 0.0625, −0.0625, 0.375]
  * ```
  */
-export function bestOfNAdvantage(
+export function bestOfNWeights(
   scores: ArrayLike<number>,
   rewards: ArrayLike<number>,
   k: number,
-  opts?: BestOfNAdvantageOptions,
+  opts?: BestOfNWeightsOptions,
 ): Float64Array {
-  const p = prepareKSample('bestOfNAdvantage', k, opts, {
+  const p = prepareKSample('bestOfNWeights', k, opts, {
     inputs: [
       ['scores', scores, 'finite'],
       ['rewards', rewards, 'finite'],
@@ -167,11 +167,11 @@ export function bestOfNAdvantage(
   return p.out;
 }
 
-/** The baselines of {@link bonRlBinaryAdvantage}. */
+/** The baselines of {@link bonRlBinaryWeights}. */
 export type BonRlBaseline = 'none' | 'loo';
 
 /**
- * Which coefficient multiplies (r_i − b_i) in {@link bonRlBinaryAdvantage}.
+ * Which coefficient multiplies (r_i − b_i) in {@link bonRlBinaryWeights}.
  * - `'unbiased'`: C(f₋ᵢ, N−1)/C(n−1, N−1), f₋ᵢ the failures among the other samples: its expectation is
  *   exactly p^{N−1}, so the weights are an unbiased gradient of 1 − p^N.
  * - `'plug-in'`: p̂^{N−1} with p̂ = (failures in the group)/n, Chow et al.'s plug-in estimate. BIASED:
@@ -180,7 +180,7 @@ export type BonRlBaseline = 'none' | 'loo';
  */
 export type BonRlCoefficient = 'unbiased' | 'plug-in';
 
-/** Options of {@link bonRlBinaryAdvantage}. */
+/** Options of {@link bonRlBinaryWeights}. */
 export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions {
   /**
    * `'loo'`: b_i = mean reward of the other samples (needs n ≥ 2); `'none'`: b_i = 0.
@@ -204,21 +204,21 @@ export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions 
  * sample, best-of-N with a perfect verifier succeeds with J = 1 − p^N and ∇J = N p^{N−1} E_π[r ∇log π].
  * From n ≥ N samples the unbiased weights are
  * w_i = (N/n) · C(f₋ᵢ, N−1)/C(n−1, N−1) · (r_i − b_i), f₋ᵢ = failures among the others.
- * Note that J is pass@N: {@link passAtKAdvantage} with k = N estimates the same gradient with other
+ * Note that J is pass@N: {@link passAtKWeights} with k = N estimates the same gradient with other
  * (lower-variance) weights.
  *
  * @param rewards - 0/1 rewards, one per sample.
  * @param N - the best-of-N budget, 1 ≤ N ≤ n in every group.
  * @example
  * ```ts
- * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3);
+ * bonRlBinaryWeights([1, 0, 0, 1, 0, 0], 3);
  * // loo: Float64Array [0.24, −0.06, −0.06, 0.24, −0.06, −0.06]
- * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3, { coefficient: 'plug-in' }); // biased, for comparison
+ * bonRlBinaryWeights([1, 0, 0, 1, 0, 0], 3, { coefficient: 'plug-in' }); // biased, for comparison
  * // Float64Array [0.1777…, −0.0888…, −0.0888…, 0.1777…, −0.0888…, −0.0888…]
  * ```
  */
-export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Float64Array {
-  const p = prepare('bonRlBinaryAdvantage', N, opts, {
+export function bonRlBinaryWeights(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Float64Array {
+  const p = prepare('bonRlBinaryWeights', N, opts, {
     inputs: [['rewards', rewards, 'any']],
     kName: 'N',
     keys: ['baseline', 'coefficient', 'scale'],
@@ -236,7 +236,7 @@ export function bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts
   if (baseline === 'loo') {
     checkGroupSizes(layout, 2, (n) => `baseline 'loo' needs n ≥ 2 (got n=${n}`, 'opts.baseline');
   }
-  const counts = countCorrect(values, layout, backend, 'bonRlBinaryAdvantage');
+  const counts = countCorrect(values, layout, backend, 'bonRlBinaryWeights');
   const { offsets, groups } = layout;
   const wCorrect = new Float64Array(groups);
   const wIncorrect = new Float64Array(groups);
@@ -566,3 +566,29 @@ export function bestOfNKL<O extends BestOfNKLOptions = Record<never, never>>(
   });
   return (prep.batched ? out : out[0]) as MetricResult<O>;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link bestOfNWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // same as bestOfNWeights
+ * ```
+ */
+export const bestOfNAdvantage = bestOfNWeights;
+
+/**
+ * @deprecated Renamed {@link bonRlBinaryWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3); // same as bonRlBinaryWeights
+ * ```
+ */
+export const bonRlBinaryAdvantage = bonRlBinaryWeights;
+
+/** @deprecated Renamed {@link BestOfNWeightsOptions}. */
+export type BestOfNAdvantageOptions = BestOfNWeightsOptions;

@@ -11,7 +11,7 @@ import { checkGroupSizes, type WeightOutputOptions } from '../groups.js';
 import { checkChoice, checkFiniteNumber } from '../validate.js';
 import { checkScale, prepare, type WeightScale } from './weights.js';
 
-/** Options of {@link grpoAdvantage}. Presets of popular trainers: {@link GRPO_PRESETS}. */
+/** Options of {@link grpoWeights}. Presets of popular trainers: {@link GRPO_PRESETS}. */
 export interface GrpoOptions extends WeightOutputOptions, BackendOptions {
   /**
    * `'std'`: (g − mean) / (std + eps). `'none'`: g − mean (Dr. GRPO).
@@ -85,14 +85,14 @@ export const ZERO_VARIANCE_RTOL = 2 ** -50;
  *
  * @example
  * ```ts
- * grpoAdvantage([1, 0, 0, 1]); // Float64Array [0.866…, −0.866…, −0.866…, 0.866…]
- * grpoAdvantage([0.1 + 0.2, 0.3, 0.3, 0.3]); // Float64Array [0, 0, 0, 0] (1 ulp of noise is no signal)
- * grpoAdvantage([1, 0, 1], { ...GRPO_PRESETS.verl, groupOffsets: [0, 2, 3] });
+ * grpoWeights([1, 0, 0, 1]); // Float64Array [0.866…, −0.866…, −0.866…, 0.866…]
+ * grpoWeights([0.1 + 0.2, 0.3, 0.3, 0.3]); // Float64Array [0, 0, 0, 0] (1 ulp of noise is no signal)
+ * grpoWeights([1, 0, 1], { ...GRPO_PRESETS.verl, groupOffsets: [0, 2, 3] });
  * // Float64Array [0.7071…, −0.7071…, 0.999999] (the one-sample group: 1 / (1 + 1e-6))
  * ```
  */
-export function grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): Float64Array {
-  const p = prepare('grpoAdvantage', undefined, opts, {
+export function grpoWeights(rewards: ArrayLike<number>, opts?: GrpoOptions): Float64Array {
+  const p = prepare('grpoWeights', undefined, opts, {
     inputs: [['rewards', rewards, 'finite']],
     keys: ['normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups', 'scale'],
     options: () => {
@@ -215,7 +215,7 @@ function scaledMoments(values: ArrayLike<number>, start: number, end: number): {
   return { unit, mean, sumSquares };
 }
 
-/** Options of {@link rlooAdvantage}: batching, output, backend, scale. */
+/** Options of {@link rlooWeights}: batching, output, backend, scale. */
 export interface RlooOptions extends WeightOutputOptions, BackendOptions {
   /**
    * `'mean'`: g_i − mean(g₋ᵢ), the paper's advantage, for a loss averaged over the group. `'sum'`:
@@ -233,11 +233,11 @@ export interface RlooOptions extends WeightOutputOptions, BackendOptions {
  *
  * @example
  * ```ts
- * rlooAdvantage([1, 0, 0, 0]); // Float64Array [1, −0.333…, −0.333…, −0.333…]
+ * rlooWeights([1, 0, 0, 0]); // Float64Array [1, −0.333…, −0.333…, −0.333…]
  * ```
  */
-export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): Float64Array {
-  const p = prepare('rlooAdvantage', undefined, opts, {
+export function rlooWeights(rewards: ArrayLike<number>, opts?: RlooOptions): Float64Array {
+  const p = prepare('rlooWeights', undefined, opts, {
     inputs: [['rewards', rewards, 'finite']],
     keys: ['scale'],
     options: () => checkScale(opts?.scale, 'mean') === 'sum',
@@ -245,7 +245,7 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
   });
   const values = p.arrays[0] as ArrayLike<number>;
   const { layout, backend, out, extra: sumForm } = p;
-  checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
+  checkGroupSizes(layout, 2, (n) => `rewards of rlooWeights need n ≥ 2 samples per group (got n=${n}`, 'rewards');
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const scale = new Float64Array(groups);
@@ -267,3 +267,26 @@ export function rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): F
   if (sumForm) toSumForm(out, offsets);
   return out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link grpoWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * grpoAdvantage([1, 0, 0, 1]); // same as grpoWeights
+ * ```
+ */
+export const grpoAdvantage = grpoWeights;
+
+/**
+ * @deprecated Renamed {@link rlooWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * rlooAdvantage([1, 0, 0, 0]); // same as rlooWeights
+ * ```
+ */
+export const rlooAdvantage = rlooWeights;

@@ -19,7 +19,7 @@ import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions
  */
 export type SubsetFunction = (subset: readonly number[], group: number) => number;
 
-/** Options shared by {@link kSampleAtK} and {@link kSampleAdvantage}: exact or sampled. */
+/** Options shared by {@link kSampleAtK} and {@link kSampleWeights}: exact or sampled. */
 export interface KSampleSamplingOptions {
   /**
    * Enumerate every subset (exact) when that takes at most this many calls of f per group: C(n, k),
@@ -213,10 +213,10 @@ export function kSampleAtK<O extends KSampleAtKOptions = Record<never, never>>(
   return { estimate: shape(estimate), standardError: shape(standardError), exact, calls } as never;
 }
 
-/** Options of {@link kSampleAdvantage}: baseline, scale, batching, output, exact or sampled. */
-export interface KSampleAdvantageOptions extends KSampleWeightOptions, KSampleSamplingOptions {}
+/** Options of {@link kSampleWeights}: baseline, scale, batching, output, exact or sampled. */
+export interface KSampleWeightsOptions extends KSampleWeightOptions, KSampleSamplingOptions {}
 
-/** What {@link kSampleAdvantage} returns. */
+/** What {@link kSampleWeights} returns. */
 export interface KSampleWeights {
   /** Per-sample gradient weights, in input order (sum form unless `scale: 'mean'`). */
   readonly weights: Float64Array;
@@ -243,12 +243,12 @@ export interface KSampleWeights {
  * ```ts
  * const g = [0.1, 0.7, 0.3, 0.9, 0.5];
  * const max = (I: readonly number[]) => Math.max(...I.map((i) => g[i]));
- * kSampleAdvantage(5, 2, max).weights; // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKAdvantage)
- * kSampleAdvantage(5, 5, max).calls; // 6: f(all) and the five f(all ∖ i)
+ * kSampleWeights(5, 2, max).weights; // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKWeights)
+ * kSampleWeights(5, 5, max).calls; // 6: f(all) and the five f(all ∖ i)
  * ```
  */
-export function kSampleAdvantage(n: number, k: number, f: SubsetFunction, opts?: KSampleAdvantageOptions): KSampleWeights {
-  const p = prepareKSample('kSampleAdvantage', k, opts, { n, keys: SAMPLING_KEYS, options: () => resolveSampling(opts) });
+export function kSampleWeights(n: number, k: number, f: SubsetFunction, opts?: KSampleWeightsOptions): KSampleWeights {
+  const p = prepareKSample('kSampleWeights', k, opts, { n, keys: SAMPLING_KEYS, options: () => resolveSampling(opts) });
   const length = p.layout.offsets[p.layout.groups] as number;
   const fn = checkF(f);
   const sampling = p.extra;
@@ -379,3 +379,19 @@ function sampledGroup(
   }
   return calls;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link kSampleWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * kSampleAdvantage(3, 2, (I) => I.length); // same as kSampleWeights
+ * ```
+ */
+export const kSampleAdvantage = kSampleWeights;
+
+/** @deprecated Renamed {@link KSampleWeightsOptions}. */
+export type KSampleAdvantageOptions = KSampleWeightsOptions;

@@ -34,10 +34,10 @@ export interface MajorityAtKOptions extends MetricOutputOptions, BackendOptions 
 }
 
 /**
- * Options of {@link majorityVoteAdvantage}: tie policy, baseline, scale, batching, output, backend (the
+ * Options of {@link majorityVoteWeights}: tie policy, baseline, scale, batching, output, backend (the
  * name is checked; every backend runs the same exact DP).
  */
-export interface MajorityVoteAdvantageOptions extends KSampleWeightOptions {
+export interface MajorityVoteWeightsOptions extends KSampleWeightOptions {
   /**
    * How a tie for the most votes scores; see {@link TiePolicy}.
    * @defaultValue `'split'`
@@ -845,20 +845,20 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
  * ```ts
  * const answers = [0, 0, 1, 1, 2, 0, 3, 1];
  * const rewards = answers.map((a) => (a === 0 ? 1 : 0));
- * majorityVoteAdvantage(answers, rewards, 3, { baseline: 'none' });
+ * majorityVoteWeights(answers, rewards, 3, { baseline: 'none' });
  * // Float64Array [0.238095…, 0.238095…, 0.0892857…, 0.0892857…, 0.125, 0.238095…, 0.125, 0.0892857…]
  * //               (= 5/21 for answer 0, 5/56 for answer 1, 1/8 for the singletons 2 and 3)
- * majorityVoteAdvantage(answers, rewards, 3); // loo-1
+ * majorityVoteWeights(answers, rewards, 3); // loo-1
  * // Float64Array [0.130952…, 0.130952…, −0.0714285…, −0.0714285…, −0.0357142…, 0.130952…, −0.0357142…, −0.0714285…]
  * ```
  */
-export function majorityVoteAdvantage(
+export function majorityVoteWeights(
   answers: ArrayLike<Answer>,
   rewards: ArrayLike<number>,
   k: number,
-  opts?: MajorityVoteAdvantageOptions,
+  opts?: MajorityVoteWeightsOptions,
 ): Float64Array {
-  const p = prepareKSample('majorityVoteAdvantage', k, opts, {
+  const p = prepareKSample('majorityVoteWeights', k, opts, {
     inputs: [
       ['answers', answers, 'any'],
       ['rewards', rewards, 'finite'],
@@ -1036,3 +1036,19 @@ function foldAnswerRow(
     }
   }
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link majorityVoteWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * majorityVoteAdvantage(['a', 'a', 'b'], [1, 1, 0], 2); // same as majorityVoteWeights
+ * ```
+ */
+export const majorityVoteAdvantage = majorityVoteWeights;
+
+/** @deprecated Renamed {@link MajorityVoteWeightsOptions}. */
+export type MajorityVoteAdvantageOptions = MajorityVoteWeightsOptions;

@@ -29,7 +29,7 @@ export interface MaxAtKOptions extends MetricOutputOptions, BackendOptions {}
  * k-subsets, Σ_{i≥k} μ_i g_(i) with μ_i = C(i−1,k−1)/C(n,k) over the ascending sort. For 0/1 rewards it
  * is pass@k. Returns a number for one group, a Float64Array of B values when batched.
  *
- * @param g - finite rewards, one per sample.
+ * @param rewards - finite rewards, one per sample.
  * @param k - 1 ≤ k ≤ n in every group.
  * @example
  * ```ts
@@ -38,12 +38,12 @@ export interface MaxAtKOptions extends MetricOutputOptions, BackendOptions {}
  * ```
  */
 export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
-  g: ArrayLike<number>,
+  rewards: ArrayLike<number>,
   k: number,
   opts?: O,
 ): MetricResult<O> {
   const { arrays, k: kk, layout, backend, out } = prepareMetric('maxAtK', k, opts, {
-    inputs: [['g', g, 'finite']],
+    inputs: [['rewards', rewards, 'finite']],
     jsKernels: JS_KERNELS,
   });
   const values = arrays[0] as ArrayLike<number>;
@@ -54,30 +54,46 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
-export interface MaxAtKAdvantageOptions extends KSampleWeightOptions {}
+/** Options of {@link maxAtKWeights}: baseline, scale, batching, output, backend. */
+export interface MaxAtKWeightsOptions extends KSampleWeightOptions {}
 
 /**
  * Per-sample gradient weights of max@k for any finite rewards: in ascending order,
  * s_(i) = (1/C(n,k)) [C(i−1,k−1) g_(i) + Σ_{j>i} C(j−2,k−2) g_(j)], minus the chosen baseline.
  * Tied rewards get equal weights. O(n log n) per group (the sort), O(n) after.
  *
- * Sum form (see {@link passAtKAdvantage}); `scale: 'mean'` multiplies by n.
+ * Sum form (see {@link passAtKWeights}); `scale: 'mean'` multiplies by n.
  *
- * @param g - finite rewards, one per sample.
+ * @param rewards - finite rewards, one per sample.
  * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
  * @example
  * ```ts
- * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' });
+ * maxAtKWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' });
  * // Float64Array [0.24, 0.30, 0.24, 0.36, 0.26]
- * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2); // loo-1: [0, 0.12, 0.02, 0.20, 0.06]
+ * maxAtKWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2); // loo-1: [0, 0.12, 0.02, 0.20, 0.06]
  * ```
  */
-export function maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Float64Array {
-  const p = prepareKSample('maxAtKAdvantage', k, opts, { inputs: [['g', g, 'finite']], jsKernels: JS_KERNELS });
+export function maxAtKWeights(rewards: ArrayLike<number>, k: number, opts?: MaxAtKWeightsOptions): Float64Array {
+  const p = prepareKSample('maxAtKWeights', k, opts, { inputs: [['rewards', rewards, 'finite']], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
   const { offsets } = p.layout;
   const run = kernel(p.backend, MaxAtKWeights);
   retryIfOverflow(values, p.out, (v) => run(v, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, p.out));
   return p.out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link maxAtKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2); // same as maxAtKWeights
+ * ```
+ */
+export const maxAtKAdvantage = maxAtKWeights;
+
+/** @deprecated Renamed {@link MaxAtKWeightsOptions}. */
+export type MaxAtKAdvantageOptions = MaxAtKWeightsOptions;

@@ -323,8 +323,8 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/** Options of {@link orderStatisticAdvantage}. */
-export interface OrderStatisticAdvantageOptions extends KSampleWeightOptions {
+/** Options of {@link orderStatisticWeights}. */
+export interface OrderStatisticWeightsOptions extends KSampleWeightOptions {
   /**
    * α for k − 1 samples (length k − 1), needed by baseline `'loo-1'` when `alpha` is a raw vector (a
    * preset supplies its own (k − 1)-sample analogue, and then this must be absent).
@@ -345,18 +345,18 @@ export interface OrderStatisticAdvantageOptions extends KSampleWeightOptions {
  *   `'loo-1'` (the default baseline) with a raw vector and k ≥ 2 needs `opts.alphaLoo1`.
  * @example
  * ```ts
- * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, 'max');
- * // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKAdvantage)
- * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 3, [0.2, 0.3, 0.5], { baseline: 'loo' });
+ * orderStatisticWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2, 'max');
+ * // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKWeights)
+ * orderStatisticWeights([0.1, 0.7, 0.3, 0.9, 0.5], 3, [0.2, 0.3, 0.5], { baseline: 'loo' });
  * ```
  */
-export function orderStatisticAdvantage(
+export function orderStatisticWeights(
   rewards: ArrayLike<number>,
   k: number,
   alpha: OrderStatisticAlpha,
-  opts?: OrderStatisticAdvantageOptions,
+  opts?: OrderStatisticWeightsOptions,
 ): Float64Array {
-  const p = prepareKSample('orderStatisticAdvantage', k, opts, {
+  const p = prepareKSample('orderStatisticWeights', k, opts, {
     inputs: [['rewards', rewards, 'finite']],
     keys: ['alphaLoo1'],
     jsKernels: JS_KERNELS,
@@ -399,3 +399,19 @@ export function orderStatisticAdvantage(
   retryIfOverflow(values, p.out, (v) => run(v, p.layout.offsets, tables, tableStart, p.scaleByN, p.out));
   return p.out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link orderStatisticWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, 'max'); // same as orderStatisticWeights
+ * ```
+ */
+export const orderStatisticAdvantage = orderStatisticWeights;
+
+/** @deprecated Renamed {@link OrderStatisticWeightsOptions}. */
+export type OrderStatisticAdvantageOptions = OrderStatisticWeightsOptions;

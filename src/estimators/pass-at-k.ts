@@ -213,8 +213,8 @@ export function scatterByCounts(
   kernel(backend, BinaryScatter)(rewards, offsets, wCorrect, wIncorrect, out);
 }
 
-/** Options of {@link passAtKAdvantage}: baseline, scale, batching, output, backend. */
-export interface PassAtKAdvantageOptions extends KSampleWeightOptions {}
+/** Options of {@link passAtKWeights}: baseline, scale, batching, output, backend. */
+export interface PassAtKWeightsOptions extends KSampleWeightOptions {}
 
 /**
  * Per-sample gradient weights of pass@k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
@@ -227,20 +227,20 @@ export interface PassAtKAdvantageOptions extends KSampleWeightOptions {}
  * @param k - the inference budget (1 ≤ k ≤ n in every group).
  * @example
  * ```ts
- * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4);
+ * passAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4);
  * // loo-1: Float64Array [0.2857…, 0.2857…, 0, 0, 0, 0, 0, 0]
- * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4, { baseline: 'loo' });
+ * passAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4, { baseline: 'loo' });
  * // Float64Array [0.2142…, 0.2142…, −0.0714…, …] (sums to 0)
  * ```
  */
-export function passAtKAdvantage(
+export function passAtKWeights(
   rewards: ArrayLike<number>,
   k: number,
-  opts?: PassAtKAdvantageOptions,
+  opts?: PassAtKWeightsOptions,
 ): Float64Array {
-  const p = prepareKSample('passAtKAdvantage', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
+  const p = prepareKSample('passAtKWeights', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
-  const counts = countCorrect(values, p.layout, p.backend, 'passAtKAdvantage');
+  const counts = countCorrect(values, p.layout, p.backend, 'passAtKWeights');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
@@ -248,7 +248,7 @@ export function passAtKAdvantage(
   return p.out;
 }
 
-/** Options of {@link chenPassAtKAdvantage}: batching, output, backend, scale. */
+/** Options of {@link chenPassAtKWeights}: batching, output, backend, scale. */
 export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions {
   /**
    * `'mean'`: the paper's std-normalised advantage, for a loss averaged over the group (as GRPO).
@@ -264,24 +264,24 @@ export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions 
  * (1 − R̄ − C(n−c−1, k−1)/C(n−1, k−1))/σ; σ = 0 gives zeros.
  *
  * It equals ((n/k)·s_i − R̄)/σ, a rescaled, std-normalised version of the `'none'` weights of
- * {@link passAtKAdvantage}: the normalisation makes it biased. Shipped for comparison. Mean form by
+ * {@link passAtKWeights}: the normalisation makes it biased. Shipped for comparison. Mean form by
  * default (like GRPO's advantages); `scale: 'sum'` divides by n.
  *
  * @example
  * ```ts
- * chenPassAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4);
+ * chenPassAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4);
  * // Float64Array [0.5222…, 0.5222…, −0.1740…, …]
  * ```
  */
-export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
-  const { arrays, k: kk, layout, backend, out, extra: sumForm } = prepare('chenPassAtKAdvantage', k, opts, {
+export function chenPassAtKWeights(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
+  const { arrays, k: kk, layout, backend, out, extra: sumForm } = prepare('chenPassAtKWeights', k, opts, {
     inputs: [['rewards', rewards, 'any']],
     keys: ['scale'],
     options: () => checkScale(opts?.scale, 'mean') === 'sum',
     jsKernels: JS_KERNELS,
   });
   const values = arrays[0] as ArrayLike<number>;
-  const counts = countCorrect(values, layout, backend, 'chenPassAtKAdvantage');
+  const counts = countCorrect(values, layout, backend, 'chenPassAtKWeights');
   scatterByCounts(values, layout, counts, backend, out, (n, c) => {
     if (c === 0 || n - c < kk) return [0, 0];
     const fail = failAtKUnchecked(n, c, kk);
@@ -293,3 +293,29 @@ export function chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts
   });
   return out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link passAtKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4); // same as passAtKWeights
+ * ```
+ */
+export const passAtKAdvantage = passAtKWeights;
+
+/**
+ * @deprecated Renamed {@link chenPassAtKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * chenPassAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4); // same as chenPassAtKWeights
+ * ```
+ */
+export const chenPassAtKAdvantage = chenPassAtKWeights;
+
+/** @deprecated Renamed {@link PassAtKWeightsOptions}. */
+export type PassAtKAdvantageOptions = PassAtKWeightsOptions;

@@ -146,13 +146,13 @@ export function binaryPassHatWeights(n: number, c: number, k: number, baseline: 
   }
 }
 
-/** Options of {@link passHatKAdvantage}: baseline, scale, batching, output, backend. */
-export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
+/** Options of {@link passHatKWeights}: baseline, scale, batching, output, backend. */
+export interface PassHatKWeightsOptions extends KSampleWeightOptions {}
 
 /**
  * Per-sample gradient weights of pass^k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
  * estimate of ∇ pass^k (minus a baseline that keeps it unbiased). O(n) per group; the same values as
- * `orderStatisticAdvantage(rewards, k, 'min')` on 0/1 rewards, from closed forms.
+ * `orderStatisticWeights(rewards, k, 'min')` on 0/1 rewards, from closed forms.
  *
  * With the default `'loo-1'` a correct sample gets 0 and an incorrect one −(k/n)·pass^(k−1) of the
  * others: pass^k only improves by removing failures. Sum form; `scale: 'mean'` multiplies by n.
@@ -161,15 +161,15 @@ export interface PassHatKAdvantageOptions extends KSampleWeightOptions {}
  * @param k - the number of tries that must all succeed (1 ≤ k ≤ n in every group).
  * @example
  * ```ts
- * passHatKAdvantage([1, 1, 1, 0], 2);
+ * passHatKWeights([1, 1, 1, 0], 2);
  * // loo-1: Float64Array [0, 0, 0, −0.5] (= −(2/4)·pass^1 of [1, 1, 1])
- * passHatKAdvantage([1, 1, 1, 0], 2, { baseline: 'none' }); // [0.333…, 0.333…, 0.333…, 0]
+ * passHatKWeights([1, 1, 1, 0], 2, { baseline: 'none' }); // [0.333…, 0.333…, 0.333…, 0]
  * ```
  */
-export function passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Float64Array {
-  const p = prepareKSample('passHatKAdvantage', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
+export function passHatKWeights(rewards: ArrayLike<number>, k: number, opts?: PassHatKWeightsOptions): Float64Array {
+  const p = prepareKSample('passHatKWeights', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
-  const counts = countCorrect(values, p.layout, p.backend, 'passHatKAdvantage');
+  const counts = countCorrect(values, p.layout, p.backend, 'passHatKWeights');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
     const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
@@ -209,3 +209,19 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   }
   return metricResult(layout, out) as MetricResult<O>;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link passHatKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * passHatKAdvantage([1, 1, 1, 0], 2); // same as passHatKWeights
+ * ```
+ */
+export const passHatKAdvantage = passHatKWeights;
+
+/** @deprecated Renamed {@link PassHatKWeightsOptions}. */
+export type PassHatKAdvantageOptions = PassHatKWeightsOptions;

@@ -5,32 +5,32 @@
  * must carry. Also the hostile values of every bad-input class.
  */
 import {
-  bestOfNAdvantage,
+  bestOfNWeights,
   bestOfNAtK,
   bestOfNDistribution,
   bestOfNDistillationWeights,
   bestOfNKL,
-  bonRlBinaryAdvantage,
-  chenPassAtKAdvantage,
-  grpoAdvantage,
+  bonRlBinaryWeights,
+  chenPassAtKWeights,
+  grpoWeights,
   logFailAtK,
   majorityAnswer,
   majorityAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   maxAtK,
-  maxAtKAdvantage,
+  maxAtKWeights,
   passAtK,
-  passAtKAdvantage,
-  rlooAdvantage,
+  passAtKWeights,
+  rlooWeights,
   passHatK,
   logPassHatK,
   passHatKOfRewards,
-  passHatKAdvantage,
+  passHatKWeights,
   orderStatisticAtK,
-  orderStatisticAdvantage,
+  orderStatisticWeights,
   orderStatisticAlpha,
   kSampleAtK,
-  kSampleAdvantage,
+  kSampleWeights,
   bestOfNSftWeights,
   bonRlSelectedWeights,
   mixAdvantages,
@@ -161,7 +161,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x) => logFailAtK(a(x, 0), a(x, 1), a(x, 2)),
   },
   {
-    name: 'passAtKAdvantage',
+    name: 'passAtKWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'k', kind: 'int', valid: 2 },
@@ -169,10 +169,10 @@ export const FUNCTIONS: readonly FnSpec[] = [
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => passAtKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => passAtKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'chenPassAtKAdvantage',
+    name: 'chenPassAtKWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'k', kind: 'int', valid: 2 },
@@ -180,10 +180,10 @@ export const FUNCTIONS: readonly FnSpec[] = [
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => chenPassAtKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => chenPassAtKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'bonRlBinaryAdvantage',
+    name: 'bonRlBinaryWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'N', kind: 'int', valid: 2 },
@@ -191,12 +191,12 @@ export const FUNCTIONS: readonly FnSpec[] = [
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => bonRlBinaryAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => bonRlBinaryWeights(a(x, 0), a(x, 1), o as never),
   },
   {
     name: 'maxAtK',
     args: [
-      { name: 'g', kind: 'finite', valid: REAL },
+      { name: 'rewards', kind: 'finite', valid: REAL },
       { name: 'k', kind: 'int', valid: 2 },
     ],
     opts: 'batched',
@@ -205,31 +205,31 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => maxAtK(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'maxAtKAdvantage',
+    name: 'maxAtKWeights',
     args: [
-      { name: 'g', kind: 'finite', valid: REAL },
+      { name: 'rewards', kind: 'finite', valid: REAL },
       { name: 'k', kind: 'int', valid: 2 },
     ],
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => maxAtKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => maxAtKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'grpoAdvantage',
+    name: 'grpoWeights',
     args: [{ name: 'rewards', kind: 'finite', valid: REAL }],
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => grpoAdvantage(a(x, 0), o as never),
+    call: (x, o) => grpoWeights(a(x, 0), o as never),
   },
   {
-    name: 'rlooAdvantage',
+    name: 'rlooWeights',
     args: [{ name: 'rewards', kind: 'finite', valid: REAL }],
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => rlooAdvantage(a(x, 0), o as never),
+    call: (x, o) => rlooWeights(a(x, 0), o as never),
   },
   {
     name: 'majorityAtK',
@@ -244,7 +244,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => majorityAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'majorityVoteAdvantage',
+    name: 'majorityVoteWeights',
     args: [
       { name: 'answers', kind: 'answers', valid: ANSWERS },
       { name: 'rewards', kind: 'finite', valid: ANSWER_REWARDS },
@@ -253,7 +253,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => majorityVoteAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => majorityVoteWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'majorityAnswer',
@@ -276,7 +276,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => bestOfNAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'bestOfNAdvantage',
+    name: 'bestOfNWeights',
     args: [
       { name: 'scores', kind: 'finite', valid: SCORES },
       { name: 'rewards', kind: 'finite', valid: REAL },
@@ -285,7 +285,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => bestOfNAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => bestOfNWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'bestOfNDistillationWeights',
@@ -361,7 +361,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => passHatKOfRewards(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'passHatKAdvantage',
+    name: 'passHatKWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'k', kind: 'int', valid: 2 },
@@ -369,7 +369,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     opts: 'batched',
     outLength: 6,
     backend: true,
-    call: (x, o) => passHatKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => passHatKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
     name: 'orderStatisticAtK',
@@ -384,7 +384,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => orderStatisticAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'orderStatisticAdvantage',
+    name: 'orderStatisticWeights',
     args: [
       { name: 'rewards', kind: 'finite', valid: REAL },
       { name: 'k', kind: 'int', valid: 2 },
@@ -397,7 +397,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
       { label: 'alphaLoo1 with a preset', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: [1] }) },
       { label: 'alphaLoo1 a BigInt64Array', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: BigInt64Array.of(1n) }) },
     ],
-    call: (x, o) => orderStatisticAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => orderStatisticWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'orderStatisticAlpha',
@@ -429,7 +429,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => kSampleAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'kSampleAdvantage',
+    name: 'kSampleWeights',
     args: [
       { name: 'n', kind: 'int', valid: 6 },
       { name: 'k', kind: 'int', valid: 2 },
@@ -443,7 +443,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
       { label: 'samples 1.5', argument: 'opts.samples', value: () => ({ groupSize: 3, maxSubsets: 0, samples: 1.5 }) },
       { label: 'maxSubsets "all"', argument: 'opts.maxSubsets', value: () => ({ groupSize: 3, maxSubsets: 'all' }) },
     ],
-    call: (x, o) => kSampleAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => kSampleWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'bestOfNSftWeights',
