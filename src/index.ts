@@ -169,7 +169,7 @@ export {
   type MajorityPseudoRewards,
 } from './estimators/majority-pseudo-rewards.js';
 
-// --- hostile-input hardening ---
+// --- limits and the capacity error ---
 export { CapacityError } from './errors.js';
 export { ZERO_VARIANCE_RTOL } from './estimators/grpo.js';
 export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';
