@@ -1,6 +1,7 @@
 /**
- * The machinery shared by every k-sample estimator: the none / loo / loo-pkpo / loo-1 baselines, the
- * weight scale and the one setup path (`prepareKSample`). Math: docs/estimators/weights.md.
+ * The machinery shared by every estimator: the none / loo / loo-pkpo / loo-1 baselines, the weight
+ * scale, the one setup path (`prepare`, with `prepareMetric` for metrics and `prepareKSample` for
+ * k-sample weights) and the overflow policy. Math: docs/estimators/weights.md.
  */
 import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { BaselineCode, type Backend, type KernelTable } from '../backends/types.js';
