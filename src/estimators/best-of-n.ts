@@ -108,8 +108,8 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
 ): MetricResult<O> {
   const { arrays, k: kk, layout, backend, out } = prepareMetric('bestOfNAtK', k, opts, {
     inputs: [
-      ['scores', scores, 'finite'],
-      ['rewards', rewards, 'finite'],
+      ['scores', scores, checkFiniteArray],
+      ['rewards', rewards, checkFiniteArray],
     ],
     jsKernels: JS_KERNELS,
   });
@@ -151,8 +151,8 @@ export function bestOfNWeights(
 ): Float64Array {
   const p = prepareKSample('bestOfNWeights', k, opts, {
     inputs: [
-      ['scores', scores, 'finite'],
-      ['rewards', rewards, 'finite'],
+      ['scores', scores, checkFiniteArray],
+      ['rewards', rewards, checkFiniteArray],
     ],
     jsKernels: JS_KERNELS,
   });
@@ -219,7 +219,7 @@ export interface BonRlBinaryOptions extends WeightOutputOptions, BackendOptions 
  */
 export function bonRlBinaryWeights(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Float64Array {
   const p = prepare('bonRlBinaryWeights', N, opts, {
-    inputs: [['rewards', rewards, 'any']],
+    inputs: [['rewards', rewards, checkArrayLike]],
     kName: 'N',
     keys: ['baseline', 'coefficient', 'scale'],
     options: () => ({
@@ -296,7 +296,7 @@ export function bestOfNDistillationWeights(
   opts?: BestOfNDistillationOptions,
 ): Float64Array {
   const { arrays, k: nn, layout, backend, out, extra: withReplacement } = prepare('bestOfNDistillationWeights', N, opts, {
-    inputs: [['scores', scores, 'finite']],
+    inputs: [['scores', scores, checkFiniteArray]],
     kName: 'N',
     // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
     kMax: MAX_LENGTH,
@@ -365,8 +365,8 @@ function prepareDistribution(
 ): PreparedDistribution {
   const p = prepare(fn, N, opts, {
     inputs: [
-      ['probs', probs, 'finite'],
-      ['scores', scores, 'finite'],
+      ['probs', probs, checkFiniteArray],
+      ['scores', scores, checkFiniteArray],
     ],
     kName: 'N',
     kAtMostN: false,

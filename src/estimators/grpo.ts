@@ -8,7 +8,7 @@ import { AffineScatter, GroupMoments } from '../backends/types.js';
 import { grpoKernels } from '../backends/js/grpo.js';
 import { DomainError, show } from '../errors.js';
 import { checkGroupSizes, type WeightOutputOptions } from '../groups.js';
-import { checkChoice, checkFiniteNumber } from '../validate.js';
+import { checkChoice, checkFiniteArray, checkFiniteNumber } from '../validate.js';
 import { checkScale, prepare, type WeightScale } from './weights.js';
 
 /** Options of {@link grpoWeights}. Presets of popular trainers: {@link GRPO_PRESETS}. */
@@ -93,7 +93,7 @@ export const ZERO_VARIANCE_RTOL = 2 ** -50;
  */
 export function grpoWeights(rewards: ArrayLike<number>, opts?: GrpoOptions): Float64Array {
   const p = prepare('grpoWeights', undefined, opts, {
-    inputs: [['rewards', rewards, 'finite']],
+    inputs: [['rewards', rewards, checkFiniteArray]],
     keys: ['normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups', 'scale'],
     options: () => {
       const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
@@ -238,7 +238,7 @@ export interface RlooOptions extends WeightOutputOptions, BackendOptions {
  */
 export function rlooWeights(rewards: ArrayLike<number>, opts?: RlooOptions): Float64Array {
   const p = prepare('rlooWeights', undefined, opts, {
-    inputs: [['rewards', rewards, 'finite']],
+    inputs: [['rewards', rewards, checkFiniteArray]],
     keys: ['scale'],
     options: () => checkScale(opts?.scale, 'mean') === 'sum',
     jsKernels: grpoKernels,

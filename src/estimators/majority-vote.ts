@@ -7,7 +7,7 @@ import { DomainError, InvalidArgumentError, show } from '../errors.js';
 import type { BackendOptions } from '../backends/registry.js';
 import { metricResult, type MetricOutputOptions, type MetricResult } from '../groups.js';
 import type { Answer } from '../registry.js';
-import { checkArrayLike, checkChoice, checkOptions } from '../validate.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkOptions } from '../validate.js';
 import { prepareKSample, prepareMetric, type KSampleWeightOptions } from './weights.js';
 
 /**
@@ -810,8 +810,8 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
 ): MetricResult<O> {
   const p = prepareMetric('majorityAtK', k, opts, {
     inputs: [
-      ['answers', answers, 'any'],
-      ['rewards', rewards, 'finite'],
+      ['answers', answers, checkArrayLike],
+      ['rewards', rewards, checkFiniteArray],
     ],
     keys: ['ties'],
     options: () => checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split',
@@ -860,8 +860,8 @@ export function majorityVoteWeights(
 ): Float64Array {
   const p = prepareKSample('majorityVoteWeights', k, opts, {
     inputs: [
-      ['answers', answers, 'any'],
-      ['rewards', rewards, 'finite'],
+      ['answers', answers, checkArrayLike],
+      ['rewards', rewards, checkFiniteArray],
     ],
     keys: ['ties'],
     options: () => checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split',

@@ -43,7 +43,7 @@ export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
   opts?: O,
 ): MetricResult<O> {
   const { arrays, k: kk, layout, backend, out } = prepareMetric('maxAtK', k, opts, {
-    inputs: [['rewards', rewards, 'finite']],
+    inputs: [['rewards', rewards, checkFiniteArray]],
     jsKernels: JS_KERNELS,
   });
   const values = arrays[0] as ArrayLike<number>;
@@ -74,7 +74,7 @@ export interface MaxAtKWeightsOptions extends KSampleWeightOptions {}
  * ```
  */
 export function maxAtKWeights(rewards: ArrayLike<number>, k: number, opts?: MaxAtKWeightsOptions): Float64Array {
-  const p = prepareKSample('maxAtKWeights', k, opts, { inputs: [['rewards', rewards, 'finite']], jsKernels: JS_KERNELS });
+  const p = prepareKSample('maxAtKWeights', k, opts, { inputs: [['rewards', rewards, checkFiniteArray]], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
   const { offsets } = p.layout;
   const run = kernel(p.backend, MaxAtKWeights);

@@ -308,7 +308,7 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   opts?: O,
 ): MetricResult<O> {
   const { arrays, k: kk, layout, backend, out } = prepareMetric('orderStatisticAtK', k, opts, {
-    inputs: [['rewards', rewards, 'finite']],
+    inputs: [['rewards', rewards, checkFiniteArray]],
     jsKernels: JS_KERNELS,
   });
   const values = arrays[0] as ArrayLike<number>;
@@ -357,7 +357,7 @@ export function orderStatisticWeights(
   opts?: OrderStatisticWeightsOptions,
 ): Float64Array {
   const p = prepareKSample('orderStatisticWeights', k, opts, {
-    inputs: [['rewards', rewards, 'finite']],
+    inputs: [['rewards', rewards, checkFiniteArray]],
     keys: ['alphaLoo1'],
     jsKernels: JS_KERNELS,
   });

@@ -238,7 +238,7 @@ export function passAtKWeights(
   k: number,
   opts?: PassAtKWeightsOptions,
 ): Float64Array {
-  const p = prepareKSample('passAtKWeights', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
+  const p = prepareKSample('passAtKWeights', k, opts, { inputs: [['rewards', rewards, checkArrayLike]], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, p.layout, p.backend, 'passAtKWeights');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
@@ -275,7 +275,7 @@ export interface ChenPassAtKOptions extends WeightOutputOptions, BackendOptions 
  */
 export function chenPassAtKWeights(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Float64Array {
   const { arrays, k: kk, layout, backend, out, extra: sumForm } = prepare('chenPassAtKWeights', k, opts, {
-    inputs: [['rewards', rewards, 'any']],
+    inputs: [['rewards', rewards, checkArrayLike]],
     keys: ['scale'],
     options: () => checkScale(opts?.scale, 'mean') === 'sum',
     jsKernels: JS_KERNELS,

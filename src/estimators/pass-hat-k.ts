@@ -167,7 +167,7 @@ export interface PassHatKWeightsOptions extends KSampleWeightOptions {}
  * ```
  */
 export function passHatKWeights(rewards: ArrayLike<number>, k: number, opts?: PassHatKWeightsOptions): Float64Array {
-  const p = prepareKSample('passHatKWeights', k, opts, { inputs: [['rewards', rewards, 'any']], jsKernels: JS_KERNELS });
+  const p = prepareKSample('passHatKWeights', k, opts, { inputs: [['rewards', rewards, checkArrayLike]], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, p.layout, p.backend, 'passHatKWeights');
   scatterByCounts(values, p.layout, counts, p.backend, p.out, (n, c) => {
@@ -198,7 +198,7 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   opts?: O,
 ): MetricResult<O> {
   const { arrays, k: kk, layout, backend, out } = prepareMetric('passHatKOfRewards', k, opts, {
-    inputs: [['rewards', rewards, 'any']],
+    inputs: [['rewards', rewards, checkArrayLike]],
     jsKernels: JS_KERNELS,
   });
   const values = arrays[0] as ArrayLike<number>;

@@ -16,7 +16,7 @@ import {
   type MetricOutputOptions,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
+import { checkChoice, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 
 /**
  * What is subtracted from the raw per-sample weights s_i (docs/estimators/weights.md#baselines). Every choice keeps the gradient
@@ -57,10 +57,11 @@ export interface KSampleWeightOptions extends WeightOutputOptions, BackendOption
 export const K_SAMPLE_KEYS = [...BATCH_KEYS, 'backend', 'baseline', 'scale'] as const;
 
 /**
- * A per-sample array argument and how its elements are checked: `'finite'` numbers, or `'any'`
- * array-like (binary rewards are checked by the counting kernel, answers by the majority clustering).
+ * A per-sample array argument and its check: `checkFiniteArray` (finite numbers) or `checkArrayLike`
+ * (binary rewards are checked by the counting kernel, answers by the majority clustering). The check
+ * is passed, not named, so a bundle contains only the checks its estimators use.
  */
-export type Input = readonly [name: string, value: unknown, elements: 'finite' | 'any'];
+export type Input = readonly [name: string, value: unknown, check: (value: unknown, name: string) => ArrayLike<unknown>];
 
 /** What an estimator tells the shared setup about itself. */
 export interface SetupSpec<T = undefined> {
@@ -116,9 +117,7 @@ export function prepare<T = undefined>(
   const batchKeys = output === 'none' ? BATCH_KEYS.filter((key) => key !== 'out') : BATCH_KEYS;
   checkOptions(opts, fn, [...batchKeys, 'backend', ...weightKeys, ...(spec.keys ?? [])]);
   const inputs = spec.inputs ?? [];
-  const arrays = inputs.map(([name, value, elements]) =>
-    elements === 'finite' ? checkFiniteArray(value, name) : checkArrayLike(value, name),
-  );
+  const arrays = inputs.map(([name, value, check]) => check(value, name));
   for (let i = 1; i < arrays.length; i++) {
     checkSameLength(arrays[0] as ArrayLike<unknown>, (inputs[0] as Input)[0], arrays[i] as ArrayLike<unknown>, (inputs[i] as Input)[0]);
   }
