@@ -5,7 +5,7 @@
  * weights, BOND-style distillation targets and the exact best-of-N distribution.
  * Math and derivations: docs/estimators/best-of-n.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { bestOfNKernels } from '../backends/js/best-of-n.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
@@ -19,19 +19,14 @@ import {
 import { failAtKUnchecked } from '../combinatorics.js';
 import { DomainError, show } from '../errors.js';
 import {
-  BATCH_KEYS,
   checkGroupSizes,
-  checkKAtMostN,
-  checkSameLength,
   metricResult,
-  outputArray,
-  resolveLayout,
   type BatchOptions,
   type MetricOutputOptions,
   type MetricResult,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, MAX_LENGTH } from '../validate.js';
 import {
   baselineCode,
   checkScale,

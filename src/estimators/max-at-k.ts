@@ -2,20 +2,16 @@
  * max@k for continuous rewards: the unbiased metric and the exact per-sample gradient weights of
  * Walder & Karkhanis (PKPO, arXiv 2505.15201) in O(n log n) per group. Math: docs/estimators/max-at-k.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { maxAtKKernels } from '../backends/js/max-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
 import { MaxAtKWeights, SegmentedSort, SortedMaxMetric } from '../backends/types.js';
 import {
-  BATCH_KEYS,
-  checkKAtMostN,
   metricResult,
-  outputArray,
-  resolveLayout,
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import { checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { checkFiniteArray } from '../validate.js';
 import { baselineCode, prepareKSample, prepareMetric, retryIfOverflow, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */

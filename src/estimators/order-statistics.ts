@@ -5,22 +5,18 @@
  * al., arXiv 2606.06096; the max case is PKPO, Walder & Karkhanis, arXiv 2505.15201).
  * Math: docs/estimators/order-statistics.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { orderStatisticKernels } from '../backends/js/order-statistics.js';
 import { sortKernels } from '../backends/js/sort.js';
-import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort, type Backend, type KernelTable } from '../backends/types.js';
+import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort } from '../backends/types.js';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import {
-  BATCH_KEYS,
-  checkKAtMostN,
   metricResult,
-  outputArray,
-  resolveLayout,
   type Layout,
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
+import { checkFiniteArray, checkInteger, MAX_LENGTH } from '../validate.js';
 import { prepareKSample, prepareMetric, retryIfOverflow, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
@@ -280,7 +276,6 @@ function tablesFor(layout: Layout, build: (n: number) => Float64Array): { tables
   }
   return { tables, tableStart };
 }
-
 
 /** Options of {@link orderStatisticAtK}: batching, output, backend. */
 export interface OrderStatisticAtKOptions extends MetricOutputOptions, BackendOptions {}

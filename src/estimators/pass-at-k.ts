@@ -7,10 +7,10 @@ import { kernel } from '../backends/registry.js';
 import { BinaryCounts, BinaryScatter } from '../backends/types.js';
 import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../combinatorics.js';
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
-import { BATCH_KEYS, checkKAtMostN, outputArray, resolveLayout, type Layout, type WeightOutputOptions } from '../groups.js';
-import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
+import type { Layout, WeightOutputOptions } from '../groups.js';
+import { checkArrayLike, checkInteger } from '../validate.js';
 import { checkScale, prepare, prepareKSample, type Baseline, type KSampleWeightOptions, type WeightScale } from './weights.js';
-import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import type { BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
 

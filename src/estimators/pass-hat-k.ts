@@ -4,10 +4,10 @@
  * and the exact per-sample gradient weights for binary rewards. Math: docs/estimators/pass-hat-k.md.
  */
 import { DomainError } from '../errors.js';
-import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
-import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { checkArrayLike } from '../validate.js';
+import type { BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
-import { BATCH_KEYS, checkKAtMostN, metricResult, outputArray, resolveLayout, type MetricOutputOptions, type MetricResult } from '../groups.js';
+import { metricResult, type MetricOutputOptions, type MetricResult } from '../groups.js';
 import { countCorrect, countsMetric, scatterByCounts } from './pass-at-k.js';
 import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
