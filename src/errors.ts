@@ -14,11 +14,11 @@
  * @example
  * ```ts
  * try {
- *   passAtKAdvantage([1, 0.5], 1);
+ *   passAtKWeights([1, 0.5], 1);
  * } catch (e) {
  *   e instanceof InferenceAwareRLError; // true (and e instanceof DomainError)
  *   (e as InferenceAwareRLError).argument; // 'rewards'
- *   (e as Error).message; // 'rewards must be 0 or 1 for passAtKAdvantage (got 0.5 at index 1)'
+ *   (e as Error).message; // 'rewards must be 0 or 1 for passAtKWeights (got 0.5 at index 1)'
  * }
  * ```
  */

@@ -73,7 +73,7 @@ export interface Layout {
  * Validates `groupSize` / `groupOffsets` against `length` and returns the layout. Every offset is
  * checked as a safe integer in [0, length] and against its predecessor before it is stored, so no
  * value can wrap in the Int32Array. `name` is the per-sample argument an empty unbatched input is
- * reported against (e.g. `'g'` for maxAtK); `offsetsName` is how errors refer to the offsets (another
+ * reported against (e.g. `'scores'` for bestOfNAtK); `offsetsName` is how errors refer to the offsets (another
  * option, such as `opts.extraVoteOffsets`, can describe a layout too).
  */
 export function resolveLayout(
@@ -205,7 +205,7 @@ export function outputArray(
   length: number,
   inputs: readonly (readonly [string, unknown])[],
   name: string,
-  float32: true,
+  float32: boolean,
 ): WeightArray;
 export function outputArray(
   out: unknown,

@@ -17,14 +17,14 @@ export type { BatchOptions, WeightOutputOptions, MetricOutputOptions, MetricResu
 export {
   passAtK,
   logFailAtK,
-  passAtKAdvantage,
-  chenPassAtKAdvantage,
-  type PassAtKAdvantageOptions,
+  passAtKWeights,
+  chenPassAtKWeights,
+  type PassAtKWeightsOptions,
   type ChenPassAtKOptions,
 } from './estimators/pass-at-k.js';
-export { maxAtK, maxAtKAdvantage, type MaxAtKOptions, type MaxAtKAdvantageOptions } from './estimators/max-at-k.js';
+export { maxAtK, maxAtKWeights, type MaxAtKOptions, type MaxAtKWeightsOptions } from './estimators/max-at-k.js';
 export { BASELINES, type Baseline, type WeightScale, type KSampleWeightOptions } from './estimators/weights.js';
-export { grpoAdvantage, rlooAdvantage, GRPO_PRESETS, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
+export { grpoWeights, rlooWeights, GRPO_PRESETS, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
 export {
   registerBackend,
   setBackend,
@@ -44,17 +44,18 @@ export {
   type EstimatorName,
   type EstimatorOptions,
   type InputName,
+  type WeightForm,
 } from './registry.js';
 
 // --- majority vote (maj@k) ---
 export {
   majorityAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   majorityAnswer,
   TIE_POLICIES,
   type TiePolicy,
   type MajorityAtKOptions,
-  type MajorityVoteAdvantageOptions,
+  type MajorityVoteWeightsOptions,
   type MajorityAnswerOptions,
   type MajorityAnswerResult,
 } from './estimators/majority-vote.js';
@@ -62,13 +63,13 @@ export {
 // --- best-of-N with a verifier ---
 export {
   bestOfNAtK,
-  bestOfNAdvantage,
-  bonRlBinaryAdvantage,
+  bestOfNWeights,
+  bonRlBinaryWeights,
   bestOfNDistillationWeights,
   bestOfNDistribution,
   bestOfNKL,
   type BestOfNAtKOptions,
-  type BestOfNAdvantageOptions,
+  type BestOfNWeightsOptions,
   type BonRlBaseline,
   type BonRlCoefficient,
   type BonRlBinaryOptions,
@@ -104,33 +105,33 @@ export {
   passHatK,
   logPassHatK,
   PASS_HAT_K_MAX_TERMS,
-  passHatKAdvantage,
+  passHatKWeights,
   passHatKOfRewards,
-  type PassHatKAdvantageOptions,
+  type PassHatKWeightsOptions,
   type PassHatKOfRewardsOptions,
 } from './estimators/pass-hat-k.js';
 
 // --- order statistics (L-statistics of k samples) ---
 export {
   orderStatisticAtK,
-  orderStatisticAdvantage,
+  orderStatisticWeights,
   orderStatisticAlpha,
   type OrderStatisticPreset,
   type OrderStatisticAlpha,
   type OrderStatisticAtKOptions,
-  type OrderStatisticAdvantageOptions,
+  type OrderStatisticWeightsOptions,
 } from './estimators/order-statistics.js';
 
 // --- any k-sample objective f (exact or sampled) ---
 export {
   kSampleAtK,
-  kSampleAdvantage,
+  kSampleWeights,
   K_SAMPLE_MAX_SUBSETS,
   K_SAMPLE_SAMPLES,
   type SubsetFunction,
   type KSampleSamplingOptions,
   type KSampleAtKOptions,
-  type KSampleAdvantageOptions,
+  type KSampleWeightsOptions,
   type KSampleMetric,
   type KSampleWeights,
 } from './estimators/k-sample.js';
@@ -153,7 +154,7 @@ export {
   type MajorityPseudoRewards,
 } from './estimators/majority-pseudo-rewards.js';
 
-// --- hostile-input hardening ---
+// --- limits and the capacity error ---
 export { CapacityError } from './errors.js';
 export { ZERO_VARIANCE_RTOL } from './estimators/grpo.js';
 export { MAX_PASS_AT_K_TERMS } from './estimators/pass-at-k.js';
@@ -162,3 +163,12 @@ export type { WasmArena } from './backends/wasm/backend.js';
 
 // --- float32 outputs and the fused binary kernel ---
 export { FLOAT32_MAX, type WeightArray } from './groups.js';
+// --- deprecated names (same functions and types; per-sample weights are `*Weights`) ---
+export { passAtKAdvantage, chenPassAtKAdvantage, type PassAtKAdvantageOptions } from './estimators/pass-at-k.js';
+export { maxAtKAdvantage, type MaxAtKAdvantageOptions } from './estimators/max-at-k.js';
+export { bestOfNAdvantage, bonRlBinaryAdvantage, type BestOfNAdvantageOptions } from './estimators/best-of-n.js';
+export { majorityVoteAdvantage, type MajorityVoteAdvantageOptions } from './estimators/majority-vote.js';
+export { passHatKAdvantage, type PassHatKAdvantageOptions } from './estimators/pass-hat-k.js';
+export { orderStatisticAdvantage, type OrderStatisticAdvantageOptions } from './estimators/order-statistics.js';
+export { kSampleAdvantage, type KSampleAdvantageOptions } from './estimators/k-sample.js';
+export { grpoAdvantage, rlooAdvantage } from './estimators/grpo.js';

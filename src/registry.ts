@@ -12,19 +12,19 @@
 import { DomainError, InvalidArgumentError, NonFiniteError, show } from './errors.js';
 import { checkArrayLike } from './validate.js';
 import type { WeightArray } from './groups.js';
-import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
-import { maxAtK, maxAtKAdvantage, type MaxAtKAdvantageOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
+import { grpoWeights, rlooWeights, type GrpoOptions, type RlooOptions } from './estimators/grpo.js';
+import { maxAtK, maxAtKWeights, type MaxAtKWeightsOptions, type MaxAtKOptions } from './estimators/max-at-k.js';
 import {
   majorityAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   type MajorityAtKOptions,
-  type MajorityVoteAdvantageOptions,
+  type MajorityVoteWeightsOptions,
 } from './estimators/majority-vote.js';
 import {
-  bestOfNAdvantage,
+  bestOfNWeights,
   bestOfNAtK,
-  bonRlBinaryAdvantage,
-  type BestOfNAdvantageOptions,
+  bonRlBinaryWeights,
+  type BestOfNWeightsOptions,
   type BestOfNAtKOptions,
   type BonRlBinaryOptions,
 } from './estimators/best-of-n.js';
@@ -35,28 +35,28 @@ import {
   type BonRlSelectedOptions,
 } from './estimators/best-of-n-sft.js';
 import {
-  chenPassAtKAdvantage,
-  passAtKAdvantage,
+  chenPassAtKWeights,
+  passAtKWeights,
   type ChenPassAtKOptions,
-  type PassAtKAdvantageOptions,
+  type PassAtKWeightsOptions,
 } from './estimators/pass-at-k.js';
 import {
-  passHatKAdvantage,
+  passHatKWeights,
   passHatKOfRewards,
-  type PassHatKAdvantageOptions,
+  type PassHatKWeightsOptions,
   type PassHatKOfRewardsOptions,
 } from './estimators/pass-hat-k.js';
 import {
-  orderStatisticAdvantage,
+  orderStatisticWeights,
   orderStatisticAtK,
-  type OrderStatisticAdvantageOptions,
+  type OrderStatisticWeightsOptions,
   type OrderStatisticAlpha,
   type OrderStatisticAtKOptions,
 } from './estimators/order-statistics.js';
 import {
-  kSampleAdvantage,
+  kSampleWeights,
   kSampleAtK,
-  type KSampleAdvantageOptions,
+  type KSampleWeightsOptions,
   type KSampleAtKOptions,
   type SubsetFunction,
 } from './estimators/k-sample.js';
@@ -82,6 +82,9 @@ export interface EstimatorInputs {
   f?: SubsetFunction;
 }
 
+/** The two scales of per-sample weights; see {@link EstimatorEntry.form}. */
+export type WeightForm = 'sum' | 'mean';
+
 /** The input fields an estimator may require. */
 export type InputName = 'rewards' | 'k' | 'answers' | 'scores' | 'expertScores' | 'alpha' | 'f';
 
@@ -95,6 +98,13 @@ export interface EstimatorEntry<O, M = never> {
   readonly reference: string;
   /** The inputs it needs. */
   readonly inputs: readonly InputName[];
+  /**
+   * The scale `weights` returns when `opts.scale` is not given: `'sum'` (Σ_i w_i ∇log π(y_i) is the
+   * gradient estimate) or `'mean'` (the paper's advantages, for a loss averaged over the group: n times
+   * the sum form). Every built-in entry states it; `opts.scale` selects the other form where the entry
+   * takes it (all but `'bon-sft'`, whose expert weight 1 fixes the scale).
+   */
+  readonly form?: WeightForm;
   /** Per-sample gradient weights (advantages), in input order: a new Float64Array, or `opts.out` (Float64Array or Float32Array). */
   weights(inputs: EstimatorInputs, opts?: O): WeightArray;
   /** The unbiased metric of the objective, when it has one. */
@@ -134,12 +144,12 @@ function binaryMetric(name: string, inputs: EstimatorInputs, opts: MaxAtKOptions
  *
  * @example
  * ```ts
- * const entry = defineEstimator<PassAtKAdvantageOptions>({
+ * const entry = defineEstimator<PassAtKWeightsOptions>({
  *   name: 'pass@k',
  *   description: 'pass@k of binary rewards',
  *   reference: 'PKPO (arXiv 2505.15201)',
  *   inputs: ['rewards', 'k'],
- *   weights: (i, o) => passAtKAdvantage(i.rewards, i.k ?? 1, o),
+ *   weights: (i, o) => passAtKWeights(i.rewards, i.k ?? 1, o),
  * });
  * entry.weights({ rewards: [1, 0, 0, 1], k: 2 }); // Float64Array [0.3333…, 0, 0, 0.3333…]
  * ```
@@ -151,67 +161,75 @@ export function defineEstimator<O, M = never>(entry: EstimatorEntry<O, M>): Esti
 
 /** Every estimator by name. */
 export const estimators = {
-  'pass@k': defineEstimator<PassAtKAdvantageOptions, MaxAtKOptions>({
+  'pass@k': defineEstimator<PassAtKWeightsOptions, MaxAtKOptions>({
     name: 'pass@k',
     description: 'pass@k of binary rewards: probability that at least one of k samples is correct',
     reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201); Tang et al. 2025 (arXiv 2503.19595)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
-    weights: (i, o) => passAtKAdvantage(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
+    weights: (i, o) => passAtKWeights(need('pass@k', i, 'rewards'), need('pass@k', i, 'k'), o),
     metric: (i, o) => binaryMetric('pass@k', i, o),
   }),
-  'max@k': defineEstimator<MaxAtKAdvantageOptions, MaxAtKOptions>({
+  'max@k': defineEstimator<MaxAtKWeightsOptions, MaxAtKOptions>({
     name: 'max@k',
     description: 'max@k of continuous rewards: expected best reward among k samples',
     reference: 'Walder & Karkhanis, PKPO (arXiv 2505.15201)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
-    weights: (i, o) => maxAtKAdvantage(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
+    weights: (i, o) => maxAtKWeights(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
     metric: (i, o) => maxAtK(need('max@k', i, 'rewards'), need('max@k', i, 'k'), o),
   }),
   'chen-pass@k': defineEstimator<ChenPassAtKOptions, MaxAtKOptions>({
     name: 'chen-pass@k',
     description: "Chen et al.'s analytic pass@k advantage (std-normalised, biased; for comparison)",
     reference: 'Chen et al., pass@k training (arXiv 2508.10751)',
+    form: 'mean',
     inputs: ['rewards', 'k'],
-    weights: (i, o) => chenPassAtKAdvantage(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
+    weights: (i, o) => chenPassAtKWeights(need('chen-pass@k', i, 'rewards'), need('chen-pass@k', i, 'k'), o),
     metric: (i, o) => binaryMetric('chen-pass@k', i, o),
   }),
   grpo: defineEstimator<GrpoOptions>({
     name: 'grpo',
     description: 'GRPO group-normalised mean-reward advantage (k = 1 objective)',
     reference: 'Shao et al., DeepSeekMath (arXiv 2402.03300)',
+    form: 'mean',
     inputs: ['rewards'],
-    weights: (i, o) => grpoAdvantage(need('grpo', i, 'rewards'), o),
+    weights: (i, o) => grpoWeights(need('grpo', i, 'rewards'), o),
   }),
   rloo: defineEstimator<RlooOptions>({
     name: 'rloo',
     description: 'REINFORCE leave-one-out mean-reward advantage (k = 1 objective)',
     reference: 'Ahmadian et al., Back to Basics (arXiv 2402.14740)',
+    form: 'mean',
     inputs: ['rewards'],
-    weights: (i, o) => rlooAdvantage(need('rloo', i, 'rewards'), o),
+    weights: (i, o) => rlooWeights(need('rloo', i, 'rewards'), o),
   }),
-  'bon@k': defineEstimator<BestOfNAdvantageOptions, BestOfNAtKOptions>({
+  'bon@k': defineEstimator<BestOfNWeightsOptions, BestOfNAtKOptions>({
     name: 'bon@k',
     description: 'best-of-k with a verifier: true reward of the highest-scoring of k samples (ties split)',
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['scores', 'rewards', 'k'],
     weights: (i, o) =>
-      bestOfNAdvantage(need('bon@k', i, 'scores'), need('bon@k', i, 'rewards'), need('bon@k', i, 'k'), o),
+      bestOfNWeights(need('bon@k', i, 'scores'), need('bon@k', i, 'rewards'), need('bon@k', i, 'k'), o),
     metric: (i, o) => bestOfNAtK(need('bon@k', i, 'scores'), need('bon@k', i, 'rewards'), need('bon@k', i, 'k'), o),
   }),
   'bon-rl-binary': defineEstimator<BonRlBinaryOptions, MaxAtKOptions>({
     name: 'bon-rl-binary',
     description: 'BoN-RL for binary rewards: 1 − p^N with unbiased leave-one-out coefficients (k = N)',
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
-    weights: (i, o) => bonRlBinaryAdvantage(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
+    weights: (i, o) => bonRlBinaryWeights(need('bon-rl-binary', i, 'rewards'), need('bon-rl-binary', i, 'k'), o),
     metric: (i, o) => binaryMetric('bon-rl-binary', i, o),
   }),
-  'maj@k': defineEstimator<MajorityVoteAdvantageOptions, MajorityAtKOptions>({
+  'maj@k': defineEstimator<MajorityVoteWeightsOptions, MajorityAtKOptions>({
     name: 'maj@k',
     description: 'maj@k (self-consistency): reward of the most frequent answer among k samples',
     reference: 'Tang et al. 2025 (arXiv 2503.19595); Wang et al., self-consistency (arXiv 2203.11171)',
+    form: 'sum',
     inputs: ['answers', 'rewards', 'k'],
-    weights: (i, o) => majorityVoteAdvantage(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
+    weights: (i, o) => majorityVoteWeights(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
     metric: (i, o) => majorityAtK(need('maj@k', i, 'answers'), need('maj@k', i, 'rewards'), need('maj@k', i, 'k'), o),
   }),
   // BoN-SFT and BoN-RL on the selected sample (Chow et al.).
@@ -220,6 +238,7 @@ export const estimators = {
     description:
       "BoN-SFT: the samples' weights for imitating expert demonstrations under the best-of-N policy (the expert's weight is 1)",
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['scores', 'expertScores', 'k'],
     weights: (i, o) => {
       if ((o as { estimator?: unknown } | undefined)?.estimator === 'unbiased') {
@@ -235,34 +254,38 @@ export const estimators = {
     name: 'bon-rl-selected',
     description: "BoN-RL on the verifier's pick: one weight per group for the selected sample's 0/1 reward (k = N)",
     reference: 'Chow et al., inference-aware fine-tuning for BoN (arXiv 2412.15287)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
     weights: (i, o) => bonRlSelectedWeights(need('bon-rl-selected', i, 'rewards'), need('bon-rl-selected', i, 'k'), o),
   }),
-  'pass^k': defineEstimator<PassHatKAdvantageOptions, PassHatKOfRewardsOptions>({
+  'pass^k': defineEstimator<PassHatKWeightsOptions, PassHatKOfRewardsOptions>({
     name: 'pass^k',
     description: 'pass^k of binary rewards: probability that all k samples are correct',
     reference: 'Yao et al., τ-bench (arXiv 2406.12045); Tang et al. 2025 (arXiv 2503.19595)',
+    form: 'sum',
     inputs: ['rewards', 'k'],
-    weights: (i, o) => passHatKAdvantage(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
+    weights: (i, o) => passHatKWeights(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
     metric: (i, o) => passHatKOfRewards(need('pass^k', i, 'rewards'), need('pass^k', i, 'k'), o),
   }),
-  'order-stat': defineEstimator<OrderStatisticAdvantageOptions, OrderStatisticAtKOptions>({
+  'order-stat': defineEstimator<OrderStatisticWeightsOptions, OrderStatisticAtKOptions>({
     name: 'order-stat',
     description: 'an L-statistic of k samples: Σ_j α_j × (j-th smallest reward); max, min, median, CVaR, …',
     reference: 'Parmas et al., OrderGrad (arXiv 2606.06096); Walder & Karkhanis, PKPO (arXiv 2505.15201)',
+    form: 'sum',
     inputs: ['rewards', 'k', 'alpha'],
     weights: (i, o) =>
-      orderStatisticAdvantage(need('order-stat', i, 'rewards'), need('order-stat', i, 'k'), need('order-stat', i, 'alpha'), o),
+      orderStatisticWeights(need('order-stat', i, 'rewards'), need('order-stat', i, 'k'), need('order-stat', i, 'alpha'), o),
     metric: (i, o) =>
       orderStatisticAtK(need('order-stat', i, 'rewards'), need('order-stat', i, 'k'), need('order-stat', i, 'alpha'), o),
   }),
-  'k-sample': defineEstimator<KSampleAdvantageOptions, KSampleAtKOptions>({
+  'k-sample': defineEstimator<KSampleWeightsOptions, KSampleAtKOptions>({
     name: 'k-sample',
     description: 'any symmetric objective f of k samples (exact by enumeration, or sampled); n = rewards.length',
     reference: 'Tang, Zheng, Synnaeve, Munos 2025 (arXiv 2503.19595)',
+    form: 'sum',
     inputs: ['rewards', 'k', 'f'],
     weights: (i, o) =>
-      kSampleAdvantage(need('k-sample', i, 'rewards').length, need('k-sample', i, 'k'), need('k-sample', i, 'f'), o).weights,
+      kSampleWeights(need('k-sample', i, 'rewards').length, need('k-sample', i, 'k'), need('k-sample', i, 'f'), o).weights,
     metric: (i, o) =>
       kSampleAtK(need('k-sample', i, 'rewards').length, need('k-sample', i, 'k'), need('k-sample', i, 'f'), o).estimate,
   }),

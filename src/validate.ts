@@ -137,6 +137,23 @@ export function checkFiniteArrayDeferred(values: unknown, name: string): { value
   return { values: checkFiniteArray(values, name), deferred: false };
 }
 
+/**
+ * An input check for the shared setup that defers finiteness like {@link checkFiniteArrayDeferred}:
+ * `check` validates the array, `deferred()` then says whether the caller's kernel must refuse
+ * non-finite values itself.
+ */
+export function deferringFiniteCheck(): { check: (value: unknown, name: string) => ArrayLike<number>; deferred: () => boolean } {
+  let deferred = false;
+  return {
+    check: (value, name) => {
+      const checked = checkFiniteArrayDeferred(value, name);
+      deferred = checked.deferred;
+      return checked.values;
+    },
+    deferred: () => deferred,
+  };
+}
+
 /** Throws unless `value` is one of `allowed`; `undefined` gives `fallback`. */
 export function checkChoice<T extends string | number>(
   value: unknown,

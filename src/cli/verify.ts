@@ -6,10 +6,10 @@
  * any, explains the whole dump. Exit 1 when the dump does not match. Usage: docs/cli.md.
  */
 import { parseArgs } from 'node:util';
-import { passAtKAdvantage } from '../estimators/pass-at-k.js';
-import { maxAtKAdvantage } from '../estimators/max-at-k.js';
+import { passAtKWeights } from '../estimators/pass-at-k.js';
+import { maxAtKWeights } from '../estimators/max-at-k.js';
 import { BASELINES, type Baseline } from '../estimators/weights.js';
-import { grpoAdvantage, rlooAdvantage } from '../estimators/grpo.js';
+import { grpoWeights, rlooWeights } from '../estimators/grpo.js';
 import { InferenceAwareRLError } from '../errors.js';
 import { DataError, forEachLine, inputChunks, inputName } from './input.js';
 import { UsageError, type CliIO } from './eval.js';
@@ -260,13 +260,13 @@ export function expectedWeights(estimator: VerifyEstimator, k: number | undefine
   const n = rewards.length;
   let w: Float64Array;
   try {
-    if (estimator === 'pass@k') w = passAtKAdvantage(rewards, k as number, { baseline: c.baseline as Baseline, scale: c.scale });
-    else if (estimator === 'max@k') w = maxAtKAdvantage(rewards, k as number, { baseline: c.baseline as Baseline, scale: c.scale });
+    if (estimator === 'pass@k') w = passAtKWeights(rewards, k as number, { baseline: c.baseline as Baseline, scale: c.scale });
+    else if (estimator === 'max@k') w = maxAtKWeights(rewards, k as number, { baseline: c.baseline as Baseline, scale: c.scale });
     else if (estimator === 'rloo') {
-      w = rlooAdvantage(rewards);
+      w = rlooWeights(rewards);
       if (c.scale === 'sum') w = w.map((x) => x / n);
     } else {
-      w = grpoAdvantage(rewards, { normalize: 'none' });
+      w = grpoWeights(rewards, { normalize: 'none' });
       if (c.scale === 'sum') w = w.map((x) => x / n);
     }
   } catch (err) {

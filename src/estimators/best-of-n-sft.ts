@@ -15,6 +15,11 @@ import {
   type WeightArray,
 } from '../groups.js';
 import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
+import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { checkScale, type WeightScale } from './weights.js';
+
+/** BoN-SFT and BoN-RL-selected have no kernels: `backend` is validated, the same code runs on every backend. */
+const NO_KERNELS = {};
 
 // ---------------------------------------------------------------------------------------------------
 // BoN-SFT
@@ -45,8 +50,13 @@ export type BestOfNSftEstimator = 'self-normalised' | 'jackknife' | 'unbiased';
  */
 export type BestOfNSftBaseline = 'none' | 'centred';
 
-/** Options of {@link bestOfNSftWeights}. */
-export interface BestOfNSftOptions<S extends WeightArray = WeightArray, E extends WeightArray = WeightArray> extends BatchOptions {
+/**
+ * Options of {@link bestOfNSftWeights}. `backend` is checked like every estimator's; BoN-SFT has no
+ * kernels, so every backend runs the same code.
+ */
+export interface BestOfNSftOptions<S extends WeightArray = WeightArray, E extends WeightArray = WeightArray>
+  extends BatchOptions,
+    BackendOptions {
   /**
    * Which estimator; see {@link BestOfNSftEstimator}.
    * @defaultValue `'self-normalised'`
@@ -141,7 +151,7 @@ function logBinomial(n: number, k: number): number {
   return sum + comp;
 }
 
-const SFT_KEYS = [...BATCH_KEYS, 'expertOut', 'estimator', 'baseline'] as const;
+const SFT_KEYS = [...BATCH_KEYS, 'backend', 'expertOut', 'estimator', 'baseline'] as const;
 
 /**
  * Chow et al.'s BoN-SFT (arXiv 2412.15287): imitation learning from expert demonstrations under the
@@ -196,6 +206,7 @@ export function bestOfNSftWeights<S extends WeightArray = Float64Array, E extend
   );
   const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'centred'] as const, 'centred');
   const layout = resolveLayout(v.length, opts, 'scores');
+  resolveBackend(opts?.backend, NO_KERNELS);
   const { offsets, groups } = layout;
   if (ve.length !== groups) {
     throw new ShapeError(
@@ -308,8 +319,11 @@ export function bestOfNSftWeights<S extends WeightArray = Float64Array, E extend
  */
 export type BonRlSelectedForm = 'binary' | 'positive';
 
-/** Options of {@link bonRlSelectedWeights}. Give exactly one of `failureProbs` and `failures`. */
-export interface BonRlSelectedOptions<Out extends WeightArray = WeightArray> {
+/**
+ * Options of {@link bonRlSelectedWeights}. Give exactly one of `failureProbs` and `failures`.
+ * `backend` is checked like every estimator's (no kernels: every backend runs the same code).
+ */
+export interface BonRlSelectedOptions<Out extends WeightArray = WeightArray> extends BackendOptions {
   /** The failure probability p of one sample, one per group, in [0, 1] (known p: exact gradient). */
   failureProbs?: ArrayLike<number>;
   /**
@@ -328,6 +342,12 @@ export interface BonRlSelectedOptions<Out extends WeightArray = WeightArray> {
    * rounded to float32 (a weight beyond float32's range is an error).
    */
   out?: Out;
+  /**
+   * `'sum'` or `'mean'`, as for every weight estimator. Each group trains on one sample (the selected
+   * one), so the two forms coincide: n = 1.
+   * @defaultValue `'sum'`
+   */
+  scale?: WeightScale;
 }
 
 /** (1 − p)/(1 − p^N) = 1/(1 + p + … + p^{N−1}), without cancellation near p = 1; 1/N at p = 1. */
@@ -347,7 +367,7 @@ function inverseGeometric(p: number, N: number): number {
  * and π(y) p^{N−1} for incorrect y, and E[w ∇log π(y_sel)] = ∇(1 − p^N) exactly when p is known
  * (`failureProbs`). With p estimated from the same N samples (`failures`) the gradient is biased
  * (docs/estimators/best-of-n.md, measured table). When every sample is back-propagated,
- * {@link bonRlBinaryAdvantage} is the unbiased choice.
+ * {@link bonRlBinaryWeights} is the unbiased choice.
  *
  * A constant baseline is not free here: E_{π_BoN}[∇log π] ≠ 0. The `'binary'` form's baseline J is paired
  * with the scale that makes it exact.
@@ -367,10 +387,12 @@ export function bonRlSelectedWeights<Out extends WeightArray = Float64Array>(
   N: number,
   opts?: BonRlSelectedOptions<Out>,
 ): Out {
-  checkOptions(opts, 'bonRlSelectedWeights', ['failureProbs', 'failures', 'form', 'out']);
+  checkOptions(opts, 'bonRlSelectedWeights', ['failureProbs', 'failures', 'form', 'scale', 'out', 'backend']);
   const r = checkFiniteArray(rewards, 'rewards');
   const nn = checkInteger(N, 'N', 1);
   const form = checkChoice(opts?.form, 'opts.form', ['binary', 'positive'] as const, 'binary');
+  checkScale(opts?.scale); // one sample per group: 'sum' and 'mean' are the same weights
+  resolveBackend(opts?.backend, NO_KERNELS);
   const B = r.length;
   if (B === 0) throw new ShapeError('rewards', 'rewards must not be empty: one selected reward per group (got 0)');
   for (let b = 0; b < B; b++) {

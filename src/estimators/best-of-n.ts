@@ -5,7 +5,7 @@
  * weights, BOND-style distillation targets and the exact best-of-N distribution.
  * Math and derivations: docs/estimators/best-of-n.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { bestOfNKernels } from '../backends/js/best-of-n.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
@@ -13,13 +13,8 @@ import { BestOfNMetric, BestOfNSelection, BestOfNWeights, BinaryScatter, Segment
 import { failAtKUnchecked } from '../combinatorics.js';
 import { DomainError, show } from '../errors.js';
 import {
-  BATCH_KEYS,
   checkGroupSizes,
-  checkKAtMostN,
-  checkSameLength,
   metricResult,
-  outputArray,
-  resolveLayout,
   viaFloat64,
   type WeightArray,
   type BatchOptions,
@@ -27,18 +22,17 @@ import {
   type MetricResult,
   type WeightOutputOptions,
 } from '../groups.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkFiniteNumber, deferringFiniteCheck, MAX_LENGTH, nonFiniteError } from '../validate.js';
 import {
-  checkArrayLike,
-  checkChoice,
-  checkFiniteArray,
-  checkFiniteArrayDeferred,
-  checkFiniteNumber,
-  checkInteger,
-  checkOptions,
-  MAX_LENGTH,
-  nonFiniteError,
-} from '../validate.js';
-import { baselineCode, prepareKSample, type KSampleWeightOptions, type WeightScale } from './weights.js';
+  baselineCode,
+  checkScale,
+  onScaledRewards,
+  prepare,
+  prepareKSample,
+  prepareMetric,
+  type KSampleWeightOptions,
+  type WeightScale,
+} from './weights.js';
 import { binaryAdvantage } from './pass-at-k.js';
 
 /** This family's reference kernels (the `js` backend); BoN-RL's binary form scatters like pass@k. */
@@ -47,15 +41,12 @@ const JS_KERNELS = { ...sortKernels, ...bestOfNKernels, ...passAtKKernels };
 /**
  * The kernels shift each group's rewards by their minimum and add up to n shifted values, so a group
  * whose range times n overflows (e.g. rewards [−1e308, 1e308]) would give Inf − Inf = NaN. Metric and
- * weights are positively homogeneous in the rewards: such a batch is computed on rewards divided by a
- * power of two (exact for all but subnormal values) and scaled back. O(n) check; almost always 1.
- * With `checkFinite` it also refuses non-finite rewards (the same error as checkFiniteArray).
+ * weights are positively homogeneous in the rewards: such a batch is computed on the rewards divided by
+ * the power of two returned here ({@link onScaledRewards}, the shared overflow policy). A factor of 4
+ * (max@k's retry) is not enough for sums of n values, hence this O(n) scan; almost always 1. With
+ * `checkFinite` it also refuses non-finite rewards (the same error as checkFiniteArray), in this pass.
  */
-function shrinkIfSumsOverflow(
-  rewards: ArrayLike<number>,
-  offsets: Int32Array,
-  checkFinite = false,
-): { values: ArrayLike<number>; unscale: number } {
+function overflowDivisor(rewards: ArrayLike<number>, offsets: Int32Array, checkFinite = false): number {
   let overflows = false;
   let maxSize = 0;
   for (let b = 0; b + 1 < offsets.length; b++) {
@@ -75,9 +66,20 @@ function shrinkIfSumsOverflow(
     if (checkFinite && acc !== 0) checkFiniteArray(rewards, 'rewards');
     if (end > start && !Number.isFinite((hi - lo) * (end - start))) overflows = true;
   }
-  if (!overflows) return { values: rewards, unscale: 1 };
-  const unscale = 2 ** (Math.ceil(Math.log2(maxSize)) + 2);
-  return { values: Float64Array.from(rewards, (x) => x / unscale), unscale };
+  return overflows ? 2 ** (Math.ceil(Math.log2(maxSize)) + 2) : 1;
+}
+
+/** Runs `run` on the rewards, or on the rewards / d when their sums would overflow ({@link overflowDivisor}). */
+function withoutOverflow(
+  rewards: ArrayLike<number>,
+  offsets: Int32Array,
+  out: Float64Array,
+  run: (values: ArrayLike<number>) => void,
+  checkFinite = false,
+): void {
+  const d = overflowDivisor(rewards, offsets, checkFinite);
+  if (d === 1) run(rewards);
+  else onScaledRewards(rewards, d, out, run);
 }
 
 /**
@@ -119,28 +121,30 @@ export function bestOfNAtK<O extends BestOfNAtKOptions = Record<never, never>>(
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'bestOfNAtK', [...BATCH_KEYS, 'backend']);
+  const scoresCheck = deferringFiniteCheck();
+  const rewardsCheck = deferringFiniteCheck();
   // Float arrays are checked for finiteness in passes that read them anyway (the kernel's, the rescale's).
-  const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
-  const { values: r, deferred: rewardsDeferred } = checkFiniteArrayDeferred(rewards, 'rewards');
-  checkSameLength(v, 'scores', r, 'rewards');
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(v.length, opts, 'scores');
-  checkKAtMostN(layout, kk);
-  // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [
-    ['scores', v],
-    ['rewards', r],
-  ]);
-  const { values, unscale } = shrinkIfSumsOverflow(r, layout.offsets, rewardsDeferred);
-  checkStatus(kernel(backend, BestOfNMetric)(v, values, layout.offsets, kk, out), v, deferred);
-  if (unscale !== 1) for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * unscale;
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('bestOfNAtK', k, opts, {
+    inputs: [
+      ['scores', scores, scoresCheck.check],
+      ['rewards', rewards, rewardsCheck.check],
+    ],
+    jsKernels: JS_KERNELS,
+  });
+  const [v, r] = arrays as [ArrayLike<number>, ArrayLike<number>];
+  const run = kernel(backend, BestOfNMetric);
+  withoutOverflow(
+    r,
+    layout.offsets,
+    out,
+    (values) => checkStatus(run(v, values, layout.offsets, kk, out), v, scoresCheck.deferred()),
+    rewardsCheck.deferred(),
+  );
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/** Options of {@link bestOfNAdvantage}: baseline, scale, batching, output, backend. */
-export interface BestOfNAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
+/** Options of {@link bestOfNWeights}: baseline, scale, batching, output (Float64Array or Float32Array), backend. */
+export interface BestOfNWeightsOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Exact per-sample gradient weights of the best-of-k objective ({@link bestOfNAtK}), minus a baseline
@@ -150,57 +154,54 @@ export interface BestOfNAdvantageOptions<Out extends WeightArray = WeightArray> 
  *
  * Sum form: multiply each sample's summed token log-probs by its weight and add (`scale: 'mean'`
  * multiplies by n, for trainers that average over the group). With `scores` equal to `rewards` the
- * weights are those of {@link maxAtKAdvantage}.
+ * weights are those of {@link maxAtKWeights}.
  *
  * @param scores - finite verifier scores, one per sample.
  * @param rewards - finite true rewards, one per sample.
  * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
  * @example
  * ```ts
- * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3, { baseline: 'none' });
+ * bestOfNWeights([1, 1, 1, 3], [0.5, 1, 0, 1], 3, { baseline: 'none' });
  * // Float64Array [0.625, 0.625, 0.625, 0.75]
- * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // loo-1: [0, 0.0625, −0.0625, 0.375]
+ * bestOfNWeights([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // loo-1: [0, 0.0625, −0.0625, 0.375]
  * ```
  */
-export function bestOfNAdvantage<Out extends WeightArray = Float64Array>(
+export function bestOfNWeights<Out extends WeightArray = Float64Array>(
   scores: ArrayLike<number>,
   rewards: ArrayLike<number>,
   k: number,
-  opts?: BestOfNAdvantageOptions<Out>,
+  opts?: BestOfNWeightsOptions<Out>,
 ): Out {
-  const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
-  const { values: r, deferred: rewardsDeferred } = checkFiniteArrayDeferred(rewards, 'rewards');
-  checkSameLength(v, 'scores', r, 'rewards');
-  const p = prepareKSample(
-    'bestOfNAdvantage',
-    v.length,
-    k,
-    opts,
-    [],
-    [
-      ['scores', v],
-      ['rewards', r],
+  const scoresCheck = deferringFiniteCheck();
+  const rewardsCheck = deferringFiniteCheck();
+  const p = prepareKSample('bestOfNWeights', k, opts, {
+    inputs: [
+      ['scores', scores, scoresCheck.check],
+      ['rewards', rewards, rewardsCheck.check],
     ],
-    JS_KERNELS,
-  );
-  const { offsets } = p.layout;
-  const { values, unscale } = shrinkIfSumsOverflow(r, offsets, rewardsDeferred);
-  viaFloat64(p.out, p.layout, (out) => {
-    checkStatus(
-      kernel(p.backend, BestOfNWeights)(v, values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, out),
-      v,
-      deferred,
-    );
-    if (unscale !== 1) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * unscale;
+    jsKernels: JS_KERNELS,
   });
+  const [v, r] = p.arrays as [ArrayLike<number>, ArrayLike<number>];
+  const { offsets } = p.layout;
+  const run = kernel(p.backend, BestOfNWeights);
+  const code = baselineCode(p.effectiveBaseline);
+  viaFloat64(p.out, p.layout, (out) =>
+    withoutOverflow(
+      r,
+      offsets,
+      out,
+      (values) => checkStatus(run(v, values, offsets, p.k, code, p.scaleByN, out), v, scoresCheck.deferred()),
+      rewardsCheck.deferred(),
+    ),
+  );
   return p.out as Out;
 }
 
-/** The baselines of {@link bonRlBinaryAdvantage}. */
+/** The baselines of {@link bonRlBinaryWeights}. */
 export type BonRlBaseline = 'none' | 'loo';
 
 /**
- * Which coefficient multiplies (r_i − b_i) in {@link bonRlBinaryAdvantage}.
+ * Which coefficient multiplies (r_i − b_i) in {@link bonRlBinaryWeights}.
  * - `'unbiased'`: C(f₋ᵢ, N−1)/C(n−1, N−1), f₋ᵢ the failures among the other samples: its expectation is
  *   exactly p^{N−1}, so the weights are an unbiased gradient of 1 − p^N.
  * - `'plug-in'`: p̂^{N−1} with p̂ = (failures in the group)/n, Chow et al.'s plug-in estimate. BIASED:
@@ -209,7 +210,7 @@ export type BonRlBaseline = 'none' | 'loo';
  */
 export type BonRlCoefficient = 'unbiased' | 'plug-in';
 
-/** Options of {@link bonRlBinaryAdvantage}. */
+/** Options of {@link bonRlBinaryWeights}. */
 export interface BonRlBinaryOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
   /**
    * `'loo'`: b_i = mean reward of the other samples (needs n ≥ 2); `'none'`: b_i = 0.
@@ -233,39 +234,44 @@ export interface BonRlBinaryOptions<Out extends WeightArray = WeightArray> exten
  * sample, best-of-N with a perfect verifier succeeds with J = 1 − p^N and ∇J = N p^{N−1} E_π[r ∇log π].
  * From n ≥ N samples the unbiased weights are
  * w_i = (N/n) · C(f₋ᵢ, N−1)/C(n−1, N−1) · (r_i − b_i), f₋ᵢ = failures among the others.
- * Note that J is pass@N: {@link passAtKAdvantage} with k = N estimates the same gradient with other
+ * Note that J is pass@N: {@link passAtKWeights} with k = N estimates the same gradient with other
  * (lower-variance) weights.
  *
  * @param rewards - 0/1 rewards, one per sample.
  * @param N - the best-of-N budget, 1 ≤ N ≤ n in every group.
  * @example
  * ```ts
- * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3);
+ * bonRlBinaryWeights([1, 0, 0, 1, 0, 0], 3);
  * // loo: Float64Array [0.24, −0.06, −0.06, 0.24, −0.06, −0.06]
- * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3, { coefficient: 'plug-in' }); // biased, for comparison
+ * bonRlBinaryWeights([1, 0, 0, 1, 0, 0], 3, { coefficient: 'plug-in' }); // biased, for comparison
  * // Float64Array [0.1777…, −0.0888…, −0.0888…, 0.1777…, −0.0888…, −0.0888…]
  * ```
  */
-export function bonRlBinaryAdvantage<Out extends WeightArray = Float64Array>(
+export function bonRlBinaryWeights<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   N: number,
   opts?: BonRlBinaryOptions<Out>,
 ): Out {
-  checkOptions(opts, 'bonRlBinaryAdvantage', [...BATCH_KEYS, 'backend', 'baseline', 'coefficient', 'scale']);
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const nn = checkInteger(N, 'N', 1);
-  const baseline = checkChoice(opts?.baseline, 'opts.baseline', ['none', 'loo'] as const, 'loo');
-  const coefficient = checkChoice(opts?.coefficient, 'opts.coefficient', ['unbiased', 'plug-in'] as const, 'unbiased');
-  const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts);
-  checkKAtMostN(layout, nn, 'N');
+  const p = prepare('bonRlBinaryWeights', N, opts, {
+    inputs: [['rewards', rewards, checkArrayLike]],
+    kName: 'N',
+    keys: ['baseline', 'coefficient', 'scale'],
+    options: () => ({
+      baseline: checkChoice(opts?.baseline, 'opts.baseline', ['none', 'loo'] as const, 'loo'),
+      coefficient: checkChoice(opts?.coefficient, 'opts.coefficient', ['unbiased', 'plug-in'] as const, 'unbiased'),
+      scale: checkScale(opts?.scale),
+    }),
+    jsKernels: JS_KERNELS,
+  });
+  const { layout, backend, out } = p;
+  const values = p.arrays[0] as ArrayLike<number>;
+  const nn = p.k;
+  const { baseline, coefficient, scale } = p.extra;
   if (baseline === 'loo') {
     checkGroupSizes(layout, 2, (n) => `baseline 'loo' needs n ≥ 2 (got n=${n}`, 'opts.baseline');
   }
-  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
   // The weights depend on the group only through (n, c): computed once per distinct pair.
-  binaryAdvantage(values, layout, backend, out, 'bonRlBinaryAdvantage', (n, c) => {
+  binaryAdvantage(values, layout, backend, out, 'bonRlBinaryWeights', (n, c) => {
     const r = (nn / n) * (scale === 'mean' ? n : 1);
     // coefficient of a sample whose n − 1 companions hold `others` correct ones
     const coef = (others: number): number =>
@@ -312,23 +318,28 @@ export function bestOfNDistillationWeights<Out extends WeightArray = Float64Arra
   N: number,
   opts?: BestOfNDistillationOptions<Out>,
 ): Out {
-  checkOptions(opts, 'bestOfNDistillationWeights', [...BATCH_KEYS, 'backend', 'sampling']);
-  const { values: v, deferred } = checkFiniteArrayDeferred(scores, 'scores');
-  // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
-  const nn = checkInteger(N, 'N', 1, MAX_LENGTH);
-  const sampling = checkChoice(
-    opts?.sampling,
-    'opts.sampling',
-    ['without-replacement', 'with-replacement'] as const,
-    'without-replacement',
-  );
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(v.length, opts, 'scores');
-  const withReplacement = sampling === 'with-replacement';
-  if (!withReplacement) checkKAtMostN(layout, nn, 'N');
-  const out = outputArray(opts?.out, v.length, [['scores', v]], 'opts.out', true);
+  const scoresCheck = deferringFiniteCheck();
+  const { arrays, k: nn, layout, backend, out, extra: withReplacement } = prepare('bestOfNDistillationWeights', N, opts, {
+    inputs: [['scores', scores, scoresCheck.check]],
+    kName: 'N',
+    // N reaches the kernels as a 32-bit integer (and beyond 2^31 − 1 every weight but the top block's is 0).
+    kMax: MAX_LENGTH,
+    keys: ['sampling'],
+    options: () => {
+      const sampling = checkChoice(
+        opts?.sampling,
+        'opts.sampling',
+        ['without-replacement', 'with-replacement'] as const,
+        'without-replacement',
+      );
+      return sampling === 'with-replacement';
+    },
+    kAtMostN: (withReplacement) => !withReplacement,
+    jsKernels: JS_KERNELS,
+  });
+  const v = arrays[0] as ArrayLike<number>;
   viaFloat64(out, layout, (out64) =>
-    checkStatus(kernel(backend, BestOfNSelection)(v, layout.offsets, nn, withReplacement, out64), v, deferred),
+    checkStatus(kernel(backend, BestOfNSelection)(v, layout.offsets, nn, withReplacement, out64), v, scoresCheck.deferred()),
   );
   return out as Out;
 }
@@ -379,25 +390,27 @@ function prepareDistribution(
   opts: (BatchOptions & BackendOptions & ProbabilitySumOptions & { out?: WeightArray }) | undefined,
   perGroupOutput: boolean,
 ): PreparedDistribution {
-  checkOptions(opts, fn, [...BATCH_KEYS, 'backend', 'sumTolerance']);
-  const pi = checkFiniteArray(probs, 'probs');
-  const v = checkFiniteArray(scores, 'scores');
-  checkSameLength(pi, 'probs', v, 'scores');
-  const nn = checkInteger(N, 'N', 1);
-  const tolerance = opts?.sumTolerance === undefined ? undefined : checkFiniteNumber(opts.sumTolerance, 'opts.sumTolerance');
-  if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
-    throw new DomainError('opts.sumTolerance', `opts.sumTolerance must be in [0, 1) (got ${show(tolerance)})`);
-  }
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(pi.length, opts, 'probs');
+  const p = prepare(fn, N, opts, {
+    inputs: [
+      ['probs', probs, checkFiniteArray],
+      ['scores', scores, checkFiniteArray],
+    ],
+    kName: 'N',
+    kAtMostN: false,
+    keys: ['sumTolerance'],
+    options: () => {
+      const tolerance = opts?.sumTolerance === undefined ? undefined : checkFiniteNumber(opts.sumTolerance, 'opts.sumTolerance');
+      if (tolerance !== undefined && !(tolerance >= 0 && tolerance < 1)) {
+        throw new DomainError('opts.sumTolerance', `opts.sumTolerance must be in [0, 1) (got ${show(tolerance)})`);
+      }
+      return tolerance;
+    },
+    output: perGroupOutput ? 'groups' : 'samples',
+    jsKernels: JS_KERNELS,
+  });
+  const [pi, v] = p.arrays as [ArrayLike<number>, ArrayLike<number>];
+  const { layout, backend, out, k: nn, extra: tolerance } = p;
   const { offsets, groups } = layout;
-  const inputs = [
-    ['probs', pi],
-    ['scores', v],
-  ] as const;
-  const out = perGroupOutput
-    ? outputArray(opts?.out, layout.batched ? groups : 1, inputs)
-    : outputArray(opts?.out, pi.length, inputs, 'opts.out', true);
   for (let i = 0; i < pi.length; i++) {
     if ((pi[i] as number) < 0) {
       throw new DomainError('probs', `probs must be ≥ 0 (got ${show(pi[i])} at index ${i})`);
@@ -581,3 +594,29 @@ export function bestOfNKL<O extends BestOfNKLOptions = Record<never, never>>(
   });
   return (prep.batched ? out : out[0]) as MetricResult<O>;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link bestOfNWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * bestOfNAdvantage([1, 1, 1, 3], [0.5, 1, 0, 1], 3); // same as bestOfNWeights
+ * ```
+ */
+export const bestOfNAdvantage = bestOfNWeights;
+
+/**
+ * @deprecated Renamed {@link bonRlBinaryWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * bonRlBinaryAdvantage([1, 0, 0, 1, 0, 0], 3); // same as bonRlBinaryWeights
+ * ```
+ */
+export const bonRlBinaryAdvantage = bonRlBinaryWeights;
+
+/** @deprecated Renamed {@link BestOfNWeightsOptions}. */
+export type BestOfNAdvantageOptions<Out extends WeightArray = WeightArray> = BestOfNWeightsOptions<Out>;

@@ -3,22 +3,15 @@
  * al. 2024, arXiv 2402.14740): one-sample objectives, for comparison with the k-sample estimators.
  * Math: docs/estimators/grpo.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { AffineScatter, GroupMoments } from '../backends/types.js';
 import { grpoKernels } from '../backends/js/grpo.js';
 import { DomainError, show } from '../errors.js';
-import {
-  BATCH_KEYS,
-  checkFloat32Output,
-  checkGroupSizes,
-  outputArray,
-  resolveLayout,
-  type Layout,
-  type WeightArray,
-  type WeightOutputOptions,
-} from '../groups.js';
-import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
-/** Options of {@link grpoAdvantage}. Presets of popular trainers: {@link GRPO_PRESETS}. */
+import { checkFloat32Output, checkGroupSizes, viaFloat64, type WeightArray, type WeightOutputOptions } from '../groups.js';
+import { checkChoice, checkFiniteArray, checkFiniteNumber } from '../validate.js';
+import { checkScale, prepare, type WeightScale } from './weights.js';
+
+/** Options of {@link grpoWeights}. Presets of popular trainers: {@link GRPO_PRESETS}. */
 export interface GrpoOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
   /**
    * `'std'`: (g − mean) / (std + eps). `'none'`: g − mean (Dr. GRPO).
@@ -55,6 +48,12 @@ export interface GrpoOptions<Out extends WeightArray = WeightArray> extends Weig
    * @defaultValue `'error'`
    */
   oneSampleGroups?: 'error' | 'zero-mean-unit-std';
+  /**
+   * `'mean'`: the advantages of the paper, for a loss averaged over the group's samples. `'sum'`:
+   * divided by n, the form of the k-sample weights (Σ_i w_i ∇log π(y_i) is the gradient estimate).
+   * @defaultValue `'mean'`
+   */
+  scale?: WeightScale;
 }
 
 /**
@@ -81,28 +80,41 @@ export const ZERO_VARIANCE_RTOL = 2 ** -50;
  * estimators. A group whose rewards are all equal, or equal up to rounding noise (see
  * {@link GrpoOptions.zeroVarianceRtol}), gets zeros. `opts.out` must not share memory with `rewards`.
  *
+ * Mean form by default (the paper's: the trainer averages the per-sample losses of a group);
+ * `scale: 'sum'` divides by n, the form of the k-sample weights.
+ *
  * @example
  * ```ts
- * grpoAdvantage([1, 0, 0, 1]); // Float64Array [0.866…, −0.866…, −0.866…, 0.866…]
- * grpoAdvantage([0.1 + 0.2, 0.3, 0.3, 0.3]); // Float64Array [0, 0, 0, 0] (1 ulp of noise is no signal)
- * grpoAdvantage([1, 0, 1], { ...GRPO_PRESETS.verl, groupOffsets: [0, 2, 3] });
+ * grpoWeights([1, 0, 0, 1]); // Float64Array [0.866…, −0.866…, −0.866…, 0.866…]
+ * grpoWeights([0.1 + 0.2, 0.3, 0.3, 0.3]); // Float64Array [0, 0, 0, 0] (1 ulp of noise is no signal)
+ * grpoWeights([1, 0, 1], { ...GRPO_PRESETS.verl, groupOffsets: [0, 2, 3] });
  * // Float64Array [0.7071…, −0.7071…, 0.999999] (the one-sample group: 1 / (1 + 1e-6))
  * ```
  */
-export function grpoAdvantage<Out extends WeightArray = Float64Array>(rewards: ArrayLike<number>, opts?: GrpoOptions<Out>): Out {
-  checkOptions(opts, 'grpoAdvantage', [...BATCH_KEYS, 'backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups']);
-  const values = checkFiniteArray(rewards, 'rewards');
-  const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
-  const ddof = checkChoice(opts?.ddof, 'opts.ddof', [0, 1] as const, 1);
-  const eps = opts?.eps === undefined ? 0 : checkFiniteNumber(opts.eps, 'opts.eps');
-  if (eps < 0) throw new DomainError('opts.eps', `opts.eps must be ≥ 0 (got ${eps})`);
-  const rtol = opts?.zeroVarianceRtol === undefined ? ZERO_VARIANCE_RTOL : checkFiniteNumber(opts.zeroVarianceRtol, 'opts.zeroVarianceRtol');
-  if (!(rtol >= 0 && rtol < 1)) {
-    throw new DomainError('opts.zeroVarianceRtol', `opts.zeroVarianceRtol must be in [0, 1) (got ${show(rtol)})`);
-  }
-  const oneSample = checkChoice(opts?.oneSampleGroups, 'opts.oneSampleGroups', ['error', 'zero-mean-unit-std'] as const, 'error');
-  const backend = resolveBackend(opts?.backend, grpoKernels);
-  const layout = resolveLayout(values.length, opts);
+export function grpoWeights<Out extends WeightArray = Float64Array>(rewards: ArrayLike<number>, opts?: GrpoOptions<Out>): Out {
+  const p = prepare('grpoWeights', undefined, opts, {
+    inputs: [['rewards', rewards, checkFiniteArray]],
+    keys: ['normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups', 'scale'],
+    options: () => {
+      const normalize = checkChoice(opts?.normalize, 'opts.normalize', ['std', 'none'] as const, 'std');
+      const ddof = checkChoice(opts?.ddof, 'opts.ddof', [0, 1] as const, 1);
+      const eps = opts?.eps === undefined ? 0 : checkFiniteNumber(opts.eps, 'opts.eps');
+      if (eps < 0) throw new DomainError('opts.eps', `opts.eps must be ≥ 0 (got ${eps})`);
+      const rtol =
+        opts?.zeroVarianceRtol === undefined ? ZERO_VARIANCE_RTOL : checkFiniteNumber(opts.zeroVarianceRtol, 'opts.zeroVarianceRtol');
+      if (!(rtol >= 0 && rtol < 1)) {
+        throw new DomainError('opts.zeroVarianceRtol', `opts.zeroVarianceRtol must be in [0, 1) (got ${show(rtol)})`);
+      }
+      const oneSample = checkChoice(opts?.oneSampleGroups, 'opts.oneSampleGroups', ['error', 'zero-mean-unit-std'] as const, 'error');
+      return { normalize, ddof, eps, rtol, oneSample, sumForm: checkScale(opts?.scale, 'mean') === 'sum' };
+    },
+    jsKernels: grpoKernels,
+  });
+  const values = p.arrays[0] as ArrayLike<number>;
+  const { layout, backend } = p;
+  const { normalize, ddof, eps, rtol, oneSample, sumForm } = p.extra;
+  // The sum form divides after the fact: into a Float32Array it goes through Float64 (one rounding).
+  const out: WeightArray = sumForm && p.out instanceof Float32Array ? new Float64Array(p.out.length) : p.out;
   if (normalize === 'std' && ddof === 1 && oneSample === 'error') {
     checkGroupSizes(
       layout,
@@ -111,7 +123,6 @@ export function grpoAdvantage<Out extends WeightArray = Float64Array>(rewards: A
       'opts.ddof',
     );
   }
-  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const sumSquares = new Float64Array(groups);
@@ -156,9 +167,21 @@ export function grpoAdvantage<Out extends WeightArray = Float64Array>(rewards: A
       for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) * m.unit;
     }
   }
+  if (sumForm) toSumForm(out, offsets);
   // Every weight is written once (a Float32Array rounds it in that write); refuse one beyond float32.
-  checkFloat32Output(out, layout);
-  return out as Out;
+  if (out !== p.out) viaFloat64(p.out, layout, (o) => o.set(out));
+  else checkFloat32Output(out, layout);
+  return p.out as Out;
+}
+
+/** Divides each group's weights by its size n: the mean form (the papers') to the sum form. */
+function toSumForm(out: WeightArray, offsets: Int32Array): void {
+  for (let b = 0; b + 1 < offsets.length; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    const n = end - start;
+    for (let i = start; i < end; i++) out[i] = (out[i] as number) / n;
+  }
 }
 
 /** max − min of one group of x / unit (finite: the scaled values lie in [−1, 1]). */
@@ -197,25 +220,38 @@ function scaledMoments(values: ArrayLike<number>, start: number, end: number): {
   return { unit, mean, sumSquares };
 }
 
-/** Options of {@link rlooAdvantage}. */
-export interface RlooOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {}
+/** Options of {@link rlooWeights}: batching, output (Float64Array or Float32Array), backend, scale. */
+export interface RlooOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
+  /**
+   * `'mean'`: g_i − mean(g₋ᵢ), the paper's advantage, for a loss averaged over the group. `'sum'`:
+   * divided by n, (g_i − mean(g))/(n − 1), the form of the k-sample weights (it is the `'loo'`
+   * weights of pass@k / max@k at k = 1).
+   * @defaultValue `'mean'`
+   */
+  scale?: WeightScale;
+}
 
 /**
  * REINFORCE leave-one-out (Ahmadian et al. 2024): g_i − mean(g₋ᵢ) = n/(n−1)·(g_i − mean(g)). Needs
- * n ≥ 2 in every group. The k = 1 case of the `'loo'` baseline, times n.
+ * n ≥ 2 in every group. The k = 1 case of the `'loo'` baseline, times n: mean form by default (the
+ * paper's); `scale: 'sum'` gives the `'loo'` weights of the k-sample estimators at k = 1 (up to rounding).
  *
  * @example
  * ```ts
- * rlooAdvantage([1, 0, 0, 0]); // Float64Array [1, −0.333…, −0.333…, −0.333…]
+ * rlooWeights([1, 0, 0, 0]); // Float64Array [1, −0.333…, −0.333…, −0.333…]
  * ```
  */
-export function rlooAdvantage<Out extends WeightArray = Float64Array>(rewards: ArrayLike<number>, opts?: RlooOptions<Out>): Out {
-  checkOptions(opts, 'rlooAdvantage', [...BATCH_KEYS, 'backend']);
-  const values = checkFiniteArray(rewards, 'rewards');
-  const backend = resolveBackend(opts?.backend, grpoKernels);
-  const layout = resolveLayout(values.length, opts);
-  checkGroupSizes(layout, 2, (n) => `rewards of rlooAdvantage need n ≥ 2 samples per group (got n=${n}`, 'rewards');
-  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
+export function rlooWeights<Out extends WeightArray = Float64Array>(rewards: ArrayLike<number>, opts?: RlooOptions<Out>): Out {
+  const p = prepare('rlooWeights', undefined, opts, {
+    inputs: [['rewards', rewards, checkFiniteArray]],
+    keys: ['scale'],
+    options: () => checkScale(opts?.scale, 'mean') === 'sum',
+    jsKernels: grpoKernels,
+  });
+  const values = p.arrays[0] as ArrayLike<number>;
+  const { layout, backend, extra: sumForm } = p;
+  checkGroupSizes(layout, 2, (n) => `rewards of rlooWeights need n ≥ 2 samples per group (got n=${n}`, 'rewards');
+  const out: WeightArray = sumForm && p.out instanceof Float32Array ? new Float64Array(p.out.length) : p.out;
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const scale = new Float64Array(groups);
@@ -234,6 +270,31 @@ export function rlooAdvantage<Out extends WeightArray = Float64Array>(rewards: A
     const n = end - start;
     for (let i = start; i < end; i++) out[i] = (((values[i] as number) / m.unit - m.mean) * n) / (n - 1) * m.unit;
   }
-  checkFloat32Output(out, layout);
-  return out as Out;
+  if (sumForm) toSumForm(out, offsets);
+  if (out !== p.out) viaFloat64(p.out, layout, (o) => o.set(out));
+  else checkFloat32Output(out, layout);
+  return p.out as Out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link grpoWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * grpoAdvantage([1, 0, 0, 1]); // same as grpoWeights
+ * ```
+ */
+export const grpoAdvantage = grpoWeights;
+
+/**
+ * @deprecated Renamed {@link rlooWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * rlooAdvantage([1, 0, 0, 0]); // same as rlooWeights
+ * ```
+ */
+export const rlooAdvantage = rlooWeights;

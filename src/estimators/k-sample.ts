@@ -5,10 +5,11 @@
  * from uniformly random k-subsets with its standard error. Math: docs/estimators/k-sample.md.
  */
 import { InvalidArgumentError, NonFiniteError, show } from '../errors.js';
-import { BATCH_KEYS, checkKAtMostN, resolveLayout, viaFloat64, type Layout, type WeightArray } from '../groups.js';
+import type { BackendOptions } from '../backends/registry.js';
+import { viaFloat64, type Layout, type WeightArray } from '../groups.js';
 import { mulberry32 } from '../prng.js';
-import { checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { checkInteger } from '../validate.js';
+import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /**
  * A symmetric objective of a subset of one group's samples. `subset` holds the samples' indices into
@@ -18,7 +19,7 @@ import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weig
  */
 export type SubsetFunction = (subset: readonly number[], group: number) => number;
 
-/** Options shared by {@link kSampleAtK} and {@link kSampleAdvantage}: exact or sampled. */
+/** Options shared by {@link kSampleAtK} and {@link kSampleWeights}: exact or sampled. */
 export interface KSampleSamplingOptions {
   /**
    * Enumerate every subset (exact) when that takes at most this many calls of f per group: C(n, k),
@@ -123,8 +124,11 @@ function groupBounds(layout: Layout, b: number): [number, number] {
   return [start, (layout.offsets[b + 1] as number) - start];
 }
 
-/** Options of {@link kSampleAtK}: batching, exact or sampled. */
-export interface KSampleAtKOptions extends KSampleSamplingOptions {
+/**
+ * Options of {@link kSampleAtK}: batching, exact or sampled, backend (checked; f runs in JavaScript
+ * on every backend).
+ */
+export interface KSampleAtKOptions extends KSampleSamplingOptions, BackendOptions {
   /** Uniform groups of this many samples (must divide n). See {@link BatchOptions}. */
   groupSize?: number;
   /** Ragged groups: B + 1 offsets from 0 to n. See {@link BatchOptions}. */
@@ -165,13 +169,13 @@ export function kSampleAtK<O extends KSampleAtKOptions = Record<never, never>>(
   f: SubsetFunction,
   opts?: O,
 ): KSampleMetric<O extends { groupSize: number } | { groupOffsets: ArrayLike<number> } ? Float64Array : number> {
-  checkOptions(opts, 'kSampleAtK', [...BATCH_KEYS.filter((key) => key !== 'out'), ...SAMPLING_KEYS]);
-  const length = checkInteger(n, 'n', 1, MAX_LENGTH);
-  const kk = checkInteger(k, 'k', 1);
+  const { k: kk, layout, extra: sampling } = prepareMetric('kSampleAtK', k, opts, {
+    n,
+    keys: SAMPLING_KEYS,
+    options: () => resolveSampling(opts),
+    output: 'none',
+  });
   const fn = checkF(f);
-  const sampling = resolveSampling(opts);
-  const layout = resolveLayout(length, opts);
-  checkKAtMostN(layout, kk);
   const random = mulberry32(sampling.seed);
   const estimate = new Float64Array(layout.groups);
   const standardError = new Float64Array(layout.groups);
@@ -209,12 +213,12 @@ export function kSampleAtK<O extends KSampleAtKOptions = Record<never, never>>(
   return { estimate: shape(estimate), standardError: shape(standardError), exact, calls } as never;
 }
 
-/** Options of {@link kSampleAdvantage}: baseline, scale, batching, output, exact or sampled. */
-export interface KSampleAdvantageOptions<Out extends WeightArray = WeightArray>
+/** Options of {@link kSampleWeights}: baseline, scale, batching, output, exact or sampled. */
+export interface KSampleWeightsOptions<Out extends WeightArray = WeightArray>
   extends KSampleWeightOptions<Out>,
     KSampleSamplingOptions {}
 
-/** What {@link kSampleAdvantage} returns. */
+/** What {@link kSampleWeights} returns. */
 export interface KSampleWeights<Out extends WeightArray = Float64Array> {
   /**
    * Per-sample gradient weights, in input order (sum form unless `scale: 'mean'`): `opts.out` when given
@@ -244,20 +248,20 @@ export interface KSampleWeights<Out extends WeightArray = Float64Array> {
  * ```ts
  * const g = [0.1, 0.7, 0.3, 0.9, 0.5];
  * const max = (I: readonly number[]) => Math.max(...I.map((i) => g[i]));
- * kSampleAdvantage(5, 2, max).weights; // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKAdvantage)
- * kSampleAdvantage(5, 5, max).calls; // 6: f(all) and the five f(all ∖ i)
+ * kSampleWeights(5, 2, max).weights; // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKWeights)
+ * kSampleWeights(5, 5, max).calls; // 6: f(all) and the five f(all ∖ i)
  * ```
  */
-export function kSampleAdvantage<Out extends WeightArray = Float64Array>(
+export function kSampleWeights<Out extends WeightArray = Float64Array>(
   n: number,
   k: number,
   f: SubsetFunction,
-  opts?: KSampleAdvantageOptions<Out>,
+  opts?: KSampleWeightsOptions<Out>,
 ): KSampleWeights<Out> {
-  const length = checkInteger(n, 'n', 1, MAX_LENGTH);
-  const p = prepareKSample('kSampleAdvantage', length, k, opts, SAMPLING_KEYS);
+  const p = prepareKSample('kSampleWeights', k, opts, { n, keys: SAMPLING_KEYS, options: () => resolveSampling(opts) });
+  const length = p.layout.offsets[p.layout.groups] as number;
   const fn = checkF(f);
-  const sampling = resolveSampling(opts);
+  const sampling = p.extra;
   const { layout, k: kk, effectiveBaseline: baseline } = p;
   const standardError = new Float64Array(length);
   const exact: boolean[] = [];
@@ -386,3 +390,19 @@ function sampledGroup(
   }
   return calls;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link kSampleWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * kSampleAdvantage(3, 2, (I) => I.length); // same as kSampleWeights
+ * ```
+ */
+export const kSampleAdvantage = kSampleWeights;
+
+/** @deprecated Renamed {@link KSampleWeightsOptions}. */
+export type KSampleAdvantageOptions<Out extends WeightArray = WeightArray> = KSampleWeightsOptions<Out>;

@@ -4,21 +4,11 @@
  * over answer counts. Math, the DP and the tie policies: docs/estimators/majority-vote.md.
  */
 import { DomainError, InvalidArgumentError, show } from '../errors.js';
-import {
-  BATCH_KEYS,
-  checkKAtMostN,
-  checkSameLength,
-  metricResult,
-  outputArray,
-  resolveLayout,
-  type MetricOutputOptions,
-  type MetricResult,
-  checkFloat32Output,
-  type WeightArray,
-} from '../groups.js';
+import type { BackendOptions } from '../backends/registry.js';
+import { checkFloat32Output, metricResult, type MetricOutputOptions, type MetricResult, type WeightArray } from '../groups.js';
 import type { Answer } from '../answers.js';
-import { checkArrayLike, checkChoice, checkFiniteArray, checkInteger, checkOptions } from '../validate.js';
-import { prepareKSample, type KSampleWeightOptions } from './weights.js';
+import { checkArrayLike, checkChoice, checkFiniteArray, checkOptions } from '../validate.js';
+import { prepareKSample, prepareMetric, type KSampleWeightOptions } from './weights.js';
 
 /**
  * What a tie between the most frequent answers of a k-subset scores.
@@ -31,8 +21,11 @@ export type TiePolicy = 'split' | 'fail';
 /** All tie policies. */
 export const TIE_POLICIES: readonly TiePolicy[] = ['split', 'fail'];
 
-/** Options of {@link majorityAtK}: tie policy, batching, output. */
-export interface MajorityAtKOptions extends MetricOutputOptions {
+/**
+ * Options of {@link majorityAtK}: tie policy, batching, output, backend (the name is checked; maj@k has
+ * no kernels, so every backend runs the same exact DP).
+ */
+export interface MajorityAtKOptions extends MetricOutputOptions, BackendOptions {
   /**
    * How a tie for the most votes scores; see {@link TiePolicy}.
    * @defaultValue `'split'`
@@ -40,8 +33,11 @@ export interface MajorityAtKOptions extends MetricOutputOptions {
   ties?: TiePolicy;
 }
 
-/** Options of {@link majorityVoteAdvantage}: tie policy, baseline, scale, batching, output. */
-export interface MajorityVoteAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {
+/**
+ * Options of {@link majorityVoteWeights}: tie policy, baseline, scale, batching, output (Float64Array or
+ * Float32Array), backend (the name is checked; every backend runs the same exact DP).
+ */
+export interface MajorityVoteWeightsOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {
   /**
    * How a tie for the most votes scores; see {@link TiePolicy}.
    * @defaultValue `'split'`
@@ -213,16 +209,6 @@ function clusterAll(answers: ArrayLike<unknown>, rewards: ArrayLike<number>, off
   }
   for (let b = 0; b < groups; b++) clusters.push(clusterGroup(answers, rewards, offsets[b] as number, offsets[b + 1] as number));
   return clusters;
-}
-
-function checkInputs(
-  answers: unknown,
-  rewards: unknown,
-): { answerArr: ArrayLike<unknown>; rewardArr: ArrayLike<number> } {
-  const answerArr = checkArrayLike(answers, 'answers');
-  const rewardArr = checkFiniteArray(rewards, 'rewards');
-  checkSameLength(answerArr, 'answers', rewardArr, 'rewards');
-  return { answerArr, rewardArr };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1330,17 +1316,16 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'majorityAtK', [...BATCH_KEYS, 'ties']);
-  const { answerArr, rewardArr } = checkInputs(answers, rewards);
-  const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
-  const kk = checkInteger(k, 'k', 1);
-  const layout = resolveLayout(rewardArr.length, opts, 'answers');
-  checkKAtMostN(layout, kk);
-  // Unbatched, a given `out` must still be a Float64Array of length 1: a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [
-    ['answers', answerArr],
-    ['rewards', rewardArr],
-  ]);
+  const p = prepareMetric('majorityAtK', k, opts, {
+    inputs: [
+      ['answers', answers, checkArrayLike],
+      ['rewards', rewards, checkFiniteArray],
+    ],
+    keys: ['ties'],
+    options: () => checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split',
+  });
+  const [answerArr, rewardArr] = p.arrays as [ArrayLike<unknown>, ArrayLike<number>];
+  const { layout, out, k: kk, extra: split } = p;
   const { offsets, groups } = layout;
   const clusters = clusterAll(answerArr, rewardArr, offsets, groups);
   const ws = new Workspace();
@@ -1368,25 +1353,29 @@ export function majorityAtK<O extends MajorityAtKOptions = Record<never, never>>
  * ```ts
  * const answers = [0, 0, 1, 1, 2, 0, 3, 1];
  * const rewards = answers.map((a) => (a === 0 ? 1 : 0));
- * majorityVoteAdvantage(answers, rewards, 3, { baseline: 'none' });
+ * majorityVoteWeights(answers, rewards, 3, { baseline: 'none' });
  * // Float64Array [0.238095…, 0.238095…, 0.0892857…, 0.0892857…, 0.125, 0.238095…, 0.125, 0.0892857…]
  * //               (= 5/21 for answer 0, 5/56 for answer 1, 1/8 for the singletons 2 and 3)
- * majorityVoteAdvantage(answers, rewards, 3); // loo-1
+ * majorityVoteWeights(answers, rewards, 3); // loo-1
  * // Float64Array [0.130952…, 0.130952…, −0.0714285…, −0.0714285…, −0.0357142…, 0.130952…, −0.0357142…, −0.0714285…]
  * ```
  */
-export function majorityVoteAdvantage<Out extends WeightArray = Float64Array>(
+export function majorityVoteWeights<Out extends WeightArray = Float64Array>(
   answers: ArrayLike<Answer>,
   rewards: ArrayLike<number>,
   k: number,
-  opts?: MajorityVoteAdvantageOptions<Out>,
+  opts?: MajorityVoteWeightsOptions<Out>,
 ): Out {
-  const { answerArr, rewardArr } = checkInputs(answers, rewards);
-  const p = prepareKSample('majorityVoteAdvantage', rewardArr.length, k, opts, ['ties'], [
-    ['answers', answerArr],
-    ['rewards', rewardArr],
-  ]);
-  const split = checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split';
+  const p = prepareKSample('majorityVoteWeights', k, opts, {
+    inputs: [
+      ['answers', answers, checkArrayLike],
+      ['rewards', rewards, checkFiniteArray],
+    ],
+    keys: ['ties'],
+    options: () => checkChoice(opts?.ties, 'opts.ties', TIE_POLICIES, 'split') === 'split',
+  });
+  const [answerArr, rewardArr] = p.arrays as [ArrayLike<unknown>, ArrayLike<number>];
+  const split = p.extra;
   const { offsets, groups } = p.layout;
   const kk = p.k;
   const baseline = p.effectiveBaseline;
@@ -1584,3 +1573,19 @@ function foldAnswerRow(
     }
   }
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link majorityVoteWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * majorityVoteAdvantage(['a', 'a', 'b'], [1, 1, 0], 2); // same as majorityVoteWeights
+ * ```
+ */
+export const majorityVoteAdvantage = majorityVoteWeights;
+
+/** @deprecated Renamed {@link MajorityVoteWeightsOptions}. */
+export type MajorityVoteAdvantageOptions<Out extends WeightArray = WeightArray> = MajorityVoteWeightsOptions<Out>;

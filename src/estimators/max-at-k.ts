@@ -2,23 +2,19 @@
  * max@k for continuous rewards: the unbiased metric and the exact per-sample gradient weights of
  * Walder & Karkhanis (PKPO, arXiv 2505.15201) in O(n log n) per group. Math: docs/estimators/max-at-k.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { maxAtKKernels } from '../backends/js/max-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
 import { MaxAtKWeights, SegmentedSort, SortedMaxMetric } from '../backends/types.js';
 import {
   viaFloat64,
   type WeightArray,
-  BATCH_KEYS,
-  checkKAtMostN,
   metricResult,
-  outputArray,
-  resolveLayout,
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import { checkFiniteArray, checkFiniteArrayDeferred, checkInteger, checkOptions, nonFiniteError } from '../validate.js';
-import { baselineCode, prepareKSample, type KSampleWeightOptions } from './weights.js';
+import { checkFiniteArray, checkFiniteArrayDeferred, nonFiniteError } from '../validate.js';
+import { allFinite, baselineCode, onScaledRewards, prepareKSample, prepareMetric, retryIfOverflow, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
 const JS_KERNELS = { ...sortKernels, ...maxAtKKernels };
@@ -31,7 +27,7 @@ export interface MaxAtKOptions extends MetricOutputOptions, BackendOptions {}
  * k-subsets, Σ_{i≥k} μ_i g_(i) with μ_i = C(i−1,k−1)/C(n,k) over the ascending sort. For 0/1 rewards it
  * is pass@k. Returns a number for one group, a Float64Array of B values when batched.
  *
- * @param g - finite rewards, one per sample.
+ * @param rewards - finite rewards, one per sample.
  * @param k - 1 ≤ k ≤ n in every group.
  * @example
  * ```ts
@@ -40,78 +36,91 @@ export interface MaxAtKOptions extends MetricOutputOptions, BackendOptions {}
  * ```
  */
 export function maxAtK<O extends MaxAtKOptions = Record<never, never>>(
-  g: ArrayLike<number>,
+  rewards: ArrayLike<number>,
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'maxAtK', [...BATCH_KEYS, 'backend']);
-  const values = checkFiniteArray(g, 'g');
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts, 'g');
-  checkKAtMostN(layout, kk);
-  // Unbatched, a given `out` must still be a Float64Array (of length 1): a bad option never passes silently.
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['g', values]]);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('maxAtK', k, opts, {
+    inputs: [['rewards', rewards, checkFiniteArray]],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
-  if (!allFinite(out)) {
-    // A group whose range overflows: see maxAtKAdvantage. Sorting commutes with x ↦ x/4.
-    for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-    kernel(backend, SortedMaxMetric)(sorted, layout.offsets, kk, out);
-    for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
-  }
+  // Sorting commutes with x ↦ x/4, so the overflow retry can rescale the sorted copy.
+  retryIfOverflow(sorted, out, (s) => kernel(backend, SortedMaxMetric)(s, layout.offsets, kk, out));
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/** True when every value is finite (one multiply-add per value, no branch). */
-function allFinite(a: Float64Array): boolean {
-  let acc = 0;
-  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
-  return acc === 0;
-}
-
-/** Options of {@link maxAtKAdvantage}: baseline, scale, batching, output, backend. */
-export interface MaxAtKAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
+/** Options of {@link maxAtKWeights}: baseline, scale, batching, output (Float64Array or Float32Array), backend. */
+export interface MaxAtKWeightsOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Per-sample gradient weights of max@k for any finite rewards: in ascending order,
  * s_(i) = (1/C(n,k)) [C(i−1,k−1) g_(i) + Σ_{j>i} C(j−2,k−2) g_(j)], minus the chosen baseline.
  * Tied rewards get equal weights. O(n log n) per group (the sort), O(n) after.
  *
- * Sum form (see {@link passAtKAdvantage}); `scale: 'mean'` multiplies by n.
+ * Sum form (see {@link passAtKWeights}); `scale: 'mean'` multiplies by n.
  *
- * @param g - finite rewards, one per sample.
+ * @param rewards - finite rewards, one per sample.
  * @param k - 1 ≤ k ≤ n in every group (≤ n − 1 for `'loo'` and `'loo-pkpo'`).
  * @example
  * ```ts
- * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' });
+ * maxAtKWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2, { baseline: 'none' });
  * // Float64Array [0.24, 0.30, 0.24, 0.36, 0.26]
- * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2); // loo-1: [0, 0.12, 0.02, 0.20, 0.06]
+ * maxAtKWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2); // loo-1: [0, 0.12, 0.02, 0.20, 0.06]
  * ```
  */
-export function maxAtKAdvantage<Out extends WeightArray = Float64Array>(
-  g: ArrayLike<number>,
+export function maxAtKWeights<Out extends WeightArray = Float64Array>(
+  rewards: ArrayLike<number>,
   k: number,
-  opts?: MaxAtKAdvantageOptions<Out>,
+  opts?: MaxAtKWeightsOptions<Out>,
 ): Out {
   // Float arrays are checked for finiteness by the kernel, in the pass that finds each group's range.
-  const { values, deferred } = checkFiniteArrayDeferred(g, 'g');
-  const p = prepareKSample('maxAtKAdvantage', values.length, k, opts, [], [['g', values]], JS_KERNELS);
+  let deferred = false;
+  const p = prepareKSample('maxAtKWeights', k, opts, {
+    inputs: [
+      [
+        'rewards',
+        rewards,
+        (value, name) => {
+          const checked = checkFiniteArrayDeferred(value, name);
+          deferred = checked.deferred;
+          return checked.values;
+        },
+      ],
+    ],
+    jsKernels: JS_KERNELS,
+  });
+  const values = p.arrays[0] as ArrayLike<number>;
   const { offsets } = p.layout;
   const run = kernel(p.backend, MaxAtKWeights);
+  const code = baselineCode(p.effectiveBaseline);
   viaFloat64(p.out, p.layout, (out) => {
-    const status = run(values, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, out);
-    if (typeof status !== 'number' && deferred) checkFiniteArray(values, 'g');
-    if (typeof status === 'number' && status >= 0) throw nonFiniteError('g', values[status], status);
+    const status = run(values, offsets, p.k, code, p.scaleByN, out);
+    if (typeof status !== 'number' && deferred) checkFiniteArray(values, 'rewards');
+    if (typeof status === 'number' && status >= 0) throw nonFiniteError('rewards', values[status], status);
+    // Only a group whose range overflows (e.g. [−1e308, 1e308]) fails the finiteness of the output:
+    // the weights are positively homogeneous in the rewards, so compute them on rewards / 4.
     if (typeof status === 'number' ? status === -2 : !allFinite(out)) {
-      // Only a group whose range overflows (e.g. [−1e308, 1e308]) gets here: the kernels shift by the
-      // group minimum, and Inf − Inf is NaN. The weights are positively homogeneous in g, so compute
-      // them on g/4 (exact but for subnormals) and scale back.
-      const scaled = Float64Array.from(values, (x) => x / 4);
-      run(scaled, offsets, p.k, baselineCode(p.effectiveBaseline), p.scaleByN, out);
-      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * 4;
+      onScaledRewards(values, 4, out, (v) => run(v, offsets, p.k, code, p.scaleByN, out));
     }
   });
   return p.out as Out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link maxAtKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2); // same as maxAtKWeights
+ * ```
+ */
+export const maxAtKAdvantage = maxAtKWeights;
+
+/** @deprecated Renamed {@link MaxAtKWeightsOptions}. */
+export type MaxAtKAdvantageOptions<Out extends WeightArray = WeightArray> = MaxAtKWeightsOptions<Out>;

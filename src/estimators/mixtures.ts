@@ -13,7 +13,7 @@ import type { WeightScale } from './weights.js';
 export interface AdvantageTerm {
   /** λ_j: any finite number (negative λ subtracts an objective). */
   readonly weight: number;
-  /** w^(j): per-sample weights, e.g. the output of `passAtKAdvantage` (same length for every term). */
+  /** w^(j): per-sample weights, e.g. the output of `passAtKWeights` (same length for every term). */
   readonly advantages: ArrayLike<number>;
   /**
    * The scale the weights were computed with (`opts.scale` of the estimator). Every term must use the
@@ -41,8 +41,8 @@ export interface MixAdvantagesOptions<Out extends WeightArray = WeightArray> {
  * ```ts
  * const g = [1, 1, 0, 0, 0, 0, 0, 0];
  * mixAdvantages([
- *   { weight: 0.5, advantages: passAtKAdvantage(g, 1), scale: 'sum' },
- *   { weight: 0.5, advantages: passAtKAdvantage(g, 4), scale: 'sum' },
+ *   { weight: 0.5, advantages: passAtKWeights(g, 1), scale: 'sum' },
+ *   { weight: 0.5, advantages: passAtKWeights(g, 4), scale: 'sum' },
  * ]); // Float64Array [0.1964…, 0.1964…, −0.0178…, …]
  * ```
  */

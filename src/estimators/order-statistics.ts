@@ -5,25 +5,21 @@
  * al., arXiv 2606.06096; the max case is PKPO, Walder & Karkhanis, arXiv 2505.15201).
  * Math: docs/estimators/order-statistics.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { kernel, type BackendOptions } from '../backends/registry.js';
 import { orderStatisticKernels } from '../backends/js/order-statistics.js';
 import { sortKernels } from '../backends/js/sort.js';
-import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort, type Backend, type KernelTable } from '../backends/types.js';
+import { OrderStatisticMetric, OrderStatisticWeights, SegmentedSort } from '../backends/types.js';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
 import {
-  BATCH_KEYS,
-  checkKAtMostN,
   metricResult,
-  outputArray,
-  resolveLayout,
   type Layout,
   type MetricOutputOptions,
   type MetricResult,
   viaFloat64,
   type WeightArray,
 } from '../groups.js';
-import { checkFiniteArray, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { checkFiniteArray, checkInteger, MAX_LENGTH } from '../validate.js';
+import { prepareKSample, prepareMetric, retryIfOverflow, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
 const JS_KERNELS = { ...sortKernels, ...orderStatisticKernels };
@@ -283,14 +279,6 @@ function tablesFor(layout: Layout, build: (n: number) => Float64Array): { tables
   return { tables, tableStart };
 }
 
-
-/** True when every value is finite. */
-function allFinite(a: Float64Array): boolean {
-  let acc = 0;
-  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
-  return acc === 0;
-}
-
 /** Options of {@link orderStatisticAtK}: batching, output, backend. */
 export interface OrderStatisticAtKOptions extends MetricOutputOptions, BackendOptions {}
 
@@ -316,31 +304,24 @@ export function orderStatisticAtK<O extends OrderStatisticAtKOptions = Record<ne
   alpha: OrderStatisticAlpha,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'orderStatisticAtK', [...BATCH_KEYS, 'backend']);
-  const values = checkFiniteArray(rewards, 'rewards');
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts, 'rewards');
-  checkKAtMostN(layout, kk);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('orderStatisticAtK', k, opts, {
+    inputs: [['rewards', rewards, checkFiniteArray]],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   // α has k entries: resolved only once k ≤ n is known (a huge k must not allocate first).
   const a = resolveAlpha(alpha, kk, 'alpha', false);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
   const sa = alphaSum(a, typeof alpha === 'string');
   const { tables, tableStart } = tablesFor(layout, (n) => metricTable(n, kk, a, sa));
   const sorted = new Float64Array(values.length);
   kernel(backend, SegmentedSort)(values, layout.offsets, sorted);
-  kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
-  if (!allFinite(out)) {
-    // A group whose range overflows: the metric is positively homogeneous, so compute it on x/4.
-    for (let i = 0; i < sorted.length; i++) sorted[i] = (sorted[i] as number) / 4;
-    kernel(backend, OrderStatisticMetric)(sorted, layout.offsets, tables, tableStart, out);
-    for (let b = 0; b < out.length; b++) out[b] = (out[b] as number) * 4;
-  }
+  // Sorting commutes with x ↦ x/4, so the overflow retry can rescale the sorted copy.
+  retryIfOverflow(sorted, out, (s) => kernel(backend, OrderStatisticMetric)(s, layout.offsets, tables, tableStart, out));
   return metricResult(layout, out) as MetricResult<O>;
 }
 
-/** Options of {@link orderStatisticAdvantage}. */
-export interface OrderStatisticAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {
+/** Options of {@link orderStatisticWeights}. */
+export interface OrderStatisticWeightsOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {
   /**
    * α for k − 1 samples (length k − 1), needed by baseline `'loo-1'` when `alpha` is a raw vector (a
    * preset supplies its own (k − 1)-sample analogue, and then this must be absent).
@@ -361,19 +342,23 @@ export interface OrderStatisticAdvantageOptions<Out extends WeightArray = Weight
  *   `'loo-1'` (the default baseline) with a raw vector and k ≥ 2 needs `opts.alphaLoo1`.
  * @example
  * ```ts
- * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, 'max');
- * // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKAdvantage)
- * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 3, [0.2, 0.3, 0.5], { baseline: 'loo' });
+ * orderStatisticWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2, 'max');
+ * // loo-1: Float64Array [0, 0.12, 0.02, 0.20, 0.06] (= maxAtKWeights)
+ * orderStatisticWeights([0.1, 0.7, 0.3, 0.9, 0.5], 3, [0.2, 0.3, 0.5], { baseline: 'loo' });
  * ```
  */
-export function orderStatisticAdvantage<Out extends WeightArray = Float64Array>(
+export function orderStatisticWeights<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   k: number,
   alpha: OrderStatisticAlpha,
-  opts?: OrderStatisticAdvantageOptions<Out>,
+  opts?: OrderStatisticWeightsOptions<Out>,
 ): Out {
-  let values = checkFiniteArray(rewards, 'rewards');
-  const p = prepareKSample('orderStatisticAdvantage', values.length, k, opts, ['alphaLoo1'], [['rewards', values]], JS_KERNELS);
+  const p = prepareKSample('orderStatisticWeights', k, opts, {
+    inputs: [['rewards', rewards, checkFiniteArray]],
+    keys: ['alphaLoo1'],
+    jsKernels: JS_KERNELS,
+  });
+  let values = p.arrays[0] as ArrayLike<number>;
   const a = resolveAlpha(alpha, p.k, 'alpha', false);
   const raw = typeof alpha !== 'string';
   let kappa = p.k;
@@ -409,14 +394,22 @@ export function orderStatisticAdvantage<Out extends WeightArray = Float64Array>(
   const { tables, tableStart } = tablesFor(p.layout, (n) => weightTable(n, p.k, a, p.effectiveBaseline, kappa, alphaTilde, sa, saTilde));
   const run = kernel(p.backend, OrderStatisticWeights);
   const v = values;
-  viaFloat64(p.out, p.layout, (out) => {
-    run(v, p.layout.offsets, tables, tableStart, p.scaleByN, out);
-    if (!allFinite(out)) {
-      // Only a group whose range overflows gets here: the weights are positively homogeneous in the rewards.
-      const scaled = Float64Array.from(v, (x) => x / 4);
-      run(scaled, p.layout.offsets, tables, tableStart, p.scaleByN, out);
-      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * 4;
-    }
-  });
+  viaFloat64(p.out, p.layout, (out) => retryIfOverflow(v, out, (x) => run(x, p.layout.offsets, tables, tableStart, p.scaleByN, out)));
   return p.out as Out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link orderStatisticWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * orderStatisticAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, 'max'); // same as orderStatisticWeights
+ * ```
+ */
+export const orderStatisticAdvantage = orderStatisticWeights;
+
+/** @deprecated Renamed {@link OrderStatisticWeightsOptions}. */
+export type OrderStatisticAdvantageOptions<Out extends WeightArray = WeightArray> = OrderStatisticWeightsOptions<Out>;

@@ -8,19 +8,15 @@ import { BinaryCounts, BinaryScatter, BinaryWeights } from '../backends/types.js
 import { failAtKUnchecked, logFailAtKUnchecked, passAtKUnchecked } from '../combinatorics.js';
 import { DomainError, InvalidArgumentError, NonFiniteError, ShapeError, show } from '../errors.js';
 import {
-  BATCH_KEYS,
-  checkKAtMostN,
   float32OverflowError,
   FLOAT32_MAX,
-  outputArray,
-  resolveLayout,
   type Layout,
   type WeightArray,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
-import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { checkArrayLike, checkInteger } from '../validate.js';
+import { checkScale, prepare, prepareKSample, type Baseline, type KSampleWeightOptions, type WeightScale } from './weights.js';
+import type { BackendOptions } from '../backends/registry.js';
 import { binaryWeightKernels } from '../backends/js/pass-at-k.js';
 import type { Backend } from '../backends/types.js';
 
@@ -262,8 +258,8 @@ export function scatterByCounts(
   kernel(backend, BinaryScatter)(rewards, offsets, wCorrect, wIncorrect, out);
 }
 
-/** Options of {@link passAtKAdvantage}: baseline, scale, batching, output (Float64Array or Float32Array), backend. */
-export interface PassAtKAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
+/** Options of {@link passAtKWeights}: baseline, scale, batching, output (Float64Array or Float32Array), backend. */
+export interface PassAtKWeightsOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Per-sample gradient weights of pass@k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
@@ -279,30 +275,37 @@ export interface PassAtKAdvantageOptions<Out extends WeightArray = WeightArray> 
  * @param k - the inference budget (1 ≤ k ≤ n in every group).
  * @example
  * ```ts
- * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4);
+ * passAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4);
  * // loo-1: Float64Array [0.2857…, 0.2857…, 0, 0, 0, 0, 0, 0]
- * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4, { baseline: 'loo' });
+ * passAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4, { baseline: 'loo' });
  * // Float64Array [0.2142…, 0.2142…, −0.0714…, …] (sums to 0)
- * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4, { out: new Float32Array(8) });
+ * passAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4, { out: new Float32Array(8) });
  * // Float32Array [0.2857142984867096, 0.2857142984867096, 0, …] (Math.fround of the above)
  * ```
  */
-export function passAtKAdvantage<Out extends WeightArray = Float64Array>(
+export function passAtKWeights<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   k: number,
-  opts?: PassAtKAdvantageOptions<Out>,
+  opts?: PassAtKWeightsOptions<Out>,
 ): Out {
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passAtKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
-  binaryAdvantage(values, p.layout, p.backend, p.out, 'passAtKAdvantage', (n, c) => {
+  const p = prepareKSample('passAtKWeights', k, opts, { inputs: [['rewards', rewards, checkArrayLike]], jsKernels: JS_KERNELS });
+  const values = p.arrays[0] as ArrayLike<number>;
+  binaryAdvantage(values, p.layout, p.backend, p.out, 'passAtKWeights', (n, c) => {
     const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
   });
   return p.out as Out;
 }
 
-/** Options of {@link chenPassAtKAdvantage}: batching, output (Float64Array or Float32Array), backend. */
-export interface ChenPassAtKOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {}
+/** Options of {@link chenPassAtKWeights}: batching, output (Float64Array or Float32Array), backend, scale. */
+export interface ChenPassAtKOptions<Out extends WeightArray = WeightArray> extends WeightOutputOptions<Out>, BackendOptions {
+  /**
+   * `'mean'`: the paper's std-normalised advantage, for a loss averaged over the group (as GRPO).
+   * `'sum'`: divided by n, the form of the k-sample weights.
+   * @defaultValue `'mean'`
+   */
+  scale?: WeightScale;
+}
 
 /**
  * Chen et al.'s analytic pass@k advantage (arXiv 2508.10751): with R̄ = pass@k(n, c, k) and
@@ -310,32 +313,61 @@ export interface ChenPassAtKOptions<Out extends WeightArray = WeightArray> exten
  * (1 − R̄ − C(n−c−1, k−1)/C(n−1, k−1))/σ; σ = 0 gives zeros.
  *
  * It equals ((n/k)·s_i − R̄)/σ, a rescaled, std-normalised version of the `'none'` weights of
- * {@link passAtKAdvantage}: the normalisation makes it biased. Shipped for comparison.
+ * {@link passAtKWeights}: the normalisation makes it biased. Shipped for comparison. Mean form by
+ * default (like GRPO's advantages); `scale: 'sum'` divides by n.
  *
  * @example
  * ```ts
- * chenPassAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4);
+ * chenPassAtKWeights([1, 1, 0, 0, 0, 0, 0, 0], 4);
  * // Float64Array [0.5222…, 0.5222…, −0.1740…, …]
  * ```
  */
-export function chenPassAtKAdvantage<Out extends WeightArray = Float64Array>(
+export function chenPassAtKWeights<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   k: number,
   opts?: ChenPassAtKOptions<Out>,
 ): Out {
-  checkOptions(opts, 'chenPassAtKAdvantage', [...BATCH_KEYS, 'backend']);
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts);
-  checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, values.length, [['rewards', values]], 'opts.out', true);
-  binaryAdvantage(values, layout, backend, out, 'chenPassAtKAdvantage', (n, c) => {
+  const { arrays, k: kk, layout, backend, out, extra: sumForm } = prepare('chenPassAtKWeights', k, opts, {
+    inputs: [['rewards', rewards, checkArrayLike]],
+    keys: ['scale'],
+    options: () => checkScale(opts?.scale, 'mean') === 'sum',
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
+  binaryAdvantage(values, layout, backend, out, 'chenPassAtKWeights', (n, c) => {
     if (c === 0 || n - c < kk) return [0, 0];
     const fail = failAtKUnchecked(n, c, kk);
     const sigma = Math.sqrt((1 - fail) * fail);
     // 1 − R̄ − C(n−c−1,k−1)/C(n−1,k−1) = −(c/n)·C(n−c−1,k−1)/C(n−1,k−1), free of cancellation.
-    return [fail / sigma, (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma];
+    const correct = fail / sigma;
+    const incorrect = (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma;
+    return sumForm ? [correct / n, incorrect / n] : [correct, incorrect];
   });
   return out as Out;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link passAtKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * passAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4); // same as passAtKWeights
+ * ```
+ */
+export const passAtKAdvantage = passAtKWeights;
+
+/**
+ * @deprecated Renamed {@link chenPassAtKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * chenPassAtKAdvantage([1, 1, 0, 0, 0, 0, 0, 0], 4); // same as chenPassAtKWeights
+ * ```
+ */
+export const chenPassAtKAdvantage = chenPassAtKWeights;
+
+/** @deprecated Renamed {@link PassAtKWeightsOptions}. */
+export type PassAtKAdvantageOptions<Out extends WeightArray = WeightArray> = PassAtKWeightsOptions<Out>;

@@ -4,21 +4,12 @@
  * and the exact per-sample gradient weights for binary rewards. Math: docs/estimators/pass-hat-k.md.
  */
 import { DomainError } from '../errors.js';
-import { checkArrayLike, checkInteger, checkOptions } from '../validate.js';
-import { resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { checkArrayLike } from '../validate.js';
+import type { BackendOptions } from '../backends/registry.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
-import {
-  BATCH_KEYS,
-  checkKAtMostN,
-  metricResult,
-  outputArray,
-  resolveLayout,
-  type MetricOutputOptions,
-  type MetricResult,
-  type WeightArray,
-} from '../groups.js';
+import { metricResult, type MetricOutputOptions, type MetricResult, type WeightArray } from '../groups.js';
 import { binaryAdvantage, countCorrect, countsMetric } from './pass-at-k.js';
-import { prepareKSample, type Baseline, type KSampleWeightOptions } from './weights.js';
+import { prepareKSample, prepareMetric, type Baseline, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend): pass^k shares pass@k's binary kernels. */
 const JS_KERNELS = passAtKKernels;
@@ -155,13 +146,13 @@ export function binaryPassHatWeights(n: number, c: number, k: number, baseline: 
   }
 }
 
-/** Options of {@link passHatKAdvantage}: baseline, scale, batching, output, backend. */
-export interface PassHatKAdvantageOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
+/** Options of {@link passHatKWeights}: baseline, scale, batching, output (Float64Array or Float32Array), backend. */
+export interface PassHatKWeightsOptions<Out extends WeightArray = WeightArray> extends KSampleWeightOptions<Out> {}
 
 /**
  * Per-sample gradient weights of pass^k for binary rewards (0 or 1): Σ_i w_i ∇log π(y_i) is an unbiased
  * estimate of ∇ pass^k (minus a baseline that keeps it unbiased). O(n) per group; the same values as
- * `orderStatisticAdvantage(rewards, k, 'min')` on 0/1 rewards, from closed forms.
+ * `orderStatisticWeights(rewards, k, 'min')` on 0/1 rewards, from closed forms.
  *
  * With the default `'loo-1'` a correct sample gets 0 and an incorrect one −(k/n)·pass^(k−1) of the
  * others: pass^k only improves by removing failures. Sum form; `scale: 'mean'` multiplies by n.
@@ -170,19 +161,19 @@ export interface PassHatKAdvantageOptions<Out extends WeightArray = WeightArray>
  * @param k - the number of tries that must all succeed (1 ≤ k ≤ n in every group).
  * @example
  * ```ts
- * passHatKAdvantage([1, 1, 1, 0], 2);
+ * passHatKWeights([1, 1, 1, 0], 2);
  * // loo-1: Float64Array [0, 0, 0, −0.5] (= −(2/4)·pass^1 of [1, 1, 1])
- * passHatKAdvantage([1, 1, 1, 0], 2, { baseline: 'none' }); // [0.333…, 0.333…, 0.333…, 0]
+ * passHatKWeights([1, 1, 1, 0], 2, { baseline: 'none' }); // [0.333…, 0.333…, 0.333…, 0]
  * ```
  */
-export function passHatKAdvantage<Out extends WeightArray = Float64Array>(
+export function passHatKWeights<Out extends WeightArray = Float64Array>(
   rewards: ArrayLike<number>,
   k: number,
-  opts?: PassHatKAdvantageOptions<Out>,
+  opts?: PassHatKWeightsOptions<Out>,
 ): Out {
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const p = prepareKSample('passHatKAdvantage', values.length, k, opts, [], [['rewards', values]], JS_KERNELS);
-  binaryAdvantage(values, p.layout, p.backend, p.out, 'passHatKAdvantage', (n, c) => {
+  const p = prepareKSample('passHatKWeights', k, opts, { inputs: [['rewards', rewards, checkArrayLike]], jsKernels: JS_KERNELS });
+  const values = p.arrays[0] as ArrayLike<number>;
+  binaryAdvantage(values, p.layout, p.backend, p.out, 'passHatKWeights', (n, c) => {
     const w = binaryPassHatWeights(n, c, p.k, p.effectiveBaseline);
     return p.scaleByN ? [w[0] * n, w[1] * n] : w;
   });
@@ -209,13 +200,11 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   k: number,
   opts?: O,
 ): MetricResult<O> {
-  checkOptions(opts, 'passHatKOfRewards', [...BATCH_KEYS, 'backend']);
-  const values = checkArrayLike(rewards, 'rewards') as ArrayLike<number>;
-  const kk = checkInteger(k, 'k', 1);
-  const backend = resolveBackend(opts?.backend, JS_KERNELS);
-  const layout = resolveLayout(values.length, opts, 'rewards');
-  checkKAtMostN(layout, kk);
-  const out = outputArray(opts?.out, layout.batched ? layout.groups : 1, [['rewards', values]]);
+  const { arrays, k: kk, layout, backend, out } = prepareMetric('passHatKOfRewards', k, opts, {
+    inputs: [['rewards', rewards, checkArrayLike]],
+    jsKernels: JS_KERNELS,
+  });
+  const values = arrays[0] as ArrayLike<number>;
   const counts = countCorrect(values, layout, backend, 'passHatKOfRewards');
   for (let b = 0; b < layout.groups; b++) {
     const n = (layout.offsets[b + 1] as number) - (layout.offsets[b] as number);
@@ -223,3 +212,19 @@ export function passHatKOfRewards<O extends PassHatKOfRewardsOptions = Record<ne
   }
   return metricResult(layout, out) as MetricResult<O>;
 }
+
+// Deprecated names: the per-sample gradient weights were called `*Advantage` before the naming rule of
+// CONTRIBUTING.md ("Names"). Each alias is the same function; removed in the next major version.
+
+/**
+ * @deprecated Renamed {@link passHatKWeights} (per-sample gradient weights are `*Weights` everywhere); the
+ * same function under its old name, kept so existing code does not break.
+ * @example
+ * ```ts
+ * passHatKAdvantage([1, 1, 1, 0], 2); // same as passHatKWeights
+ * ```
+ */
+export const passHatKAdvantage = passHatKWeights;
+
+/** @deprecated Renamed {@link PassHatKWeightsOptions}. */
+export type PassHatKAdvantageOptions<Out extends WeightArray = WeightArray> = PassHatKWeightsOptions<Out>;

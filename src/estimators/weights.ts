@@ -1,21 +1,23 @@
 /**
- * The machinery shared by every k-sample estimator: the none / loo / loo-pkpo / loo-1 baselines, the
- * weight scale and the one setup path (`prepareKSample`). Math: docs/estimators/weights.md.
+ * The machinery shared by every estimator: the none / loo / loo-pkpo / loo-1 baselines, the weight
+ * scale, the one setup path (`prepare`, with `prepareMetric` for metrics and `prepareKSample` for
+ * k-sample weights) and the overflow policy. Math: docs/estimators/weights.md.
  */
-import { kernel, resolveBackend, type BackendOptions } from '../backends/registry.js';
+import { resolveBackend, type BackendOptions } from '../backends/registry.js';
 import { BaselineCode, type Backend, type KernelTable } from '../backends/types.js';
-import { DomainError, show } from '../errors.js';
 import {
   BATCH_KEYS,
   checkGroupSizes,
   checkKAtMostN,
+  checkSameLength,
   outputArray,
   resolveLayout,
   type Layout,
   type WeightArray,
+  type MetricOutputOptions,
   type WeightOutputOptions,
 } from '../groups.js';
-import { checkChoice, checkFiniteArray, checkFiniteNumber, checkInteger, checkOptions } from '../validate.js';
+import { checkChoice, checkInteger, checkOptions, MAX_LENGTH } from '../validate.js';
 
 /**
  * What is subtracted from the raw per-sample weights s_i (docs/estimators/weights.md#baselines). Every choice keeps the gradient
@@ -55,51 +57,196 @@ export interface KSampleWeightOptions<Out extends WeightArray = WeightArray> ext
 /** The option keys every k-sample weight estimator accepts. */
 export const K_SAMPLE_KEYS = [...BATCH_KEYS, 'backend', 'baseline', 'scale'] as const;
 
-/** Everything a k-sample weight estimator needs after validation. */
-export interface PreparedKSample {
+/**
+ * A per-sample array argument and its check: `checkFiniteArray` (finite numbers) or `checkArrayLike`
+ * (binary rewards are checked by the counting kernel, answers by the majority clustering). The check
+ * is passed, not named, so a bundle contains only the checks its estimators use.
+ */
+export type Input = readonly [name: string, value: unknown, check: (value: unknown, name: string) => ArrayLike<unknown>];
+
+/** What an estimator tells the shared setup about itself. */
+export interface SetupSpec<T = undefined> {
+  /** Its per-sample arrays, in positional order; the first names an empty input. */
+  readonly inputs?: readonly Input[];
+  /** Instead of arrays: the number of samples, a positional integer (`kSampleAtK(n, …)`). */
+  readonly n?: unknown;
+  /** How the budget argument is called (`'k'`, or `'N'` for best-of-N). @defaultValue `'k'` */
+  readonly kName?: string;
+  /** The largest budget the estimator takes (e.g. 2^31 − 1 when it reaches a kernel as an int32). */
+  readonly kMax?: number;
+  /** Whether the budget must be ≤ n in every group (may depend on the option values). @defaultValue `true` */
+  readonly kAtMostN?: boolean | ((extra: T) => boolean);
+  /** Option keys beyond the layout, `out` and `backend` (and, for k-sample weights, baseline and scale). */
+  readonly keys?: readonly string[];
+  /** Checks the estimator's own option values; runs after the integers, before the layout. */
+  readonly options?: () => T;
+  /** The family's js kernels (what `backend: 'js'` runs). */
+  readonly jsKernels?: Partial<KernelTable>;
+  /** The length of `out`: one value per sample, one per group (metrics), or no `out` option. */
+  readonly output?: 'samples' | 'groups' | 'none';
+}
+
+/** Everything an estimator needs after the shared setup. */
+export interface Prepared<T = undefined> {
+  /** The validated per-sample arrays, in the order of `spec.inputs`. */
+  readonly arrays: readonly ArrayLike<unknown>[];
   readonly layout: Layout;
+  /** The budget (0 when the estimator takes none). */
   readonly k: number;
+  /** What `spec.options` returned. */
+  readonly extra: T;
+  readonly backend: Backend;
+  /**
+   * The output (length 0 when `spec.output` is `'none'`): `opts.out` or a new Float64Array; per-sample
+   * weights may be a Float32Array, metrics are always a Float64Array.
+   */
+  readonly out: WeightArray;
+}
+
+/**
+ * The one setup path of every estimator: validates, in this order and before any work, `opts` (a
+ * plain object with known keys), the per-sample arrays, their lengths against each other, the
+ * integers (n, then k), the option values (the estimator's own via `spec.options`), the layout and
+ * what it needs of every group (k ≤ n), the backend, and last `opts.out` (type, length, no memory
+ * shared with an input). `k` undefined means the estimator takes no budget.
+ */
+export function prepare<T = undefined>(
+  fn: string,
+  k: unknown,
+  opts: (WeightOutputOptions<WeightArray> & BackendOptions) | undefined,
+  spec: SetupSpec<T>,
+  weightKeys: readonly string[] = [],
+): Prepared<T> {
+  const output = spec.output ?? 'samples';
+  const batchKeys = output === 'none' ? BATCH_KEYS.filter((key) => key !== 'out') : BATCH_KEYS;
+  checkOptions(opts, fn, [...batchKeys, 'backend', ...weightKeys, ...(spec.keys ?? [])]);
+  const inputs = spec.inputs ?? [];
+  const arrays = inputs.map(([name, value, check]) => check(value, name));
+  for (let i = 1; i < arrays.length; i++) {
+    checkSameLength(arrays[0] as ArrayLike<unknown>, (inputs[0] as Input)[0], arrays[i] as ArrayLike<unknown>, (inputs[i] as Input)[0]);
+  }
+  const length = spec.n !== undefined ? checkInteger(spec.n, 'n', 1, MAX_LENGTH) : ((arrays[0]?.length ?? 0) as number);
+  const kName = spec.kName ?? 'k';
+  const kk = k === undefined ? 0 : checkInteger(k, kName, 1, spec.kMax);
+  const extra = spec.options === undefined ? (undefined as T) : spec.options();
+  const layout = resolveLayout(length, opts, inputs[0]?.[0]);
+  const atMostN = typeof spec.kAtMostN === 'function' ? spec.kAtMostN(extra) : spec.kAtMostN !== false;
+  if (k !== undefined && atMostN) checkKAtMostN(layout, kk, kName);
+  const backend = resolveBackend(opts?.backend, spec.jsKernels ?? NO_KERNELS);
+  const outLength = output === 'none' ? 0 : output === 'groups' ? (layout.batched ? layout.groups : 1) : length;
+  // Unbatched, a metric's `out` must still be a Float64Array (of length 1): a bad option never passes silently.
+  const out =
+    output === 'none'
+      ? new Float64Array(0)
+      : outputArray(
+          opts?.out,
+          outLength,
+          inputs.map(([name], i) => [name, arrays[i]] as const),
+          'opts.out',
+          output === 'samples',
+        );
+  return { arrays, layout, k: kk, extra, backend, out };
+}
+
+/** The kernel table of an estimator that has none: `backend` is validated, the same code runs on every backend. */
+const NO_KERNELS: Partial<KernelTable> = {};
+
+/**
+ * The setup of every metric (one value per group): {@link prepare} with a per-group `out`. Used by
+ * maxAtK, bestOfNAtK, orderStatisticAtK, passHatKOfRewards, majorityAtK, bestOfNKL and kSampleAtK.
+ */
+export function prepareMetric<T = undefined>(
+  fn: string,
+  k: unknown,
+  opts: (MetricOutputOptions & BackendOptions) | undefined,
+  spec: Omit<SetupSpec<T>, 'output'> & { readonly output?: 'groups' | 'none' },
+): Prepared<T> & { readonly out: Float64Array } {
+  return prepare(fn, k, opts, { ...spec, output: spec.output ?? 'groups' }) as Prepared<T> & { readonly out: Float64Array };
+}
+
+/** Everything a k-sample weight estimator needs after validation. */
+export interface PreparedKSample<T = undefined> extends Prepared<T> {
   readonly baseline: Baseline;
   /** The baseline actually computed (`'loo-1'` at k = 1 becomes `'loo'`). */
   readonly effectiveBaseline: Baseline;
   readonly scaleByN: boolean;
-  /** `opts.out` (a Float64Array or a Float32Array), or a new Float64Array. */
-  readonly out: WeightArray;
-  readonly backend: Backend;
 }
 
 /**
- * Validates k, the options, the layout and what the baseline needs of every group, and allocates the
- * output. `length` is the number of samples; `inputs` are the per-sample arrays as `[name, array]`
- * (already validated as arrays by the caller): the first names an empty input, and `opts.out` must
- * not share memory with any of them.
+ * The setup of every k-sample weight estimator: {@link prepare} plus `baseline` and `scale`, and what
+ * the baseline needs of every group (k ≤ n − 1 for `'loo'` and `'loo-pkpo'`).
  */
-export function prepareKSample(
+export function prepareKSample<T = undefined>(
   fn: string,
-  length: number,
   k: unknown,
-  opts: KSampleWeightOptions<WeightArray> | undefined,
-  extraKeys: readonly string[] = [],
-  inputs: readonly (readonly [string, unknown])[] = [],
-  jsKernels: Partial<KernelTable> = {},
-): PreparedKSample {
-  checkOptions(opts, fn, [...K_SAMPLE_KEYS, ...extraKeys]);
-  const kk = checkInteger(k, 'k', 1);
-  const baseline = checkChoice(opts?.baseline, 'opts.baseline', BASELINES, 'loo-1');
-  const scale = checkChoice(opts?.scale, 'opts.scale', ['sum', 'mean'] as const, 'sum');
-  const backend = resolveBackend(opts?.backend, jsKernels);
-  const layout = resolveLayout(length, opts, inputs[0]?.[0]);
-  checkKAtMostN(layout, kk);
+  opts: KSampleWeightOptions | undefined,
+  spec: Omit<SetupSpec<T>, 'output' | 'kAtMostN'>,
+): PreparedKSample<T> {
+  let baseline = 'loo-1' as Baseline;
+  let scale = 'sum' as WeightScale;
+  const p = prepare(
+    fn,
+    k,
+    opts,
+    {
+      ...spec,
+      options: () => {
+        baseline = checkChoice(opts?.baseline, 'opts.baseline', BASELINES, 'loo-1');
+        scale = checkScale(opts?.scale);
+        return spec.options === undefined ? (undefined as T) : spec.options();
+      },
+    },
+    ['baseline', 'scale'],
+  );
+  const kk = p.k;
   const effectiveBaseline: Baseline = baseline === 'loo-1' && kk === 1 ? 'loo' : baseline;
   if (effectiveBaseline === 'loo' || effectiveBaseline === 'loo-pkpo') {
     const why = baseline === 'loo-1' ? "baseline 'loo-1' at k = 1 falls back to 'loo', which" : `baseline '${baseline}'`;
-    checkGroupSizes(layout, kk + 1, (n) => `${why} needs k ≤ n − 1 (got k=${kk}, n=${n}`, 'k');
+    checkGroupSizes(p.layout, kk + 1, (n) => `${why} needs k ≤ n − 1 (got k=${kk}, n=${n}`, 'k');
   }
-  const out = outputArray(opts?.out, length, inputs, 'opts.out', true);
-  return { layout, k: kk, baseline, effectiveBaseline, scaleByN: scale === 'mean', out, backend };
+  return { ...p, baseline, effectiveBaseline, scaleByN: scale === 'mean' };
+}
+
+/** `opts.scale` of every weight estimator: `'sum'` or `'mean'`, default `fallback`. */
+export function checkScale(value: unknown, fallback: WeightScale = 'sum'): WeightScale {
+  return checkChoice(value, 'opts.scale', ['sum', 'mean'] as const, fallback);
 }
 
 /** The kernel code of a baseline. */
 export function baselineCode(baseline: Baseline): BaselineCode {
   return BaselineCode[baseline];
+}
+
+/**
+ * The overflow policy of the kernel-backed k-sample estimators (max@k, order statistics, best-of-N):
+ * their metrics and weights are positively homogeneous in the rewards, so a batch whose arithmetic
+ * would overflow is computed on rewards / d and scaled back by d. d is a power of two, so the
+ * division is exact (but for subnormal rewards). `run` writes `out` from the values it is given.
+ */
+export function onScaledRewards<V extends ArrayLike<number>>(
+  values: V,
+  d: number,
+  out: Float64Array,
+  run: (values: V | Float64Array) => void,
+): void {
+  run(Float64Array.from(values, (x) => x / d));
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * d;
+}
+
+/**
+ * Runs `run` on the rewards; when any output is not finite (only a group whose range overflows, e.g.
+ * [−1e308, 1e308]: the kernels shift by the group minimum, and Inf − Inf is NaN), runs it again on the
+ * rewards / 4 ({@link onScaledRewards}). Used by kernels that combine rewards with weights summing to
+ * at most 1 per output, for which a factor of 4 always suffices.
+ */
+export function retryIfOverflow<V extends ArrayLike<number>>(values: V, out: Float64Array, run: (values: V | Float64Array) => void): void {
+  run(values);
+  if (!allFinite(out)) onScaledRewards(values, 4, out, run);
+}
+
+/** True when every value is finite (one multiply-add per value, no branch). */
+export function allFinite(a: Float64Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += (a[i] as number) * 0;
+  return acc === 0;
 }

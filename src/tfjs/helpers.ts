@@ -4,15 +4,15 @@
  * device") and frees the weights tensor it made.
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import type { BestOfNAdvantageOptions, BestOfNDistillationOptions } from '../estimators/best-of-n.js';
-import type { MajorityVoteAdvantageOptions } from '../estimators/majority-vote.js';
-import type { MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
-import type { PassAtKAdvantageOptions } from '../estimators/pass-at-k.js';
+import type { BestOfNWeightsOptions, BestOfNDistillationOptions } from '../estimators/best-of-n.js';
+import type { MajorityVoteWeightsOptions } from '../estimators/majority-vote.js';
+import type { MaxAtKWeightsOptions } from '../estimators/max-at-k.js';
+import type { PassAtKWeightsOptions } from '../estimators/pass-at-k.js';
 import type { Answer, EstimatorName, EstimatorOptions } from '../registry.js';
 import { checkOptions, isPlainObject } from '../validate.js';
 import { imitationLoss, policyGradientLoss, type LossNormalization } from './losses.js';
 import {
-  bestOfNDistillationTargets,
+  bestOfNDistillationWeights,
   bestOfNWeights,
   estimatorWeights,
   majorityVoteWeights,
@@ -103,7 +103,7 @@ export function passAtKLoss(
   logProbs: Tensor,
   rewards: Tensor,
   k: number,
-  opts?: HelperLossOptions & TensorWeightOptions<PassAtKAdvantageOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<PassAtKWeightsOptions>,
 ): Scalar {
   const { loss, estimator } = split(opts, 'passAtKLoss', WEIGHT_OPTION_KEYS.passAtKWeights);
   return lossWith(logProbs, passAtKWeights(rewards, k, estimator), loss);
@@ -122,7 +122,7 @@ export function maxAtKLoss(
   logProbs: Tensor,
   rewards: Tensor,
   k: number,
-  opts?: HelperLossOptions & TensorWeightOptions<MaxAtKAdvantageOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<MaxAtKWeightsOptions>,
 ): Scalar {
   const { loss, estimator } = split(opts, 'maxAtKLoss', WEIGHT_OPTION_KEYS.maxAtKWeights);
   return lossWith(logProbs, maxAtKWeights(rewards, k, estimator), loss);
@@ -143,7 +143,7 @@ export function majorityVoteLoss(
   answers: ArrayLike<Answer>,
   rewards: Tensor,
   k: number,
-  opts?: HelperLossOptions & TensorWeightOptions<MajorityVoteAdvantageOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<MajorityVoteWeightsOptions>,
 ): Scalar {
   const { loss, estimator } = split(opts, 'majorityVoteLoss', WEIGHT_OPTION_KEYS.majorityVoteWeights);
   return lossWith(logProbs, majorityVoteWeights(answers, rewards, k, estimator), loss);
@@ -165,14 +165,14 @@ export function bestOfNLoss(
   scores: Tensor,
   rewards: Tensor,
   k: number,
-  opts?: HelperLossOptions & TensorWeightOptions<BestOfNAdvantageOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<BestOfNWeightsOptions>,
 ): Scalar {
   const { loss, estimator } = split(opts, 'bestOfNLoss', WEIGHT_OPTION_KEYS.bestOfNWeights);
   return lossWith(logProbs, bestOfNWeights(scores, rewards, k, estimator), loss);
 }
 
 /**
- * BOND-style distillation (Sessa et al., arXiv 2407.14622) in one call: `imitationLoss` with `bestOfNDistillationTargets(scores, N)`, i.e. the mean over
+ * BOND-style distillation (Sessa et al., arXiv 2407.14622) in one call: `imitationLoss` with `bestOfNDistillationWeights(scores, N)`, i.e. the mean over
  * prompts (with the default `'group'` normalisation) of −Σ_i P(BoN-N picks i) log π(y_i).
  *
  * @example
@@ -187,8 +187,8 @@ export function bestOfNDistillationLoss(
   N: number,
   opts?: HelperLossOptions & TensorWeightOptions<BestOfNDistillationOptions>,
 ): Scalar {
-  const { loss, estimator } = split(opts, 'bestOfNDistillationLoss', WEIGHT_OPTION_KEYS.bestOfNDistillationTargets);
-  return lossWith(logProbs, bestOfNDistillationTargets(scores, N, estimator), loss, true);
+  const { loss, estimator } = split(opts, 'bestOfNDistillationLoss', WEIGHT_OPTION_KEYS.bestOfNDistillationWeights);
+  return lossWith(logProbs, bestOfNDistillationWeights(scores, N, estimator), loss, true);
 }
 
 /**

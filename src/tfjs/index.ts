@@ -14,6 +14,7 @@ export {
   rlooWeights,
   majorityVoteWeights,
   bestOfNWeights,
+  bestOfNDistillationWeights,
   bestOfNDistillationTargets,
   estimatorWeights,
   type TensorEstimatorInputs,

@@ -270,7 +270,7 @@ export interface ImitationLossInputs extends LossInputs {}
  * @example
  * ```ts
  * // logProbs and mask as in policyGradientLoss's example.
- * const targets = bestOfNDistillationTargets(tf.tensor2d([[0.9, 0.2], [0.1, 0.4]]), 2); // [[1, 0], [0, 1]]
+ * const targets = bestOfNDistillationWeights(tf.tensor2d([[0.9, 0.2], [0.1, 0.4]]), 2); // [[1, 0], [0, 1]]
  * imitationLoss({ logProbs, weights: targets, mask }).dataSync(); // Float32Array [2.0999999]  = (3.5 + 0.7)/2
  * ```
  */

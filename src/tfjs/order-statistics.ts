@@ -5,17 +5,17 @@
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import {
-  orderStatisticAdvantage,
-  type OrderStatisticAdvantageOptions,
+  orderStatisticWeights as coreOrderStatisticWeights,
+  type OrderStatisticWeightsOptions,
   type OrderStatisticAlpha,
 } from '../estimators/order-statistics.js';
-import { passHatKAdvantage, type PassHatKAdvantageOptions } from '../estimators/pass-hat-k.js';
+import { passHatKWeights as corePassHatKWeights, type PassHatKWeightsOptions } from '../estimators/pass-hat-k.js';
 import { lossWith, split, type HelperLossOptions } from './helpers.js';
 import { checkNoLayout, readRows, upload, WEIGHT_OPTION_KEYS, type TensorWeightOptions } from './weights.js';
 
 /**
  * Order-statistic (L-statistic) gradient weights per row of a rewards tensor [B, n]: float32 [B, n], no
- * gradient. Same math and options as the core's `orderStatisticAdvantage`, each row one group.
+ * gradient. Same math and options as the core's `orderStatisticWeights`, each row one group.
  *
  * @example
  * ```ts
@@ -27,26 +27,26 @@ export function orderStatisticWeights(
   rewards: Tensor,
   k: number,
   alpha: OrderStatisticAlpha,
-  opts?: TensorWeightOptions<OrderStatisticAdvantageOptions>,
+  opts?: TensorWeightOptions<OrderStatisticWeightsOptions>,
 ): Tensor2D {
   checkNoLayout(opts, 'orderStatisticWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('orderStatisticWeights', orderStatisticAdvantage(values, k, alpha, { ...opts, groupSize: n }), rows, n);
+  return upload('orderStatisticWeights', coreOrderStatisticWeights(values, k, alpha, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
  * pass^k gradient weights per row of a 0/1 rewards tensor [B, n]: float32 [B, n], no gradient. Same
- * math and options as the core's `passHatKAdvantage`.
+ * math and options as the core's `passHatKWeights`.
  *
  * @example
  * ```ts
  * passHatKWeights(tf.tensor2d([[1, 1, 1, 0]]), 2).arraySync(); // [[0, 0, 0, -0.5]]
  * ```
  */
-export function passHatKWeights(rewards: Tensor, k: number, opts?: TensorWeightOptions<PassHatKAdvantageOptions>): Tensor2D {
+export function passHatKWeights(rewards: Tensor, k: number, opts?: TensorWeightOptions<PassHatKWeightsOptions>): Tensor2D {
   checkNoLayout(opts, 'passHatKWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('passHatKWeights', passHatKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('passHatKWeights', corePassHatKWeights(values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -69,7 +69,7 @@ export function orderStatisticLoss(
   rewards: Tensor,
   k: number,
   alpha: OrderStatisticAlpha,
-  opts?: HelperLossOptions & TensorWeightOptions<OrderStatisticAdvantageOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<OrderStatisticWeightsOptions>,
 ): Scalar {
   const { loss, estimator } = split(opts, 'orderStatisticLoss', WEIGHT_OPTION_KEYS.orderStatisticWeights);
   return lossWith(logProbs, orderStatisticWeights(rewards, k, alpha, estimator), loss);
@@ -87,7 +87,7 @@ export function passHatKLoss(
   logProbs: Tensor,
   rewards: Tensor,
   k: number,
-  opts?: HelperLossOptions & TensorWeightOptions<PassHatKAdvantageOptions>,
+  opts?: HelperLossOptions & TensorWeightOptions<PassHatKWeightsOptions>,
 ): Scalar {
   const { loss, estimator } = split(opts, 'passHatKLoss', WEIGHT_OPTION_KEYS.passHatKWeights);
   return lossWith(logProbs, passHatKWeights(rewards, k, estimator), loss);

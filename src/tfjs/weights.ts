@@ -6,16 +6,16 @@
  */
 import { Tensor, tensor2d, type Tensor2D } from '@tensorflow/tfjs-core';
 import { DomainError, InvalidArgumentError, ShapeError, show } from '../errors.js';
-import { grpoAdvantage, rlooAdvantage, type GrpoOptions, type RlooOptions } from '../estimators/grpo.js';
+import { grpoWeights as coreGrpoWeights, rlooWeights as coreRlooWeights, type GrpoOptions, type RlooOptions } from '../estimators/grpo.js';
 import {
-  bestOfNAdvantage,
-  bestOfNDistillationWeights,
-  type BestOfNAdvantageOptions,
+  bestOfNWeights as coreBestOfNWeights,
+  bestOfNDistillationWeights as coreBestOfNDistillationWeights,
+  type BestOfNWeightsOptions,
   type BestOfNDistillationOptions,
 } from '../estimators/best-of-n.js';
-import { majorityVoteAdvantage, type MajorityVoteAdvantageOptions } from '../estimators/majority-vote.js';
-import { maxAtKAdvantage, type MaxAtKAdvantageOptions } from '../estimators/max-at-k.js';
-import { passAtKAdvantage, type PassAtKAdvantageOptions } from '../estimators/pass-at-k.js';
+import { majorityVoteWeights as coreMajorityVoteWeights, type MajorityVoteWeightsOptions } from '../estimators/majority-vote.js';
+import { maxAtKWeights as coreMaxAtKWeights, type MaxAtKWeightsOptions } from '../estimators/max-at-k.js';
+import { passAtKWeights as corePassAtKWeights, type PassAtKWeightsOptions } from '../estimators/pass-at-k.js';
 import { getEstimator, type Answer, type EstimatorInputs, type EstimatorName, type EstimatorOptions } from '../registry.js';
 import { checkOptions, isPlainObject } from '../validate.js';
 import { checkTensor } from './checks.js';
@@ -30,11 +30,11 @@ export type TensorWeightOptions<O> = Omit<O, (typeof LAYOUT_KEYS)[number]>;
 export const WEIGHT_OPTION_KEYS = {
   passAtKWeights: ['baseline', 'scale', 'backend'],
   maxAtKWeights: ['baseline', 'scale', 'backend'],
-  grpoWeights: ['backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups'],
-  rlooWeights: ['backend'],
+  grpoWeights: ['backend', 'normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups', 'scale'],
+  rlooWeights: ['backend', 'scale'],
   majorityVoteWeights: ['baseline', 'scale', 'backend', 'ties'],
   bestOfNWeights: ['baseline', 'scale', 'backend'],
-  bestOfNDistillationTargets: ['sampling', 'backend'],
+  bestOfNDistillationWeights: ['sampling', 'backend'],
   orderStatisticWeights: ['baseline', 'scale', 'backend', 'alphaLoo1'],
   passHatKWeights: ['baseline', 'scale', 'backend'],
 } as const satisfies Record<string, readonly string[]>;
@@ -43,7 +43,7 @@ export const WEIGHT_OPTION_KEYS = {
 export const ESTIMATOR_OPTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   'pass@k': WEIGHT_OPTION_KEYS.passAtKWeights,
   'max@k': WEIGHT_OPTION_KEYS.maxAtKWeights,
-  'chen-pass@k': ['backend'],
+  'chen-pass@k': ['backend', 'scale'],
   grpo: WEIGHT_OPTION_KEYS.grpoWeights,
   rloo: WEIGHT_OPTION_KEYS.rlooWeights,
   'bon@k': WEIGHT_OPTION_KEYS.bestOfNWeights,
@@ -52,8 +52,8 @@ export const ESTIMATOR_OPTION_KEYS: Readonly<Record<string, readonly string[]>> 
   'pass^k': WEIGHT_OPTION_KEYS.passHatKWeights,
   'order-stat': WEIGHT_OPTION_KEYS.orderStatisticWeights,
   'k-sample': ['baseline', 'scale', 'backend', 'maxSubsets', 'samples', 'seed'],
-  'bon-sft': ['estimator', 'baseline'],
-  'bon-rl-selected': ['failureProbs', 'failures', 'form'],
+  'bon-sft': ['estimator', 'baseline', 'backend'],
+  'bon-rl-selected': ['failureProbs', 'failures', 'form', 'scale', 'backend'],
 };
 
 /** The tensor option keys of a registry entry, or undefined for a name not listed (the core checks then). */
@@ -112,7 +112,7 @@ export function upload(fn: string, weights: Float64Array, rows: number, n: numbe
 
 /**
  * pass@k gradient weights per row of a 0/1 rewards tensor [B, n]: a float32 tensor [B, n] (no gradient).
- * Same math and options as the core's `passAtKAdvantage`, with each row one group.
+ * Same math and options as the core's `passAtKWeights`, with each row one group.
  *
  * Reads `rewards` to the host (`dataSync`, B·n values) and uploads the weights (B·n values).
  *
@@ -128,16 +128,16 @@ export function upload(fn: string, weights: Float64Array, rows: number, n: numbe
 export function passAtKWeights(
   rewards: Tensor,
   k: number,
-  opts?: TensorWeightOptions<PassAtKAdvantageOptions>,
+  opts?: TensorWeightOptions<PassAtKWeightsOptions>,
 ): Tensor2D {
   checkNoLayout(opts, 'passAtKWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('passAtKWeights', passAtKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('passAtKWeights', corePassAtKWeights(values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
  * max@k gradient weights per row of a rewards tensor [B, n] of any finite reals: float32 [B, n], no
- * gradient. Same math and options as the core's `maxAtKAdvantage`.
+ * gradient. Same math and options as the core's `maxAtKWeights`.
  *
  * @example
  * ```ts
@@ -145,15 +145,15 @@ export function passAtKWeights(
  * // [[0, 0.11999999731779099, 0.020000001415610313, 0.19999998807907104, 0.05999999865889549]]
  * ```
  */
-export function maxAtKWeights(rewards: Tensor, k: number, opts?: TensorWeightOptions<MaxAtKAdvantageOptions>): Tensor2D {
+export function maxAtKWeights(rewards: Tensor, k: number, opts?: TensorWeightOptions<MaxAtKWeightsOptions>): Tensor2D {
   checkNoLayout(opts, 'maxAtKWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('maxAtKWeights', maxAtKAdvantage(values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('maxAtKWeights', coreMaxAtKWeights(values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
  * GRPO's group-normalised advantage per row of a rewards tensor [B, n] (the k = 1 baseline, for
- * comparison): float32 [B, n], no gradient. Same options as the core's `grpoAdvantage`.
+ * comparison): float32 [B, n], no gradient. Same options as the core's `grpoWeights`.
  *
  * @example
  * ```ts
@@ -164,7 +164,7 @@ export function maxAtKWeights(rewards: Tensor, k: number, opts?: TensorWeightOpt
 export function grpoWeights(rewards: Tensor, opts?: TensorWeightOptions<GrpoOptions>): Tensor2D {
   checkNoLayout(opts, 'grpoWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('grpoWeights', grpoAdvantage(values, { ...opts, groupSize: n }), rows, n);
+  return upload('grpoWeights', coreGrpoWeights(values, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
@@ -179,7 +179,7 @@ export function grpoWeights(rewards: Tensor, opts?: TensorWeightOptions<GrpoOpti
 export function rlooWeights(rewards: Tensor, opts?: TensorWeightOptions<RlooOptions>): Tensor2D {
   checkNoLayout(opts, 'rlooWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('rlooWeights', rlooAdvantage(values, { ...opts, groupSize: n }), rows, n);
+  return upload('rlooWeights', coreRlooWeights(values, { ...opts, groupSize: n }), rows, n);
 }
 
 /** Reads a second [B, n] tensor and checks it has the first one's shape. */
@@ -194,7 +194,7 @@ function readSibling(value: unknown, name: string, rows: number, n: number, firs
 /**
  * Majority-vote (maj@k) gradient weights per row: answers as a flat array of B·n answers in row-major
  * order (answers are cluster ids, not tensors), rewards [B, n]. Same math and options as the core's
- * `majorityVoteAdvantage`. Returns float32 [B, n], no gradient.
+ * `majorityVoteWeights`. Returns float32 [B, n], no gradient.
  *
  * @example
  * ```ts
@@ -207,16 +207,16 @@ export function majorityVoteWeights(
   answers: ArrayLike<Answer>,
   rewards: Tensor,
   k: number,
-  opts?: TensorWeightOptions<MajorityVoteAdvantageOptions>,
+  opts?: TensorWeightOptions<MajorityVoteWeightsOptions>,
 ): Tensor2D {
   checkNoLayout(opts, 'majorityVoteWeights');
   const { values, rows, n } = readRows(rewards, 'rewards');
-  return upload('majorityVoteWeights', majorityVoteAdvantage(answers, values, k, { ...opts, groupSize: n }), rows, n);
+  return upload('majorityVoteWeights', coreMajorityVoteWeights(answers, values, k, { ...opts, groupSize: n }), rows, n);
 }
 
 /**
  * Best-of-k (with a verifier) gradient weights per row: verifier scores and true rewards, both [B, n].
- * Same math and options as the core's `bestOfNAdvantage`. Returns float32 [B, n], no gradient.
+ * Same math and options as the core's `bestOfNWeights`. Returns float32 [B, n], no gradient.
  *
  * @example
  * ```ts
@@ -228,12 +228,12 @@ export function bestOfNWeights(
   scores: Tensor,
   rewards: Tensor,
   k: number,
-  opts?: TensorWeightOptions<BestOfNAdvantageOptions>,
+  opts?: TensorWeightOptions<BestOfNWeightsOptions>,
 ): Tensor2D {
   checkNoLayout(opts, 'bestOfNWeights');
   const v = readRows(scores, 'scores');
   const r = readSibling(rewards, 'rewards', v.rows, v.n, 'scores');
-  return upload('bestOfNWeights', bestOfNAdvantage(v.values, r, k, { ...opts, groupSize: v.n }), v.rows, v.n);
+  return upload('bestOfNWeights', coreBestOfNWeights(v.values, r, k, { ...opts, groupSize: v.n }), v.rows, v.n);
 }
 
 /**
@@ -243,19 +243,29 @@ export function bestOfNWeights(
  *
  * @example
  * ```ts
- * bestOfNDistillationTargets(tf.tensor2d([[0.3, 0.9, 0.1, 0.5]]), 2).arraySync();
+ * bestOfNDistillationWeights(tf.tensor2d([[0.3, 0.9, 0.1, 0.5]]), 2).arraySync();
  * // [[0.1666666716337204, 0.5, 0, 0.3333333432674408]]
  * ```
  */
-export function bestOfNDistillationTargets(
+export function bestOfNDistillationWeights(
   scores: Tensor,
   N: number,
   opts?: TensorWeightOptions<BestOfNDistillationOptions>,
 ): Tensor2D {
-  checkNoLayout(opts, 'bestOfNDistillationTargets');
+  checkNoLayout(opts, 'bestOfNDistillationWeights');
   const { values, rows, n } = readRows(scores, 'scores');
-  return upload('bestOfNDistillationTargets', bestOfNDistillationWeights(values, N, { ...opts, groupSize: n }), rows, n);
+  return upload('bestOfNDistillationWeights', coreBestOfNDistillationWeights(values, N, { ...opts, groupSize: n }), rows, n);
 }
+
+/**
+ * @deprecated Renamed {@link bestOfNDistillationWeights}, the name of the core function it wraps (per-sample
+ * weights are `*Weights` everywhere); the same function under its old name.
+ * @example
+ * ```ts
+ * bestOfNDistillationTargets(tf.tensor2d([[0.3, 0.9, 0.1, 0.5]]), 2); // same as bestOfNDistillationWeights
+ * ```
+ */
+export const bestOfNDistillationTargets = bestOfNDistillationWeights;
 
 /** Inputs of {@link estimatorWeights}: tensors [B, n] where the core takes arrays. */
 export interface TensorEstimatorInputs {

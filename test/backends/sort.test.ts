@@ -242,7 +242,7 @@ describe('fused kernels on the quantised argsort: js and wasm give the same bits
         const message = `must be finite (got ${String(bad)} at index ${at})`;
         for (const input of [g, Float32Array.from(g)]) {
           expect(() => maxAtKAdvantage(input, 2, { groupSize: 8, backend })).toThrow(NonFiniteError);
-          expect(() => maxAtKAdvantage(input, 2, { groupSize: 8, backend })).toThrow(`g ${message}`);
+          expect(() => maxAtKAdvantage(input, 2, { groupSize: 8, backend })).toThrow(`rewards ${message}`);
           expect(() => bestOfNAdvantage(input, ones, 2, { groupSize: 8, backend })).toThrow(`scores ${message}`);
           expect(() => bestOfNAdvantage(ones, input, 2, { groupSize: 8, backend })).toThrow(`rewards ${message}`);
           expect(() => bestOfNAtK(input, ones, 2, { groupSize: 8, backend })).toThrow(`scores ${message}`);

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_NAMES } from '../../src/backends/types.js';
-import { passAtKKernels } from '../../src/backends/js/pass-at-k.js';
+import { binaryWeightKernels, passAtKKernels } from '../../src/backends/js/pass-at-k.js';
 import { readLayout } from '../support/contributing.js';
 import { ensureBuilt, root } from './dist.js';
 
@@ -82,7 +82,7 @@ beforeAll(async () => {
   const ownFiles = new Set([...own.files.estimator, ...own.files.js]);
   ownEstimator = (await Promise.all(own.files.estimator.map(functionNames))).flat();
   foreign = new Map<string, string>();
-  const ownKernels = new Set(Object.keys(passAtKKernels));
+  const ownKernels = new Set([...Object.keys(passAtKKernels), ...Object.keys(binaryWeightKernels)]);
   for (const k of KERNEL_NAMES) if (!ownKernels.has(k)) foreign.set(k, 'kernel name');
   const files = new Set<string>([SORT_KERNELS]);
   for (const f of families) {
@@ -97,12 +97,12 @@ beforeAll(async () => {
 describe("bundle of `import { passAtKAdvantage } from 'inference-aware-rl'`", () => {
   it('derives a real list of foreign kernels and estimators, and finds pass@k itself in the bundle', () => {
     const names = [...foreign.keys()];
-    for (const n of ['sortedBestOfNWeights', 'segmentedArgsort', 'sortedMaxWeights', 'orderStatisticWeights', 'bestOfNAdvantage', 'majorityAtK', 'maxAtKAdvantage']) {
+    for (const n of ['bestOfNWeights', 'bestOfNMetric', 'segmentedArgsort', 'sortedMaxMetric', 'orderStatisticWeights', 'majorityAtK', 'maxAtKWeights']) {
       expect(names, n).toContain(n);
     }
     expect(names.length).toBeGreaterThan(40);
     // The bundle holds pass@k's own kernels and estimator (so the pattern does match definitions).
-    expect(definitions(code, ['binaryCounts', 'binaryScatter'])).toEqual(['binaryCounts', 'binaryScatter']);
+    expect(definitions(code, ['binaryWeights'])).toEqual(['binaryWeights']);
     expect(definitions(code, ownEstimator).length).toBeGreaterThan(0);
   });
 
@@ -114,8 +114,8 @@ describe("bundle of `import { passAtKAdvantage } from 'inference-aware-rl'`", ()
   it('would catch one: bundling bestOfNAdvantage alongside finds the best-of-N and sort kernels', async () => {
     const both = await bundle(`export { passAtKAdvantage, bestOfNAdvantage } from '${rootEntry()}';`);
     const found = definitions(both, foreign.keys());
-    expect(found).toContain('bestOfNAdvantage');
-    expect(found).toContain('sortedBestOfNWeights');
+    expect(found).toContain('bestOfNWeights');
+    expect(found).toContain('bestOfNMetric');
     expect(found).toContain('segmentedArgsort');
   });
 });

@@ -46,30 +46,30 @@ const OPTION_VALUES: Record<string, readonly unknown[]> = {
 
 /** The options each function accepts besides layout, out and backend (`key:pool` draws key's values from pool). */
 const OPTION_KEYS: Record<string, readonly string[]> = {
-  passAtKAdvantage: ['baseline', 'scale'],
-  chenPassAtKAdvantage: [],
-  bonRlBinaryAdvantage: ['baseline', 'coefficient', 'scale'],
+  passAtKWeights: ['baseline', 'scale'],
+  chenPassAtKWeights: [],
+  bonRlBinaryWeights: ['baseline', 'coefficient', 'scale'],
   maxAtK: [],
-  maxAtKAdvantage: ['baseline', 'scale'],
-  grpoAdvantage: ['normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups'],
-  rlooAdvantage: [],
+  maxAtKWeights: ['baseline', 'scale'],
+  grpoWeights: ['normalize', 'ddof', 'eps', 'zeroVarianceRtol', 'oneSampleGroups'],
+  rlooWeights: [],
   majorityAtK: ['ties'],
-  majorityVoteAdvantage: ['baseline', 'scale', 'ties'],
+  majorityVoteWeights: ['baseline', 'scale', 'ties'],
   majorityAnswer: ['ties'],
   bestOfNAtK: [],
-  bestOfNAdvantage: ['baseline', 'scale'],
+  bestOfNWeights: ['baseline', 'scale'],
   bestOfNDistillationWeights: ['sampling'],
   bestOfNDistribution: ['sumTolerance'],
   bestOfNKL: ['sumTolerance'],
   passHatK: [],
   logPassHatK: [],
   passHatKOfRewards: [],
-  passHatKAdvantage: ['baseline', 'scale'],
+  passHatKWeights: ['baseline', 'scale'],
   orderStatisticAtK: [],
-  orderStatisticAdvantage: ['baseline', 'scale', 'alphaLoo1'],
+  orderStatisticWeights: ['baseline', 'scale', 'alphaLoo1'],
   orderStatisticAlpha: [],
   kSampleAtK: ['maxSubsets', 'samples', 'seed'],
-  kSampleAdvantage: ['baseline', 'scale', 'maxSubsets', 'samples', 'seed'],
+  kSampleWeights: ['baseline', 'scale', 'maxSubsets', 'samples', 'seed'],
   bestOfNSftWeights: ['estimator', 'baseline:sft'],
   bonRlSelectedWeights: ['form'],
   mixAdvantages: [],
@@ -348,7 +348,7 @@ export function runCase(c: FuzzCase, backend: 'js' | 'wasm' | undefined): Outcom
 
 /**
  * Why a result is not acceptable (a non-finite number, or a wrong type), or undefined. Result objects
- * (majorityAnswer, kSampleAdvantage, the eval functions, …) are checked field by field: every number
+ * (majorityAnswer, kSampleWeights, the eval functions, …) are checked field by field: every number
  * in them must be finite; strings, booleans and null are labels.
  */
 export function badValue(value: unknown, depth = 0): string | undefined {

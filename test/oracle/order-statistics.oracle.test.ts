@@ -309,7 +309,7 @@ describe('order-statistic errors', () => {
     ['alphaLoo1 of the wrong length', () => orderStatisticAdvantage(g, 3, [0, 0, 1], { alphaLoo1: [1] }), 'opts.alphaLoo1 must have length k (got length 1, k=2)'],
     ['alphaLoo1 with loo', () => orderStatisticAdvantage(g, 3, [0, 0, 1], { baseline: 'loo', alphaLoo1: [0, 1] }), "opts.alphaLoo1 is used only by baseline 'loo-1'"],
     ['loo with k = n', () => orderStatisticAdvantage(g, 5, 'max', { baseline: 'loo' }), "baseline 'loo' needs k ≤ n − 1 (got k=5, n=5)"],
-    ['unknown option', () => orderStatisticAdvantage(g, 2, 'max', { baselne: 'loo' } as never), 'opts.baselne is not an option of orderStatisticAdvantage'],
+    ['unknown option', () => orderStatisticAdvantage(g, 2, 'max', { baselne: 'loo' } as never), 'opts.baselne is not an option of orderStatisticWeights'],
     ['unknown metric option', () => orderStatisticAtK(g, 2, 'max', { baseline: 'loo' } as never), 'opts.baseline is not an option of orderStatisticAtK'],
   ];
   it('a registered backend without the order-statistic kernels fails naming the kernel', () => {

@@ -204,7 +204,7 @@ describe('passHatKAdvantage vs BigInt brute force', () => {
   });
 
   it('passHatKAdvantage throws typed errors for non-binary rewards, k > n and loo at k = n', () => {
-    expect(() => passHatKAdvantage([1, 0.5], 1)).toThrow('rewards must be 0 or 1 for passHatKAdvantage (got 0.5 at index 1)');
+    expect(() => passHatKAdvantage([1, 0.5], 1)).toThrow('rewards must be 0 or 1 for passHatKWeights (got 0.5 at index 1)');
     expect(() => passHatKAdvantage([1, 0], 3)).toThrow('k must be ≤ n (got k=3, n=2)');
     expect(() => passHatKAdvantage([1, 0], 2, { baseline: 'loo' })).toThrow("baseline 'loo' needs k ≤ n − 1 (got k=2, n=2)");
     expect(() => passHatKAdvantage([1, NaN], 1)).toThrow('rewards must be finite');

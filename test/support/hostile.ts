@@ -5,32 +5,32 @@
  * must carry. Also the hostile values of every bad-input class.
  */
 import {
-  bestOfNAdvantage,
+  bestOfNWeights,
   bestOfNAtK,
   bestOfNDistribution,
   bestOfNDistillationWeights,
   bestOfNKL,
-  bonRlBinaryAdvantage,
-  chenPassAtKAdvantage,
-  grpoAdvantage,
+  bonRlBinaryWeights,
+  chenPassAtKWeights,
+  grpoWeights,
   logFailAtK,
   majorityAnswer,
   majorityAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   maxAtK,
-  maxAtKAdvantage,
+  maxAtKWeights,
   passAtK,
-  passAtKAdvantage,
-  rlooAdvantage,
+  passAtKWeights,
+  rlooWeights,
   passHatK,
   logPassHatK,
   passHatKOfRewards,
-  passHatKAdvantage,
+  passHatKWeights,
   orderStatisticAtK,
-  orderStatisticAdvantage,
+  orderStatisticWeights,
   orderStatisticAlpha,
   kSampleAtK,
-  kSampleAdvantage,
+  kSampleWeights,
   bestOfNSftWeights,
   bonRlSelectedWeights,
   mixAdvantages,
@@ -99,7 +99,10 @@ export interface FnSpec {
   readonly outLength: number;
   /** True for per-sample weight estimators: `out` may also be a Float32Array (weights rounded to float32). */
   readonly float32Out?: boolean;
-  /** Whether it takes `backend` (kernels run on the chosen backend). */
+  /**
+   * Whether its kernels run on the chosen backend. (Every estimator accepts `backend`; those without
+   * kernels check the name and run the same code on every backend: test/unit/option-coverage.test.ts.)
+   */
   readonly backend: boolean;
   /** Valid options besides the layout (e.g. none). */
   readonly call: (args: readonly unknown[], opts: unknown) => unknown;
@@ -160,7 +163,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x) => logFailAtK(a(x, 0), a(x, 1), a(x, 2)),
   },
   {
-    name: 'passAtKAdvantage',
+    name: 'passAtKWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'k', kind: 'int', valid: 2 },
@@ -169,10 +172,10 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => passAtKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => passAtKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'chenPassAtKAdvantage',
+    name: 'chenPassAtKWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'k', kind: 'int', valid: 2 },
@@ -181,10 +184,10 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => chenPassAtKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => chenPassAtKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'bonRlBinaryAdvantage',
+    name: 'bonRlBinaryWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'N', kind: 'int', valid: 2 },
@@ -193,12 +196,12 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => bonRlBinaryAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => bonRlBinaryWeights(a(x, 0), a(x, 1), o as never),
   },
   {
     name: 'maxAtK',
     args: [
-      { name: 'g', kind: 'finite', valid: REAL },
+      { name: 'rewards', kind: 'finite', valid: REAL },
       { name: 'k', kind: 'int', valid: 2 },
     ],
     opts: 'batched',
@@ -207,34 +210,34 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => maxAtK(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'maxAtKAdvantage',
+    name: 'maxAtKWeights',
     args: [
-      { name: 'g', kind: 'finite', valid: REAL },
+      { name: 'rewards', kind: 'finite', valid: REAL },
       { name: 'k', kind: 'int', valid: 2 },
     ],
     opts: 'batched',
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => maxAtKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => maxAtKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'grpoAdvantage',
+    name: 'grpoWeights',
     args: [{ name: 'rewards', kind: 'finite', valid: REAL }],
     opts: 'batched',
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => grpoAdvantage(a(x, 0), o as never),
+    call: (x, o) => grpoWeights(a(x, 0), o as never),
   },
   {
-    name: 'rlooAdvantage',
+    name: 'rlooWeights',
     args: [{ name: 'rewards', kind: 'finite', valid: REAL }],
     opts: 'batched',
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => rlooAdvantage(a(x, 0), o as never),
+    call: (x, o) => rlooWeights(a(x, 0), o as never),
   },
   {
     name: 'majorityAtK',
@@ -249,7 +252,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => majorityAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'majorityVoteAdvantage',
+    name: 'majorityVoteWeights',
     args: [
       { name: 'answers', kind: 'answers', valid: ANSWERS },
       { name: 'rewards', kind: 'finite', valid: ANSWER_REWARDS },
@@ -259,7 +262,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => majorityVoteAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => majorityVoteWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'majorityAnswer',
@@ -282,7 +285,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => bestOfNAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'bestOfNAdvantage',
+    name: 'bestOfNWeights',
     args: [
       { name: 'scores', kind: 'finite', valid: SCORES },
       { name: 'rewards', kind: 'finite', valid: REAL },
@@ -292,7 +295,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => bestOfNAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => bestOfNWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'bestOfNDistillationWeights',
@@ -370,7 +373,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => passHatKOfRewards(a(x, 0), a(x, 1), o as never),
   },
   {
-    name: 'passHatKAdvantage',
+    name: 'passHatKWeights',
     args: [
       { name: 'rewards', kind: 'binary', valid: BIN },
       { name: 'k', kind: 'int', valid: 2 },
@@ -379,7 +382,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     outLength: 6,
     float32Out: true,
     backend: true,
-    call: (x, o) => passHatKAdvantage(a(x, 0), a(x, 1), o as never),
+    call: (x, o) => passHatKWeights(a(x, 0), a(x, 1), o as never),
   },
   {
     name: 'orderStatisticAtK',
@@ -394,7 +397,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => orderStatisticAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'orderStatisticAdvantage',
+    name: 'orderStatisticWeights',
     args: [
       { name: 'rewards', kind: 'finite', valid: REAL },
       { name: 'k', kind: 'int', valid: 2 },
@@ -408,7 +411,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
       { label: 'alphaLoo1 with a preset', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: [1] }) },
       { label: 'alphaLoo1 a BigInt64Array', argument: 'opts.alphaLoo1', value: () => ({ groupSize: 3, alphaLoo1: BigInt64Array.of(1n) }) },
     ],
-    call: (x, o) => orderStatisticAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => orderStatisticWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'orderStatisticAlpha',
@@ -440,7 +443,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
     call: (x, o) => kSampleAtK(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
-    name: 'kSampleAdvantage',
+    name: 'kSampleWeights',
     args: [
       { name: 'n', kind: 'int', valid: 6 },
       { name: 'k', kind: 'int', valid: 2 },
@@ -455,7 +458,7 @@ export const FUNCTIONS: readonly FnSpec[] = [
       { label: 'samples 1.5', argument: 'opts.samples', value: () => ({ groupSize: 3, maxSubsets: 0, samples: 1.5 }) },
       { label: 'maxSubsets "all"', argument: 'opts.maxSubsets', value: () => ({ groupSize: 3, maxSubsets: 'all' }) },
     ],
-    call: (x, o) => kSampleAdvantage(a(x, 0), a(x, 1), a(x, 2), o as never),
+    call: (x, o) => kSampleWeights(a(x, 0), a(x, 1), a(x, 2), o as never),
   },
   {
     name: 'bestOfNSftWeights',

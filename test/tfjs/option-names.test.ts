@@ -84,15 +84,15 @@ describe('tfjs one-call helpers: option errors name the helper and its options',
       "opts.baselne is not an option of estimatorLoss('pass@k') (options: mask, normalize, maxTokens, check, baseline, scale, backend)",
     );
     expect(thrown(() => estimatorWeights('grpo', { rewards: r() }, { ddof2: 1 } as never)).message).toBe(
-      "opts.ddof2 is not an option of estimatorWeights('grpo') (options: backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups)",
+      "opts.ddof2 is not an option of estimatorWeights('grpo') (options: backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups, scale)",
     );
     expect(thrown(() => estimatorWeights('nope', { rewards: r() })).argument).toBe('name');
     for (const [name, list] of [
       ['pass^k', 'baseline, scale, backend'],
       ['order-stat', 'baseline, scale, backend, alphaLoo1'],
       ['k-sample', 'baseline, scale, backend, maxSubsets, samples, seed'],
-      ['bon-sft', 'estimator, baseline'],
-      ['bon-rl-selected', 'failureProbs, failures, form'],
+      ['bon-sft', 'estimator, baseline, backend'],
+      ['bon-rl-selected', 'failureProbs, failures, form, scale, backend'],
     ] as const) {
       expect(thrown(() => estimatorWeights(name, { rewards: r(), k: 1 }, { baselne: 'loo' } as never)).message).toBe(
         `opts.baselne is not an option of estimatorWeights('${name}') (options: ${list})`,

@@ -4,18 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  chenPassAtKAdvantage,
+  chenPassAtKWeights,
   DomainError,
-  grpoAdvantage,
+  grpoWeights,
   InferenceAwareRLError,
   InvalidArgumentError,
   logFailAtK,
   maxAtK,
-  maxAtKAdvantage,
+  maxAtKWeights,
   NonFiniteError,
   passAtK,
-  passAtKAdvantage,
-  rlooAdvantage,
+  passAtKWeights,
+  rlooWeights,
   ShapeError,
 } from '../../src/index.js';
 
@@ -41,113 +41,113 @@ function expectError(fn: () => unknown, cls: ErrorClass, message: string, argume
 const G8 = [1, 1, 0, 0, 0, 0, 0, 0];
 
 describe('errors of k', () => {
-  it('passAtKAdvantage(rewards, 9) with n = 8 throws DomainError `k must be ≤ n (got k=9, n=8)`', () => {
-    expectError(() => passAtKAdvantage(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
-    expectError(() => maxAtKAdvantage(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
+  it('passAtKWeights(rewards, 9) with n = 8 throws DomainError `k must be ≤ n (got k=9, n=8)`', () => {
+    expectError(() => passAtKWeights(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
+    expectError(() => maxAtKWeights(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
     expectError(() => maxAtK(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
-    expectError(() => chenPassAtKAdvantage(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
+    expectError(() => chenPassAtKWeights(G8, 9), DomainError, 'k must be ≤ n (got k=9, n=8)', 'k');
   });
 
-  it('passAtKAdvantage(rewards, k, { groupOffsets }) names the group where k > n', () => {
+  it('passAtKWeights(rewards, k, { groupOffsets }) names the group where k > n', () => {
     const r = [...G8, 1, 0, ...G8];
-    expectError(() => passAtKAdvantage(r, 9, { groupOffsets: [0, 10, 18] }), DomainError, 'k must be ≤ n (got k=9, n=8 in group 1)', 'k');
+    expectError(() => passAtKWeights(r, 9, { groupOffsets: [0, 10, 18] }), DomainError, 'k must be ≤ n (got k=9, n=8 in group 1)', 'k');
     expectError(() => maxAtK(r, 3, { groupOffsets: [0, 8, 10, 18] }), DomainError, 'k must be ≤ n (got k=3, n=2 in group 1)', 'k');
-    expectError(() => maxAtKAdvantage(r, 7, { groupSize: 6 }), DomainError, 'k must be ≤ n (got k=7, n=6 in group 0)', 'k');
+    expectError(() => maxAtKWeights(r, 7, { groupSize: 6 }), DomainError, 'k must be ≤ n (got k=7, n=6 in group 0)', 'k');
   });
 
-  it('passAtKAdvantage(rewards, k) with k not an integer ≥ 1 throws DomainError', () => {
-    expectError(() => passAtKAdvantage(G8, 1.5), DomainError, 'k must be an integer (got k=1.5)', 'k');
-    expectError(() => passAtKAdvantage(G8, 0), DomainError, 'k must be ≥ 1 (got k=0)', 'k');
-    expectError(() => maxAtKAdvantage(G8, -2), DomainError, 'k must be ≥ 1 (got k=-2)', 'k');
+  it('passAtKWeights(rewards, k) with k not an integer ≥ 1 throws DomainError', () => {
+    expectError(() => passAtKWeights(G8, 1.5), DomainError, 'k must be an integer (got k=1.5)', 'k');
+    expectError(() => passAtKWeights(G8, 0), DomainError, 'k must be ≥ 1 (got k=0)', 'k');
+    expectError(() => maxAtKWeights(G8, -2), DomainError, 'k must be ≥ 1 (got k=-2)', 'k');
     expectError(() => maxAtK(G8, NaN), DomainError, 'k must be an integer (got k=NaN)', 'k');
     expectError(() => maxAtK(G8, '2' as unknown as number), DomainError, 'k must be an integer (got k="2")', 'k');
   });
 
-  it("passAtKAdvantage(rewards, n, { baseline: 'loo' | 'loo-pkpo' }) throws DomainError: they need k ≤ n − 1", () => {
-    expectError(() => passAtKAdvantage(G8, 8, { baseline: 'loo' }), DomainError, "baseline 'loo' needs k ≤ n − 1 (got k=8, n=8)", 'k');
+  it("passAtKWeights(rewards, n, { baseline: 'loo' | 'loo-pkpo' }) throws DomainError: they need k ≤ n − 1", () => {
+    expectError(() => passAtKWeights(G8, 8, { baseline: 'loo' }), DomainError, "baseline 'loo' needs k ≤ n − 1 (got k=8, n=8)", 'k');
     expectError(
-      () => maxAtKAdvantage(G8, 8, { baseline: 'loo-pkpo' }),
+      () => maxAtKWeights(G8, 8, { baseline: 'loo-pkpo' }),
       DomainError,
       "baseline 'loo-pkpo' needs k ≤ n − 1 (got k=8, n=8)",
       'k',
     );
     expectError(
-      () => maxAtKAdvantage([1, 0, 0.5, 0.2, 0.1], 2, { baseline: 'loo', groupOffsets: [0, 3, 5] }),
+      () => maxAtKWeights([1, 0, 0.5, 0.2, 0.1], 2, { baseline: 'loo', groupOffsets: [0, 3, 5] }),
       DomainError,
       "baseline 'loo' needs k ≤ n − 1 (got k=2, n=2 in group 1)",
       'k',
     );
     // k = n is fine for none and loo-1.
-    expect(() => passAtKAdvantage(G8, 8, { baseline: 'none' })).not.toThrow();
-    expect(() => passAtKAdvantage(G8, 8, { baseline: 'loo-1' })).not.toThrow();
+    expect(() => passAtKWeights(G8, 8, { baseline: 'none' })).not.toThrow();
+    expect(() => passAtKWeights(G8, 8, { baseline: 'loo-1' })).not.toThrow();
   });
 
-  it("passAtKAdvantage([r], 1) (loo-1 at k = 1 with n = 1) throws DomainError: the loo fallback needs n ≥ 2", () => {
+  it("passAtKWeights([r], 1) (loo-1 at k = 1 with n = 1) throws DomainError: the loo fallback needs n ≥ 2", () => {
     const msg = "baseline 'loo-1' at k = 1 falls back to 'loo', which needs k ≤ n − 1 (got k=1, n=1)";
-    expectError(() => passAtKAdvantage([1], 1), DomainError, msg, 'k');
-    expectError(() => maxAtKAdvantage([0.3], 1, { baseline: 'loo-1' }), DomainError, msg, 'k');
+    expectError(() => passAtKWeights([1], 1), DomainError, msg, 'k');
+    expectError(() => maxAtKWeights([0.3], 1, { baseline: 'loo-1' }), DomainError, msg, 'k');
     // …but n = 1, k = 1 is fine without a baseline.
-    expect(Array.from(maxAtKAdvantage([0.3], 1, { baseline: 'none' }))).toEqual([0.3]);
+    expect(Array.from(maxAtKWeights([0.3], 1, { baseline: 'none' }))).toEqual([0.3]);
   });
 });
 
 describe('errors of rewards', () => {
-  it('maxAtKAdvantage(g, k) with NaN or ±Infinity throws NonFiniteError naming the index', () => {
-    expectError(() => maxAtKAdvantage([0, NaN, 1], 1), NonFiniteError, 'g must be finite (got NaN at index 1)', 'g');
-    expectError(() => maxAtK(Float64Array.of(0, 1, Infinity), 1), NonFiniteError, 'g must be finite (got Infinity at index 2)', 'g');
-    expectError(() => passAtKAdvantage([1, 0, -Infinity], 1), NonFiniteError, 'rewards must be finite (got -Infinity at index 2)', 'rewards');
-    expectError(() => chenPassAtKAdvantage([NaN, 0], 1), NonFiniteError, 'rewards must be finite (got NaN at index 0)', 'rewards');
-    expectError(() => grpoAdvantage([0, 1, NaN]), NonFiniteError, 'rewards must be finite (got NaN at index 2)', 'rewards');
-    expectError(() => rlooAdvantage([Infinity, 1]), NonFiniteError, 'rewards must be finite (got Infinity at index 0)', 'rewards');
+  it('maxAtKWeights(rewards, k) with NaN or ±Infinity throws NonFiniteError naming the index', () => {
+    expectError(() => maxAtKWeights([0, NaN, 1], 1), NonFiniteError, 'rewards must be finite (got NaN at index 1)', 'rewards');
+    expectError(() => maxAtK(Float64Array.of(0, 1, Infinity), 1), NonFiniteError, 'rewards must be finite (got Infinity at index 2)', 'rewards');
+    expectError(() => passAtKWeights([1, 0, -Infinity], 1), NonFiniteError, 'rewards must be finite (got -Infinity at index 2)', 'rewards');
+    expectError(() => chenPassAtKWeights([NaN, 0], 1), NonFiniteError, 'rewards must be finite (got NaN at index 0)', 'rewards');
+    expectError(() => grpoWeights([0, 1, NaN]), NonFiniteError, 'rewards must be finite (got NaN at index 2)', 'rewards');
+    expectError(() => rlooWeights([Infinity, 1]), NonFiniteError, 'rewards must be finite (got Infinity at index 0)', 'rewards');
   });
 
-  it('passAtKAdvantage(rewards, k) with a reward not 0 or 1 throws DomainError', () => {
+  it('passAtKWeights(rewards, k) with a reward not 0 or 1 throws DomainError', () => {
     expectError(
-      () => passAtKAdvantage([1, 0.5, 0], 1),
+      () => passAtKWeights([1, 0.5, 0], 1),
       DomainError,
-      'rewards must be 0 or 1 for passAtKAdvantage (got 0.5 at index 1)',
+      'rewards must be 0 or 1 for passAtKWeights (got 0.5 at index 1)',
       'rewards',
     );
     expectError(
-      () => chenPassAtKAdvantage([1, 0, 2], 1),
+      () => chenPassAtKWeights([1, 0, 2], 1),
       DomainError,
-      'rewards must be 0 or 1 for chenPassAtKAdvantage (got 2 at index 2)',
+      'rewards must be 0 or 1 for chenPassAtKWeights (got 2 at index 2)',
       'rewards',
     );
   });
 
-  it('maxAtKAdvantage(g, k) with a non-number or a non-array throws InvalidArgumentError', () => {
-    expectError(() => maxAtKAdvantage([1, '0' as unknown as number], 1), InvalidArgumentError, 'g must contain numbers (got "0" at index 1)', 'g');
-    expectError(() => passAtKAdvantage([1, null as unknown as number], 1), InvalidArgumentError, 'rewards must contain numbers (got null at index 1)', 'rewards');
-    expectError(() => maxAtK(5 as unknown as number[], 1), InvalidArgumentError, 'g must be an array or a typed array (got 5)', 'g');
+  it('maxAtKWeights(rewards, k) with a non-number or a non-array throws InvalidArgumentError', () => {
+    expectError(() => maxAtKWeights([1, '0' as unknown as number], 1), InvalidArgumentError, 'rewards must contain numbers (got "0" at index 1)', 'rewards');
+    expectError(() => passAtKWeights([1, null as unknown as number], 1), InvalidArgumentError, 'rewards must contain numbers (got null at index 1)', 'rewards');
+    expectError(() => maxAtK(5 as unknown as number[], 1), InvalidArgumentError, 'rewards must be an array or a typed array (got 5)', 'rewards');
   });
 
   it('maxAtK([], k) throws ShapeError: empty group', () => {
-    expectError(() => maxAtK([], 1), ShapeError, 'g must not be empty: a group needs ≥ 1 sample (got 0 samples)', 'g');
-    expectError(() => grpoAdvantage([]), ShapeError, 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)');
+    expectError(() => maxAtK([], 1), ShapeError, 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)', 'rewards');
+    expectError(() => grpoWeights([]), ShapeError, 'rewards must not be empty: a group needs ≥ 1 sample (got 0 samples)');
   });
 });
 
 describe('errors of the layout', () => {
-  it('maxAtKAdvantage(g, k, { groupSize }) with a groupSize that does not divide throws ShapeError', () => {
+  it('maxAtKWeights(rewards, k, { groupSize }) with a groupSize that does not divide throws ShapeError', () => {
     expectError(
-      () => maxAtKAdvantage(G8, 1, { groupSize: 3 }),
+      () => maxAtKWeights(G8, 1, { groupSize: 3 }),
       ShapeError,
       'opts.groupSize must divide the number of samples (got groupSize=3, length=8)',
       'opts.groupSize',
     );
-    expectError(() => maxAtKAdvantage(G8, 1, { groupSize: 0 }), DomainError, 'opts.groupSize must be an integer ≥ 1 (got 0)', 'opts.groupSize');
+    expectError(() => maxAtKWeights(G8, 1, { groupSize: 0 }), DomainError, 'opts.groupSize must be an integer ≥ 1 (got 0)', 'opts.groupSize');
   });
 
-  it('maxAtKAdvantage(g, k, { groupOffsets }) with bad offsets throws ShapeError naming the offsets', () => {
+  it('maxAtKWeights(rewards, k, { groupOffsets }) with bad offsets throws ShapeError naming the offsets', () => {
     expectError(
-      () => maxAtKAdvantage(G8, 1, { groupOffsets: [0, 5, 3, 8] }),
+      () => maxAtKWeights(G8, 1, { groupOffsets: [0, 5, 3, 8] }),
       ShapeError,
       'opts.groupOffsets must be non-decreasing (got 5 then 3 at index 2)',
       'opts.groupOffsets',
     );
     expectError(
-      () => passAtKAdvantage(G8, 1, { groupOffsets: [0, 5] }),
+      () => passAtKWeights(G8, 1, { groupOffsets: [0, 5] }),
       ShapeError,
       'opts.groupOffsets must end at the number of samples (got last offset 5, length=8)',
       'opts.groupOffsets',
@@ -160,7 +160,7 @@ describe('errors of the layout', () => {
       'opts.groupOffsets',
     );
     expectError(
-      () => grpoAdvantage(G8, { groupOffsets: [0, 2.5, 8] }),
+      () => grpoWeights(G8, { groupOffsets: [0, 2.5, 8] }),
       DomainError,
       'opts.groupOffsets must be integers (got 2.5 at index 1)',
       'opts.groupOffsets',
@@ -173,10 +173,10 @@ describe('errors of the layout', () => {
     );
   });
 
-  it('passAtKAdvantage(rewards, k, { out }) with an out of the wrong length or type throws', () => {
-    expectError(() => passAtKAdvantage(G8, 2, { out: new Float64Array(7) }), ShapeError, 'opts.out must have length 8 (got length 7)', 'opts.out');
+  it('passAtKWeights(rewards, k, { out }) with an out of the wrong length or type throws', () => {
+    expectError(() => passAtKWeights(G8, 2, { out: new Float64Array(7) }), ShapeError, 'opts.out must have length 8 (got length 7)', 'opts.out');
     expectError(
-      () => maxAtKAdvantage(G8, 2, { out: new Int32Array(8) as unknown as Float64Array }),
+      () => maxAtKWeights(G8, 2, { out: new Int32Array(8) as unknown as Float64Array }),
       InvalidArgumentError,
       'opts.out must be a Float64Array or a Float32Array (got Int32Array(8))',
       'opts.out',
@@ -190,7 +190,7 @@ describe('errors of the layout', () => {
     );
     expectError(() => maxAtK(G8, 2, { groupSize: 4, out: new Float64Array(3) }), ShapeError, 'opts.out must have length 2 (got length 3)', 'opts.out');
     expectError(
-      () => grpoAdvantage(G8, { out: [] as unknown as Float64Array }),
+      () => grpoWeights(G8, { out: [] as unknown as Float64Array }),
       InvalidArgumentError,
       'opts.out must be a Float64Array or a Float32Array (got array(0))',
       'opts.out',
@@ -214,58 +214,58 @@ describe('errors of counts (passAtK / logFailAtK)', () => {
 });
 
 describe('errors of options', () => {
-  it('passAtKAdvantage(rewards, k, { baseline: unknown }) throws InvalidArgumentError listing the baselines', () => {
+  it('passAtKWeights(rewards, k, { baseline: unknown }) throws InvalidArgumentError listing the baselines', () => {
     expectError(
-      () => passAtKAdvantage(G8, 2, { baseline: 'lo1' as never }),
+      () => passAtKWeights(G8, 2, { baseline: 'lo1' as never }),
       InvalidArgumentError,
       `opts.baseline must be one of 'none' | 'loo' | 'loo-pkpo' | 'loo-1' (got "lo1")`,
       'opts.baseline',
     );
     expectError(
-      () => maxAtKAdvantage(G8, 2, { scale: 'avg' as never }),
+      () => maxAtKWeights(G8, 2, { scale: 'avg' as never }),
       InvalidArgumentError,
       `opts.scale must be one of 'sum' | 'mean' (got "avg")`,
       'opts.scale',
     );
   });
 
-  it('grpoAdvantage(rewards, opts) with an unknown normalize / ddof or a bad eps throws', () => {
+  it('grpoWeights(rewards, opts) with an unknown normalize / ddof or a bad eps throws', () => {
     expectError(
-      () => grpoAdvantage(G8, { normalize: 'mad' as never }),
+      () => grpoWeights(G8, { normalize: 'mad' as never }),
       InvalidArgumentError,
       `opts.normalize must be one of 'std' | 'none' (got "mad")`,
       'opts.normalize',
     );
-    expectError(() => grpoAdvantage(G8, { ddof: 2 as never }), InvalidArgumentError, 'opts.ddof must be one of 0 | 1 (got 2)', 'opts.ddof');
-    expectError(() => grpoAdvantage(G8, { eps: -1 }), DomainError, 'opts.eps must be ≥ 0 (got -1)', 'opts.eps');
-    expectError(() => grpoAdvantage(G8, { eps: NaN }), NonFiniteError, 'opts.eps must be finite (got opts.eps=NaN)', 'opts.eps');
-    expectError(() => grpoAdvantage([1]), DomainError, "opts.ddof = 1 needs n ≥ 2 (or opts.oneSampleGroups: 'zero-mean-unit-std') (got n=1)", 'opts.ddof');
+    expectError(() => grpoWeights(G8, { ddof: 2 as never }), InvalidArgumentError, 'opts.ddof must be one of 0 | 1 (got 2)', 'opts.ddof');
+    expectError(() => grpoWeights(G8, { eps: -1 }), DomainError, 'opts.eps must be ≥ 0 (got -1)', 'opts.eps');
+    expectError(() => grpoWeights(G8, { eps: NaN }), NonFiniteError, 'opts.eps must be finite (got opts.eps=NaN)', 'opts.eps');
+    expectError(() => grpoWeights([1]), DomainError, "opts.ddof = 1 needs n ≥ 2 (or opts.oneSampleGroups: 'zero-mean-unit-std') (got n=1)", 'opts.ddof');
   });
 
-  it('rlooAdvantage([r]) throws DomainError: it needs n ≥ 2', () => {
-    expectError(() => rlooAdvantage([1]), DomainError, 'rewards of rlooAdvantage need n ≥ 2 samples per group (got n=1)', 'rewards');
+  it('rlooWeights([r]) throws DomainError: it needs n ≥ 2', () => {
+    expectError(() => rlooWeights([1]), DomainError, 'rewards of rlooWeights need n ≥ 2 samples per group (got n=1)', 'rewards');
   });
 
-  it('maxAtKAdvantage(g, k, { misspelt: … }) throws InvalidArgumentError naming the option and the valid ones', () => {
+  it('maxAtKWeights(rewards, k, { misspelt: … }) throws InvalidArgumentError naming the option and the valid ones', () => {
     expectError(
-      () => maxAtKAdvantage(G8, 2, { baselne: 'loo' } as never),
+      () => maxAtKWeights(G8, 2, { baselne: 'loo' } as never),
       InvalidArgumentError,
-      'opts.baselne is not an option of maxAtKAdvantage (options: groupSize, groupOffsets, out, backend, baseline, scale)',
+      'opts.baselne is not an option of maxAtKWeights (options: groupSize, groupOffsets, out, backend, baseline, scale)',
       'opts.baselne',
     );
     expectError(
-      () => grpoAdvantage(G8, { k: 2 } as never),
+      () => grpoWeights(G8, { k: 2 } as never),
       InvalidArgumentError,
-      'opts.k is not an option of grpoAdvantage (options: groupSize, groupOffsets, out, backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups)',
+      'opts.k is not an option of grpoWeights (options: groupSize, groupOffsets, out, backend, normalize, ddof, eps, zeroVarianceRtol, oneSampleGroups, scale)',
       'opts.k',
     );
     expectError(() => maxAtK(G8, 2, 'loo' as never), InvalidArgumentError, 'opts of maxAtK must be a plain object (got "loo")', 'opts');
   });
 
-  it("maxAtKAdvantage(g, k, { backend: 'nope' }) throws InvalidArgumentError naming the registered backends", () => {
+  it("maxAtKWeights(rewards, k, { backend: 'nope' }) throws InvalidArgumentError naming the registered backends", () => {
     let error: unknown;
     try {
-      maxAtKAdvantage(G8, 2, { backend: 'nope' });
+      maxAtKWeights(G8, 2, { backend: 'nope' });
     } catch (e) {
       error = e;
     }

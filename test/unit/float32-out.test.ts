@@ -45,22 +45,22 @@ describe('Float32Array out: Math.fround of the Float64Array result, bit for bit'
   it('the table of weight estimators lists every one that takes a per-sample out (16)', () => {
     expect(WEIGHT_ESTIMATORS.map((f) => f.name).sort()).toEqual(
       [
-        'bestOfNAdvantage',
+        'bestOfNWeights',
         'bestOfNDistillationWeights',
         'bestOfNDistribution',
         'bestOfNSftWeights',
-        'bonRlBinaryAdvantage',
+        'bonRlBinaryWeights',
         'bonRlSelectedWeights',
-        'chenPassAtKAdvantage',
-        'grpoAdvantage',
-        'kSampleAdvantage',
-        'majorityVoteAdvantage',
-        'maxAtKAdvantage',
+        'chenPassAtKWeights',
+        'grpoWeights',
+        'kSampleWeights',
+        'majorityVoteWeights',
+        'maxAtKWeights',
         'mixAdvantages',
-        'orderStatisticAdvantage',
-        'passAtKAdvantage',
-        'passHatKAdvantage',
-        'rlooAdvantage',
+        'orderStatisticWeights',
+        'passAtKWeights',
+        'passHatKWeights',
+        'rlooWeights',
       ].sort(),
     );
   });

@@ -23,7 +23,7 @@ export type { KernelExports } from './exports.generated.js';
  * const arena = wasm.createArena();       // one per async task
  * const rewards = arena.alloc(4);
  * rewards.set([1, 0, 0, 1]);
- * passAtKAdvantage(rewards, 2, { backend: 'wasm' });
+ * passAtKWeights(rewards, 2, { backend: 'wasm' });
  * arena.reset();                          // frees this arena's views only
  * ```
  */
@@ -62,7 +62,7 @@ export interface WasmArena {
  * const rewards = wasm.alloc(100_000 * 64);   // fill in place, e.g. rewards.set(batch)
  * const weights = wasm.alloc(100_000 * 64);
  * wasm.reserve(16 * 1024 * 1024);             // room for the kernels' temporaries
- * passAtKAdvantage(rewards, 8, { groupSize: 64, out: weights, backend: 'wasm' }); // no copies
+ * passAtKWeights(rewards, 8, { groupSize: 64, out: weights, backend: 'wasm' }); // no copies
  * wasm.allocatedBytes;                        // 102400000
  * wasm.reset();                               // frees every view of the default arena
  * ```
@@ -555,7 +555,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const v = f.f64(values, n, 'g');
+      const v = f.f64(values, n, 'rewards');
       const scratch = f.scratch(x.maxAtKScratchBytes(maxN));
       const o = f.out(out, n, 8);
       f.commit();

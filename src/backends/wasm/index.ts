@@ -122,7 +122,7 @@ function checkLoadOptions(opts: unknown): { setDefault: boolean; fallbackToJs: b
  * const wasm = await loadWasmBackend();
  * wasm.name;       // 'wasm'
  * listBackends();  // ['js', 'wasm']
- * maxAtKAdvantage([0.1, 0.7, 0.3, 0.9, 0.5], 2, { backend: 'wasm' });
+ * maxAtKWeights([0.1, 0.7, 0.3, 0.9, 0.5], 2, { backend: 'wasm' });
  * // Float64Array [0, 0.12000000000000002, 0.020000000000000004, 0.20000000000000007, 0.06000000000000002]
  * await loadWasmBackend({ setDefault: true }); // every call now runs on wasm
  * await loadWasmBackend({ fallbackToJs: true }); // the js backend where SIMD is missing
