@@ -259,13 +259,12 @@ type Pending = { resolve: (r: PoolReply) => void; reject: (e: unknown) => void }
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-function defaultWorkerUrl(): string | URL {
-  // import.meta is empty in the CommonJS build (esbuild), which has __dirname instead.
-  const here = (import.meta as { url?: string }).url;
-  if (here === undefined) return `${__dirname}/pool-worker.cjs`;
+function defaultWorkerUrl(): URL {
+  // In the CommonJS build, tsup turns import.meta.url into the URL of the .cjs file.
+  const here = import.meta.url;
   // Running from the TypeScript sources (vitest, tsx): a bootstrap registers tsx in the worker.
   if (here.endsWith('.ts')) return new URL('./worker-tsx.mjs', here);
-  return new URL('./pool-worker.js', here);
+  return new URL(here.endsWith('.cjs') ? './pool-worker.cjs' : './pool-worker.js', here);
 }
 
 async function spawn(url: string | URL | undefined, onReply: (r: PoolReply) => void, onError: (e: unknown) => void): Promise<Thread> {
@@ -369,6 +368,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
   const busy = new Array<number>(size).fill(0);
   let threads: Promise<Thread[]> | undefined;
   let mainWasm: Promise<unknown> | undefined;
+  let scratch: Scratch | null = shared ? new Scratch() : null;
 
   const fail = (thread: number, e: unknown): void => {
     for (const [id, p] of pending) {
@@ -454,15 +454,30 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       return inline(); // the direct call throws its own error for this layout
     }
     if (!layout.batched || layout.groups < 2 || first.length < inlineBelow || first.length === 0) return inline();
+    // Shared scratch: reused across calls (allocating and first touching fresh shared memory costs
+    // about as much as copying into it), a fresh one when another call holds it.
+    const lease = scratch !== null ? scratch : new Scratch();
+    scratch = null;
+    const release = (): void => {
+      if (scratch === null) scratch = lease;
+    };
     const numeric: Float64Array[] = [];
-    for (const p of spec.numeric) {
-      const copy = sharedCopy(args[p] as ArrayLike<unknown>, shared);
-      if (copy === null) return inline(); // a value a Float64Array cannot hold as is: the direct call decides
+    for (const [i, p] of spec.numeric.entries()) {
+      const copy = sharedCopy(args[p] as ArrayLike<unknown>, shared ? lease.get(i, first.length) : null);
+      if (copy === null) {
+        release();
+        return inline(); // a value a Float64Array cannot hold as is: the direct call decides
+      }
       numeric.push(copy);
     }
     const outLength = spec.perGroup ? layout.groups : first.length;
     const userOut = o?.out as Float64Array | undefined; // checked by the estimator above (type, length, aliasing)
-    const target = userOut !== undefined && shared && userOut.buffer instanceof SharedArrayBuffer ? userOut : sharedArray(outLength, shared);
+    const target =
+      userOut !== undefined && shared && userOut.buffer instanceof SharedArrayBuffer
+        ? userOut
+        : shared
+          ? lease.get(2, outLength)
+          : new Float64Array(outLength);
     const chunks = split(layout, size);
     const base: Record<string, unknown> = { ...o };
     delete base.groupSize;
@@ -497,12 +512,21 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       };
       return { job, transfer };
     });
-    const list = await start();
-    if (closed) throw closedError();
-    const replies = await Promise.all(jobs.map(({ job, transfer }, i) => send(list, i, job, transfer)));
+    let replies: PoolReply[];
+    try {
+      const list = await start();
+      if (closed) throw closedError();
+      replies = await Promise.all(jobs.map(({ job, transfer }, i) => send(list, i, job, transfer)));
+    } catch (e) {
+      release();
+      throw e;
+    }
     // A worker's error (found inside a kernel, or by an estimator without kernels), or a batch the
     // library might rescale as a whole: the direct call gives the answer, or the error, itself.
-    if (replies.some((r) => !r.ok || r.maxAbs >= EXTREME)) return inline();
+    if (replies.some((r) => !r.ok || r.maxAbs >= EXTREME)) {
+      release();
+      return inline();
+    }
     const result = userOut ?? new Float64Array(outLength);
     if (shared) {
       if (target !== result) result.set(target);
@@ -514,6 +538,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         if (r.ok && r.out !== null) result.set(new Float64Array(r.out, 0, to - from), from);
       });
     }
+    release();
     return result;
   }
 
@@ -551,19 +576,27 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as { length?: unknown }).length === 'number';
 }
 
-/** A Float64Array over shared memory (or a plain one), zero-filled. */
-function sharedArray(length: number, shared: boolean): Float64Array {
-  return shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+/** Shared-memory arrays of one call (slots 0, 1: inputs; 2: output), grown on demand and reused. */
+class Scratch {
+  private readonly slots: (Float64Array | undefined)[] = [];
+
+  /** A view of `length` values of slot `i`. */
+  get(i: number, length: number): Float64Array {
+    let a = this.slots[i];
+    if (a === undefined || a.length < length) this.slots[i] = a = new Float64Array(new SharedArrayBuffer(length * 8));
+    return a.subarray(0, length);
+  }
 }
 
 /**
  * The values as a Float64Array the workers can read: the array itself when it already lives in shared
- * memory, else a copy. Null when a copy would change what the estimator sees (a plain array holding
- * something other than numbers: the direct call must refuse it itself).
+ * memory, else a copy (into `into`, shared scratch, or a new array when memory is not shared). Null when
+ * a copy would change what the estimator sees (a plain array holding something other than numbers: the
+ * direct call must refuse it itself).
  */
-function sharedCopy(values: ArrayLike<unknown>, shared: boolean): Float64Array | null {
-  if (values instanceof Float64Array && shared && values.buffer instanceof SharedArrayBuffer) return values;
-  const copy = sharedArray(values.length, shared);
+function sharedCopy(values: ArrayLike<unknown>, into: Float64Array | null): Float64Array | null {
+  if (values instanceof Float64Array && into !== null && values.buffer instanceof SharedArrayBuffer) return values;
+  const copy = into ?? new Float64Array(values.length);
   if (ArrayBuffer.isView(values)) {
     if (values instanceof BigInt64Array || values instanceof BigUint64Array) return null;
     copy.set(values as ArrayLike<number>);
