@@ -33,7 +33,7 @@ import {
   type RlooOptions,
   type Answer,
 } from '../index.js';
-import { resolveLayout, type Layout } from '../groups.js';
+import { outputArray, resolveLayout, type Layout } from '../groups.js';
 import { checkBoolean, checkInteger, checkOptions, isPlainObject } from '../validate.js';
 import { POOLED, type ArraySlice, type PoolJob, type PooledEstimator, type PooledName, type PoolReply } from './estimators.js';
 
@@ -454,6 +454,15 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       return inline(); // the direct call throws its own error for this layout
     }
     if (!layout.batched || layout.groups < 2 || first.length < inlineBelow || first.length === 0) return inline();
+    const outLength = spec.perGroup ? layout.groups : first.length;
+    if (!spec.kernels) {
+      // No kernel-less check run for this estimator: its `out` gets the library's own output check here.
+      try {
+        outputArray(o?.out, outLength, positions.map((p) => [String(p), args[p]] as const));
+      } catch {
+        return inline();
+      }
+    }
     // Shared scratch: reused across calls (allocating and first touching fresh shared memory costs
     // about as much as copying into it), a fresh one when another call holds it.
     const lease = scratch !== null ? scratch : new Scratch();
@@ -470,7 +479,6 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       }
       numeric.push(copy);
     }
-    const outLength = spec.perGroup ? layout.groups : first.length;
     const userOut = o?.out as Float64Array | undefined; // checked by the estimator above (type, length, aliasing)
     const target =
       userOut !== undefined && shared && userOut.buffer instanceof SharedArrayBuffer
