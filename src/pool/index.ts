@@ -81,6 +81,13 @@ export interface WorkerPool {
   /** The number of worker threads. */
   readonly workers: number;
   /**
+   * How the calls so far ran: `workers`, computed on the worker threads; `inline`, computed on the
+   * calling thread without posting work (a single group, a small batch, a user backend, an argument
+   * the direct call refuses); `redone`, posted but then recomputed inline (a worker met an error the
+   * direct call reports itself, or the batch holds a value ≥ 2^900, see {@link createWorkerPool}).
+   */
+  readonly stats: { readonly workers: number; readonly inline: number; readonly redone: number };
+  /**
    * {@link maxAtKAdvantage} on the pool.
    * @example
    * ```ts
@@ -369,6 +376,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
   let threads: Promise<Thread[]> | undefined;
   let mainWasm: Promise<unknown> | undefined;
   let scratch: Scratch | null = shared ? new Scratch() : null;
+  const stats = { workers: 0, inline: 0, redone: 0 };
 
   const fail = (thread: number, e: unknown): void => {
     for (const [id, p] of pending) {
@@ -422,15 +430,22 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     const spec: PooledEstimator = POOLED[name];
     const fn = spec.fn as (...a: unknown[]) => unknown;
     const userOpts = args[spec.opts];
-    if (userOpts !== undefined && !isPlainObject(userOpts)) return fn(...args);
+    if (userOpts !== undefined && !isPlainObject(userOpts)) {
+      stats.inline++;
+      return fn(...args);
+    }
     const o = userOpts as Record<string, unknown> | undefined;
     // The backend this call runs on: the call's, else the pool's, else the library default now.
     const own = o?.backend;
-    if (own !== undefined && (typeof own !== 'string' || !listBackends().includes(own))) return fn(...args);
+    if (own !== undefined && (typeof own !== 'string' || !listBackends().includes(own))) {
+      stats.inline++;
+      return fn(...args);
+    }
     // Estimators without kernels take no backend option: their calls pass the options through as given.
     const backend = !spec.kernels ? null : own !== undefined ? own : (poolBackend ?? getBackend().name);
     const direct = spec.kernels && own === undefined && poolBackend !== undefined ? withOpts(args, spec, { ...o, backend }) : args;
-    const inline = async (): Promise<unknown> => {
+    const inline = async (after = false): Promise<unknown> => {
+      stats[after ? 'redone' : 'inline']++;
       if (backend === 'wasm') await (mainWasm ??= loadWasmBackend());
       return fn(...direct);
     };
@@ -533,8 +548,9 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     // library might rescale as a whole: the direct call gives the answer, or the error, itself.
     if (replies.some((r) => !r.ok || r.maxAbs >= EXTREME)) {
       release();
-      return inline();
+      return inline(true);
     }
+    stats.workers++;
     const result = userOut ?? new Float64Array(outLength);
     if (shared) {
       if (target !== result) result.set(target);
@@ -557,6 +573,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
 
   const pool = {
     workers: size,
+    stats,
     close: async (): Promise<void> => {
       if (closed) return;
       closed = true;

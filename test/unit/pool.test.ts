@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BASELINES,
+  getBackend,
+  registerBackend,
   bestOfNAdvantage,
   bestOfNAtK,
   bonRlBinaryAdvantage,
@@ -192,12 +194,20 @@ describe('createWorkerPool: the same bits as the direct call', () => {
   it.each(NAMES)('%s: 40 random batches on js and wasm, uniform and ragged, every option', async (name) => {
     const rng = mulberry32(0x9e3779b9 ^ name.length * 7919 ^ name.charCodeAt(0));
     let compared = 0;
+    let parallel = 0;
     for (let t = 0; t < 40; t++) {
       const backend = KERNEL_FREE.has(name) ? undefined : pick(rng, ['js', 'wasm', undefined]);
       const c = drawCase(rng, name, backend);
       const direct = DIRECT[name]!(...c.args) as Float64Array;
       const p = t % 4 === 3 ? transferPool : pool;
+      const before = { ...p.stats };
       const got = (await callPool(p, c)) as Float64Array;
+      // Batches of ≥ 2 groups ran on the workers (not a silent inline fallback); one group runs inline.
+      const opts = c.args.at(-1) as { groupSize?: number; groupOffsets?: number[] };
+      const groups = opts.groupOffsets !== undefined ? opts.groupOffsets.length - 1 : (c.args[0] as unknown[]).length / opts.groupSize!;
+      expect(p.stats.workers - before.workers, `${name} case ${t}: ${groups} groups`).toBe(groups >= 2 ? 1 : 0);
+      expect(p.stats.redone).toBe(before.redone);
+      parallel += groups >= 2 ? 1 : 0;
       expect(got).toBeInstanceOf(Float64Array);
       const at = firstDifference(got, direct);
       expect(at, `${name} case ${t} (${JSON.stringify(c.args.at(-1)).slice(0, 200)}): element ${at}`).toBe(-1);
@@ -205,6 +215,7 @@ describe('createWorkerPool: the same bits as the direct call', () => {
     }
     // Metrics give one value per group.
     expect(compared).toBeGreaterThan(name.endsWith('AtK') ? 150 : 400);
+    expect(parallel).toBeGreaterThan(30);
   });
 
   it('writes into a caller-given out (plain or shared memory) and returns it', async () => {
@@ -234,6 +245,7 @@ describe('createWorkerPool: the same bits as the direct call', () => {
   it('groups that the library rescales as a whole batch (a range near ±1e308 next to subnormal rewards) still match', async () => {
     const groups = [[-1e308, 1e308, 0, 5], [5e-324, 1e-310, 3e-320, 0], [1, 2, 3, 4], [-4e-322, 1e-323, 7e-310, 2e-308]];
     const g = groups.flat();
+    const before = pool.stats.redone;
     for (const name of ['maxAtKAdvantage', 'maxAtK', 'orderStatisticAdvantage', 'bestOfNAdvantage', 'bestOfNAtK'] as const) {
       const args: unknown[] =
         name === 'orderStatisticAdvantage' ? [g, 2, 'max', { groupSize: 4 }] : name.startsWith('bestOfN') ? [g, g, 2, { groupSize: 4 }] : [g, 2, { groupSize: 4 }];
@@ -241,6 +253,7 @@ describe('createWorkerPool: the same bits as the direct call', () => {
       const got = (await callPool(pool, { name, args })) as Float64Array;
       expect(firstDifference(got, direct), name).toBe(-1);
     }
+    expect(pool.stats.redone - before).toBe(5);
   });
 
   it('runs a single group, a small batch or a user backend inline, with the same result', async () => {
@@ -248,6 +261,13 @@ describe('createWorkerPool: the same bits as the direct call', () => {
     const g = reals(mulberry32(3), 1000);
     expect(firstDifference(await small.maxAtKAdvantage(g, 3, { groupSize: 10 }), maxAtKAdvantage(g, 3, { groupSize: 10 }))).toBe(-1);
     expect(await small.maxAtK(g, 3)).toBe(maxAtK(g, 3));
+    registerBackend({ name: 'pool-test-copy', kernels: getBackend().kernels });
+    const big = reals(mulberry32(4), 70_000);
+    const own = await small.maxAtKAdvantage(big, 3, { groupSize: 10, backend: 'pool-test-copy' });
+    expect(firstDifference(own, maxAtKAdvantage(big, 3, { groupSize: 10 }))).toBe(-1);
+    expect(small.stats).toEqual({ workers: 0, inline: 3, redone: 0 });
+    expect(firstDifference(await small.maxAtKAdvantage(big, 3, { groupSize: 10 }), maxAtKAdvantage(big, 3, { groupSize: 10 }))).toBe(-1);
+    expect(small.stats.workers).toBe(1);
     await small.close();
   });
 
@@ -403,7 +423,9 @@ describe('createWorkerPool: the direct call’s errors', () => {
     } catch (e) {
       direct = e;
     }
+    const before = pool.stats.redone;
     await expect(pool.passAtKAdvantage(g, 4, { groupSize: 64 })).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
+    expect(pool.stats.redone - before).toBe(1);
   });
 });
 
