@@ -264,6 +264,12 @@ interface Thread {
 
 type Pending = { resolve: (r: PoolReply) => void; reject: (e: unknown) => void };
 
+/**
+ * Imported by a name in a variable, so that browser bundlers leave Node's module alone instead of
+ * failing to resolve it (the browser path never reaches it).
+ */
+const NODE_WORKERS = 'node:worker_threads';
+
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 function defaultWorkerUrl(): URL {
@@ -276,7 +282,7 @@ function defaultWorkerUrl(): URL {
 
 async function spawn(url: string | URL | undefined, onReply: (r: PoolReply) => void, onError: (e: unknown) => void): Promise<Thread> {
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_WORKERS)) as typeof import('node:worker_threads');
     const w = new Worker(url ?? defaultWorkerUrl());
     w.on('message', onReply);
     w.on('error', onError);

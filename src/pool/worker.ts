@@ -8,6 +8,8 @@
 import { loadWasmBackend } from '../index.js';
 import { POOLED, type PoolJob, type PoolReply } from './estimators.js';
 
+const NODE_WORKERS = 'node:worker_threads';
+
 interface Port {
   post(reply: PoolReply, transfer: ArrayBuffer[]): void;
   listen(handler: (job: PoolJob) => void): void;
@@ -16,7 +18,8 @@ interface Port {
 async function port(): Promise<Port> {
   const node = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (node) {
-    const { parentPort } = await import('node:worker_threads');
+    // By a name in a variable: browser bundlers leave it alone (see pool/index.ts).
+    const { parentPort } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_WORKERS)) as typeof import('node:worker_threads');
     if (parentPort === null) throw new Error('pool-worker must run in a worker thread');
     return {
       post: (reply, transfer) => parentPort.postMessage(reply, transfer),
