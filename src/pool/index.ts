@@ -379,7 +379,6 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
   let nextId = 1;
   const pending = new Map<number, Pending & { thread: number }>();
   const busy = new Array<number>(size).fill(0);
-  let threads: Promise<Thread[]> | undefined;
   let mainWasm: Promise<unknown> | undefined;
   let scratch: Scratch | null = shared ? new Scratch() : null;
   const stats = { workers: 0, inline: 0, redone: 0 };
@@ -397,12 +396,24 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     pending.delete(r.id);
     p.resolve(r);
   };
+  // One slot per worker, started on first use; a worker that failed (its script did not load, it ran out
+  // of memory, it exited) is replaced by a fresh one on the next call.
+  const slots: (Promise<Thread> | undefined)[] = new Array(size).fill(undefined);
   const start = (): Promise<Thread[]> =>
-    (threads ??= Promise.all(
-      Array.from({ length: size }, (_, i) =>
-        spawn(workerUrl, onReply, (e) => fail(i, e)),
-      ),
-    ));
+    Promise.all(
+      slots.map((slot, i) => {
+        if (slot !== undefined) return slot;
+        const fresh = spawn(workerUrl, onReply, (e) => {
+          if (slots[i] === fresh) slots[i] = undefined;
+          fail(i, e);
+        });
+        slots[i] = fresh;
+        fresh.catch(() => {
+          if (slots[i] === fresh) slots[i] = undefined;
+        });
+        return fresh;
+      }),
+    );
 
   const send = (list: Thread[], i: number, job: PoolJob, transfer: ArrayBuffer[]): Promise<PoolReply> =>
     new Promise<PoolReply>((resolve, reject) => {
@@ -425,9 +436,12 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       try {
         t.post(job, transfer);
       } catch (e) {
+        // A value that cannot be posted (a function or symbol among the options or answers): treated as
+        // a worker's error, so the direct call decides what the call gives.
         pending.delete(job.id);
         done();
-        reject(e);
+        const err = e instanceof Error ? e : new Error(String(e));
+        resolve({ id: job.id, ok: false, name: err.name, message: err.message });
       }
     });
 
@@ -513,7 +527,8 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     delete base.groupOffsets;
     delete base.out;
     if (spec.kernels) delete base.backend;
-    const template = args.slice();
+    // Arguments past the options are ignored by the library, and not posted.
+    const template = args.slice(0, spec.opts + 1);
     for (const p of [...positions, spec.opts]) template[p] = null;
     const jobs = chunks.map(([g0, g1]): { job: PoolJob; transfer: ArrayBuffer[] } => {
       const s0 = layout.offsets[g0] as number;
@@ -583,12 +598,13 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     close: async (): Promise<void> => {
       if (closed) return;
       closed = true;
-      const list = threads;
       for (const [id, p] of pending) {
         pending.delete(id);
         p.reject(closedError());
       }
-      if (list !== undefined) await Promise.all((await list).map((t) => t.terminate()));
+      const live = slots.filter((t): t is Promise<Thread> => t !== undefined);
+      slots.fill(undefined);
+      await Promise.all(live.map(async (t) => (await t.catch(() => undefined))?.terminate()));
     },
   } as Record<string, unknown>;
   for (const name of Object.keys(POOLED) as PooledName[]) pool[name] = method(name);

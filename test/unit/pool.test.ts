@@ -398,6 +398,8 @@ describe('createWorkerPool: the direct call’s errors', () => {
     // …and a valid call on it does post work, which fails without a typed error.
     const g = reals(mulberry32(2), 64 * 4);
     await expect(broken.maxAtKAdvantage(g, 8, { groupSize: 64 })).rejects.not.toBeInstanceOf(InferenceAwareRLError);
+    // A failed worker is replaced on the next call (which fails the same way here) rather than hanging it.
+    await expect(broken.maxAtKAdvantage(g, 8, { groupSize: 64 })).rejects.not.toBeInstanceOf(InferenceAwareRLError);
     await broken.close();
   });
 
@@ -412,6 +414,30 @@ describe('createWorkerPool: the direct call’s errors', () => {
     }
     expect(direct).toBeInstanceOf(InferenceAwareRLError);
     await expect(pool.majorityVoteAdvantage(a, r, 2, { groupSize: 3 })).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
+  });
+
+  it('a value that cannot be posted to a worker (a symbol answer, a function option) gives the direct call’s answer', async () => {
+    const r = [1, 0, 0, 1, 1, 0];
+    for (const args of [
+      [[Symbol('a'), 'b', 'b', 'c', 'c', 'c'], r, 2, { groupSize: 3 }],
+      [['a', 'b', 'b', 'c', 'c', 'c'], r, 2, { groupSize: 3, ties: () => 'split' }],
+    ]) {
+      let direct: unknown;
+      try {
+        direct = majorityAtK(...(args as Parameters<typeof majorityAtK>));
+      } catch (e) {
+        direct = shape(e);
+      }
+      let got: unknown;
+      try {
+        got = await pool.majorityAtK(...(args as Parameters<typeof majorityAtK>));
+      } catch (e) {
+        got = shape(e);
+      }
+      expect(got).toEqual(direct);
+    }
+    const g = reals(mulberry32(8), 8 * 4);
+    expect(firstDifference(await (pool.maxAtKAdvantage as (...a: unknown[]) => Promise<Float64Array>)(g, 2, { groupSize: 8 }, () => 0), maxAtKAdvantage(g, 2, { groupSize: 8 }))).toBe(-1);
   });
 
   it('a binary estimator given a non-binary reward deep in the batch rejects with the direct call’s index', async () => {
