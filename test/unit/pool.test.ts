@@ -308,6 +308,13 @@ function hostileCases(): { fn: string; label: string; args: unknown[] }[] {
       cases.push({ fn: spec.name, label: b.label, args: [...valid, opts] });
     }
     for (const b of badOuts(spec.outLength)) cases.push({ fn: spec.name, label: b.label, args: [...valid, { ...base, out: b.value() }] });
+    // `out` sharing memory with an input (weights only: a metric's out is shorter than its inputs).
+    const firstArray = spec.args.findIndex((a) => a.kind === 'binary' || a.kind === 'finite');
+    if (spec.aliasArgs !== null && firstArray >= 0 && spec.outLength === (valid[firstArray] as unknown[]).length) {
+      const input = Float64Array.from(valid[firstArray] as number[]);
+      const args = spec.aliasArgs?.(input) ?? valid.map((v, i) => (i === firstArray ? input : v));
+      cases.push({ fn: spec.name, label: 'out aliasing an input', args: [...args.slice(0, spec.args.length), { ...base, out: input }] });
+    }
     const kAt = spec.args.findIndex((a) => a.name === 'k' || a.name === 'N');
     if (kAt >= 0) {
       const args = valid.slice();
