@@ -469,6 +469,18 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       if (backend === 'wasm') await (mainWasm ??= loadWasmBackend());
       return fn(...direct);
     };
+    const first = args[spec.answers >= 0 ? spec.answers : (spec.numeric[0] as number)];
+    const positions = spec.answers >= 0 ? [spec.answers, ...spec.numeric] : spec.numeric;
+    // Nothing to split (one group, a small batch, inputs that are not arrays): the direct call, which
+    // checks its arguments itself.
+    if (
+      (o?.groupSize === undefined && o?.groupOffsets === undefined) ||
+      !isArrayLike(first) ||
+      first.length < inlineBelow ||
+      !positions.every((p) => isArrayLike(args[p]) && (args[p] as ArrayLike<unknown>).length === first.length)
+    ) {
+      return inline();
+    }
     if (spec.kernels) {
       // The estimator's own checks, in its own order, on the calling thread (see POOL_CHECK_BACKEND).
       try {
@@ -479,16 +491,13 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       }
     }
     if (backend !== null && backend !== 'js' && backend !== 'wasm') return inline();
-    const first = args[spec.answers >= 0 ? spec.answers : (spec.numeric[0] as number)] as ArrayLike<unknown>;
-    const positions = spec.answers >= 0 ? [spec.answers, ...spec.numeric] : spec.numeric;
-    if (!positions.every((p) => isArrayLike(args[p]) && (args[p] as ArrayLike<unknown>).length === first.length)) return inline();
     let layout: Layout;
     try {
       layout = resolveLayout(first.length, o);
     } catch {
       return inline(); // the direct call throws its own error for this layout
     }
-    if (!layout.batched || layout.groups < 2 || first.length < inlineBelow || first.length === 0) return inline();
+    if (layout.groups < 2) return inline();
     const outLength = spec.perGroup ? layout.groups : first.length;
     if (!spec.kernels) {
       // No kernel-less check run for this estimator: its `out` gets the library's own output check here.
@@ -547,7 +556,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         args: template,
         opts: base,
         numeric: numeric.map((a) => slice(a, s0, s1)),
-        answers: spec.answers >= 0 ? Array.prototype.slice.call(args[spec.answers], s0, s1) : null,
+        answers: spec.answers >= 0 ? sliceOf(args[spec.answers] as ArrayLike<unknown>, s0, s1) : null,
         groupSize: o?.groupSize !== undefined ? layout.uniformSize : null,
         groupOffsets: o?.groupSize !== undefined ? null : layout.offsets.subarray(g0, g1 + 1).map((x) => x - s0),
         out: slice(target, o0, o1),
@@ -617,6 +626,12 @@ function withOpts(args: readonly unknown[], spec: PooledEstimator, opts: Record<
   while (copy.length <= spec.opts) copy.push(undefined);
   copy[spec.opts] = opts;
   return copy;
+}
+
+/** `values[from, to)` as the same kind of array (a typed array stays one: the estimator may treat it apart). */
+function sliceOf(values: ArrayLike<unknown>, from: number, to: number): unknown[] {
+  if (ArrayBuffer.isView(values)) return (values as unknown as { slice(a: number, b: number): unknown[] }).slice(from, to);
+  return Array.prototype.slice.call(values, from, to) as unknown[];
 }
 
 function isArrayLike(v: unknown): v is ArrayLike<unknown> {

@@ -64,12 +64,13 @@ function reals(rng: Rng, length: number): Float64Array {
 
 const binary = (rng: Rng, length: number): number[] => Array.from({ length }, () => (rng() < 0.4 ? 1 : 0));
 
-/** Answers as small integers or strings (some null), rewards equal for equal answers. */
-function answers(rng: Rng, length: number): { answers: unknown[]; rewards: number[] } {
-  const strings = rng() < 0.5;
-  const a = Array.from({ length }, () => (rng() < 0.1 ? null : Math.floor(rng() * 5)));
+/** Answers as small integers, strings (some null) or an Int32Array, rewards equal for equal answers. */
+function answers(rng: Rng, length: number): { answers: ArrayLike<unknown>; rewards: number[] } {
+  const kind = pick(rng, ['numbers', 'strings', 'int32'] as const);
+  const a = Array.from({ length }, () => (kind !== 'int32' && rng() < 0.1 ? null : Math.floor(rng() * 5)));
   const rewards = a.map((x) => (x === null ? 0 : x === 0 ? 1 : x === 3 ? 0.5 : 0));
-  return { answers: strings ? a.map((x) => (x === null ? null : `ans${x}`)) : a, rewards };
+  if (kind === 'int32') return { answers: Int32Array.from(a as number[]), rewards };
+  return { answers: kind === 'strings' ? a.map((x) => (x === null ? null : `ans${x}`)) : a, rewards };
 }
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
@@ -204,7 +205,7 @@ describe('createWorkerPool: the same bits as the direct call', () => {
       const got = (await callPool(p, c)) as Float64Array;
       // Batches of ≥ 2 groups ran on the workers (not a silent inline fallback); one group runs inline.
       const opts = c.args.at(-1) as { groupSize?: number; groupOffsets?: number[] };
-      const groups = opts.groupOffsets !== undefined ? opts.groupOffsets.length - 1 : (c.args[0] as unknown[]).length / opts.groupSize!;
+      const groups = opts.groupOffsets !== undefined ? opts.groupOffsets.length - 1 : (c.args[0] as ArrayLike<unknown>).length / opts.groupSize!;
       expect(p.stats.workers - before.workers, `${name} case ${t}: ${groups} groups`).toBe(groups >= 2 ? 1 : 0);
       expect(p.stats.redone).toBe(before.redone);
       parallel += groups >= 2 ? 1 : 0;
