@@ -607,6 +607,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     close: async (): Promise<void> => {
       if (closed) return;
       closed = true;
+      scratch = null;
       for (const [id, p] of pending) {
         pending.delete(id);
         p.reject(closedError());
