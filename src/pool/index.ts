@@ -525,7 +525,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     }
     const userOut = o?.out as Float64Array | undefined; // checked by the estimator above (type, length, aliasing)
     const target =
-      userOut !== undefined && shared && userOut.buffer instanceof SharedArrayBuffer
+      userOut instanceof Float64Array && shared && userOut.buffer instanceof SharedArrayBuffer
         ? userOut
         : shared
           ? lease.get(2, outLength)
