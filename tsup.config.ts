@@ -1,9 +1,12 @@
 import { defineConfig } from 'tsup';
 
+// The worker pool subpath and its worker script, which the pool finds next to itself (pool-worker.js / .cjs).
+const POOL_ENTRIES = { pool: 'src/pool/index.ts', 'pool-worker': 'src/pool/worker.ts' };
+
 export default defineConfig({
   // cli: the `inference-aware-rl` bin; its source starts with `#!/usr/bin/env node`, which esbuild keeps and
   // tsup marks executable.
-  entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', eval: 'src/eval/index.ts', backends: 'src/backends/index.ts', cli: 'src/cli/main.ts' },
+  entry: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts', eval: 'src/eval/index.ts', backends: 'src/backends/index.ts', cli: 'src/cli/main.ts', ...POOL_ENTRIES },
   format: ['esm', 'cjs'],
   dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
   sourcemap: true,

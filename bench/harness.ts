@@ -17,6 +17,11 @@ export interface BenchCase {
   name: string;
   /** Runs the work once and returns its result (consumed by the harness). */
   fn: () => unknown;
+  /**
+   * The case returns a Promise (e.g. a worker-pool call): each iteration awaits it before the next
+   * starts, and `check` gets the resolved value. Synchronous cases are timed without any await.
+   */
+  async?: boolean;
   /** Validates the result; runs inside the timed loop on every iteration. Throw to fail the bench. */
   check?: (result: unknown) => void;
   /** Bytes one iteration moves (input + output); gives a GB/s column. Overrides the group's. */
@@ -154,11 +159,24 @@ function consume(result: unknown): void {
 }
 
 /** Runs `iterations` calls of the case and returns the elapsed milliseconds. */
-function timeBatch(c: BenchCase, iterations: number): number {
+function timeBatch(c: BenchCase, iterations: number): number | Promise<number> {
+  if (c.async === true) return timeAsyncBatch(c, iterations);
   const { fn, check } = c;
   const t0 = performance.now();
   for (let i = 0; i < iterations; i++) {
     const r = fn();
+    if (check !== undefined) check(r);
+    consume(r);
+  }
+  return performance.now() - t0;
+}
+
+/** {@link timeBatch} for a case that returns a Promise: one call in flight at a time. */
+async function timeAsyncBatch(c: BenchCase, iterations: number): Promise<number> {
+  const { fn, check } = c;
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const r = await fn();
     if (check !== undefined) check(r);
     consume(r);
   }
@@ -188,9 +206,9 @@ interface Plan {
 }
 
 /** Warms a case up and sizes its samples. */
-function calibrate(c: BenchCase, s: Settings): Plan {
+async function calibrate(c: BenchCase, s: Settings): Promise<Plan> {
   if (s.quick) {
-    timeBatch(c, 1);
+    await timeBatch(c, 1);
     return { samples: s.samples, iterationsPerSample: 1 };
   }
   // Warm-up doubles the batch until warmupMs is spent, which also measures the cost per iteration.
@@ -199,7 +217,7 @@ function calibrate(c: BenchCase, s: Settings): Plan {
   let done = 0;
   let batch = 1;
   while (done === 0 || spent < s.warmupMs) {
-    spent += timeBatch(c, batch);
+    spent += await timeBatch(c, batch);
     done += batch;
     batch *= 2;
   }
@@ -234,15 +252,16 @@ function summarise(name: string, plan: Plan, sampleMs: number[]): Omit<CaseResul
  * after case, so a change in machine load during the group hits every case alike and the ratios
  * stay meaningful on a shared machine.
  */
-function measureGroup(cases: BenchCase[], s: Settings): Omit<CaseResult, 'ratio' | 'speedup'>[] {
-  const plans = cases.map((c) => calibrate(c, s));
+async function measureGroup(cases: BenchCase[], s: Settings): Promise<Omit<CaseResult, 'ratio' | 'speedup'>[]> {
+  const plans: Plan[] = [];
+  for (const c of cases) plans.push(await calibrate(c, s));
   const samples: number[][] = cases.map(() => []);
   const rounds = Math.max(...plans.map((p) => p.samples));
   for (let round = 0; round < rounds; round++) {
-    cases.forEach((c, i) => {
+    for (const [i, c] of cases.entries()) {
       const plan = plans[i] as Plan;
-      if (round < plan.samples) (samples[i] as number[]).push(timeBatch(c, plan.iterationsPerSample) / plan.iterationsPerSample);
-    });
+      if (round < plan.samples) (samples[i] as number[]).push((await timeBatch(c, plan.iterationsPerSample)) / plan.iterationsPerSample);
+    }
   }
   return cases.map((c, i) => summarise(c.name, plans[i] as Plan, samples[i] as number[]));
 }
@@ -341,7 +360,7 @@ export async function runBench(name: string, groups: BenchGroup[], opts: BenchOp
     if (!g.cases.some((c) => c.name === g.baseline)) {
       throw new Error(`bench ${name}: group "${g.title}" has no case named its baseline "${g.baseline}"`);
     }
-    const measured = measureGroup(g.cases, settings);
+    const measured = await measureGroup(g.cases, settings);
     const base = measured.find((m) => m.name === g.baseline) as { medianMs: number };
     const cases: CaseResult[] = measured.map((m, i) => {
       const c = g.cases[i] as BenchCase;

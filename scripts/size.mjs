@@ -42,11 +42,15 @@ const selfPlugin = {
 const WASM_MAGIC_BASE64 = 'AGFzbQ';
 const LONG_BASE64 = /[A-Za-z0-9+/]{512,}={0,2}/;
 
-export async function measure(name) {
+// Strings only the worker pool (the /pool subpath and its worker script) contains.
+const POOL_MARKERS = ['pool-worker', 'worker_threads', 'pool-check', 'createWorkerPool'];
+
+/** Bundles `import { name } from 'inference-aware-rl' + subpath` (subpath '' for the root entry). */
+export async function measure(name, subpath = '') {
   const entry = exportTarget('.');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   const result = await build({
-    stdin: { contents: `export { ${name} } from '${pkg.name}';`, resolveDir: root, loader: 'js' },
+    stdin: { contents: `export { ${name} } from '${pkg.name}${subpath}';`, resolveDir: root, loader: 'js' },
     bundle: true,
     minify: true,
     format: 'esm',
@@ -56,8 +60,9 @@ export async function measure(name) {
     metafile: true,
     logLevel: 'silent',
     plugins: [selfPlugin],
-    // Marked external so a stray tfjs import shows up in the metafile instead of failing to resolve.
-    external: ['@tensorflow/*'],
+    // Marked external so a stray tfjs import shows up in the metafile instead of failing to resolve
+    // (and node:worker_threads, which only the /pool subpath imports, so that it can be detected).
+    external: ['@tensorflow/*', 'node:*'],
   });
   const code = result.outputFiles[0].text;
   const inputs = Object.keys(result.metafile.inputs).map((p) => p.replace(/\\/g, '/'));
@@ -69,6 +74,7 @@ export async function measure(name) {
     inputs,
     tfjs: imports.some((p) => p.startsWith('@tensorflow/')) || code.includes('@tensorflow/'),
     wasmPayload: code.includes(WASM_MAGIC_BASE64) || LONG_BASE64.test(code),
+    pool: POOL_MARKERS.some((m) => code.includes(m)) || inputs.some((p) => p.startsWith('dist/pool')),
   };
 }
 
@@ -85,6 +91,7 @@ export async function check() {
     if (m.gzip > gzipLimit) problems.push(`gzip ${m.gzip} B > budget ${budget.gzip}`);
     if (m.tfjs) problems.push('pulls in @tensorflow/*');
     if (m.wasmPayload) problems.push('contains the wasm payload (base64)');
+    if (m.pool) problems.push('contains the worker pool (inference-aware-rl/pool)');
     rows.push({ ...m, minLimit, gzipLimit, problems });
   }
   return rows;

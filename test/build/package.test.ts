@@ -34,6 +34,7 @@ interface Report {
   subpaths: Record<string, { exports: string[]; backends: string[] | null }>;
   wasm: { backends: string[]; advantage: number[] } | null;
   tfjs?: { shape: number[]; weights: number[]; spyCalls: number; sameErrorClasses: boolean };
+  pool?: { sameBits: boolean; length: number; stats: { workers: number; inline: number; redone: number }; error: { name: string; isLibraryError: boolean; message: string } };
 }
 
 /**
@@ -78,6 +79,21 @@ async function main() {
       spyCalls: spyCalls.length - before,
       sameErrorClasses: tfjs.InferenceAwareRLError === root.InferenceAwareRLError && tfjs.DomainError === root.DomainError,
     };
+  }
+  if (SUBPATHS.includes('./pool')) {
+    // Worker threads started from the installed package: the worker script must be found next to the
+    // entry in either format, and compute the direct call's bits.
+    const { createWorkerPool } = await load(PKG + '/pool');
+    const pool = createWorkerPool({ workers: 2, inlineBelow: 0 });
+    const x = Float64Array.from({ length: 64 * 50 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const w = await pool.maxAtKAdvantage(x, 8, { groupSize: 64 });
+    const d = root.maxAtKAdvantage(x, 8, { groupSize: 64 });
+    report.pool = { sameBits: w.length === d.length && w.every((v, i) => Object.is(v, d[i])), length: w.length };
+    try { await pool.passAtKAdvantage(x, 4, { groupSize: 64 }); } catch (e) {
+      report.pool.error = { name: e.name, isLibraryError: e instanceof root.InferenceAwareRLError, message: e.message };
+    }
+    report.pool.stats = { ...pool.stats };
+    await pool.close();
   }
   if (typeof root.loadWasmBackend === 'function') {
     await root.loadWasmBackend();
@@ -137,8 +153,8 @@ afterAll(() => {
 describe('npm pack', () => {
   it('packs only dist/, README.md, LICENSE, CHANGELOG.md and package.json (the files whitelist)', () => {
     const allowed = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']);
-    // tfjs/package.json, eval/package.json, backends/package.json: resolution stubs for tools without
-    // "exports" support, one per subpath.
+    // tfjs/package.json, eval/package.json, backends/package.json, pool/package.json: resolution stubs for
+    // tools without "exports" support, one per subpath.
     const stubs = subpaths.map((s) => `${s.slice(2)}/package.json`);
     const stray = packedFiles.filter((f) => !f.startsWith('dist/') && !allowed.has(f) && !stubs.includes(f));
     expect(stray).toEqual([]);
@@ -224,6 +240,21 @@ describe.each([
     // The spy backend was registered through the root entry; the tfjs entry found it by name.
     expect(t.spyCalls).toBeGreaterThan(0);
     expect(t.sameErrorClasses).toBe(true);
+  });
+
+  it('the /pool subpath, when exported, runs maxAtKAdvantage on worker threads with the direct call’s bits and typed errors', () => {
+    if (!subpaths.includes('./pool')) {
+      console.warn(`[build] no ./pool export yet: the pool subpath is not tested in ${file}`);
+      return;
+    }
+    const p = report.pool!;
+    expect(p.length).toBe(64 * 50);
+    expect(p.sameBits).toBe(true);
+    expect(p.stats.workers).toBe(1);
+    // Non-binary rewards: found by the kernel in a worker, re-raised by the direct call.
+    expect(p.error.name).toBe('DomainError');
+    expect(p.error.isLibraryError).toBe(true);
+    expect(p.error.message).toContain('rewards must be 0 or 1');
   });
 
   it('loadWasmBackend(), when exported, registers wasm where the root entry sees it, with equal results', () => {

@@ -16,6 +16,7 @@ interface Row {
   gzipLimit: number;
   tfjs: boolean;
   wasmPayload: boolean;
+  pool: boolean;
   inputs: string[];
   problems: string[];
 }
@@ -65,6 +66,25 @@ describe('scripts/size.mjs', () => {
     const m = JSON.parse(r.stdout) as Row;
     expect(m.wasmPayload).toBe(true);
     expect(m.tfjs).toBe(false);
+  });
+
+  it('pulls in no worker-pool code: the /pool subpath is never reached from the root entry', () => {
+    for (const r of rows) {
+      expect(r.pool, r.name).toBe(false);
+      expect(r.inputs.filter((p) => p.includes('pool')), r.name).toEqual([]);
+    }
+  });
+
+  it('detects the worker pool when it is imported (createWorkerPool from /pool), so the check above can fail', () => {
+    const script = `import { measure } from ${JSON.stringify(join(root, 'scripts', 'size.mjs'))};
+      process.stdout.write(JSON.stringify([await measure('createWorkerPool', '/pool'), await measure('maxAtKAdvantage')]));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const [pooled, direct] = JSON.parse(r.stdout) as [Row, Row];
+    expect(pooled.pool).toBe(true);
+    expect(pooled.inputs).toContain('dist/pool.js');
+    expect(direct.pool).toBe(false);
+    expect(direct.inputs).toContain('dist/index.js');
   });
 
   it('reports no problem (its exit status is what `npm run size` returns)', () => {

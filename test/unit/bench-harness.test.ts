@@ -85,4 +85,28 @@ describe('runBench', () => {
       'wrong result',
     );
   });
+
+  it('times an async case by awaiting each iteration: its check sees the resolved value, and can fail', async () => {
+    const seen: unknown[] = [];
+    let inFlight = 0;
+    const slow = {
+      name: 'async',
+      async: true,
+      fn: async () => {
+        inFlight++;
+        if (inFlight > 1) throw new Error('iterations overlapped');
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        return 42;
+      },
+      check: (r: unknown) => void seen.push(r),
+    };
+    const report = await runBench('async', [{ title: 't', baseline: 'async', cases: [slow] }], { quick: true, outDir, print: false });
+    expect(seen).toEqual([42, 42, 42]);
+    expect(report.groups[0]!.cases[0]!.medianMs).toBeGreaterThanOrEqual(1.5);
+    const failing = { ...slow, check: () => { throw new Error('wrong async result'); } };
+    await expect(runBench('bad', [{ title: 't', baseline: 'async', cases: [failing] }], { quick: true, outDir, print: false })).rejects.toThrow(
+      'wrong async result',
+    );
+  });
 });

@@ -1,0 +1,111 @@
+/**
+ * The estimators a worker pool runs, and how each one's arguments are laid out: which arguments hold
+ * one value per sample (they are cut by whole groups), where the options are, and whether the result
+ * has one value per sample (weights) or per group (metrics). Shared by the pool and its worker script,
+ * so both agree on every call. The functions are the library's public exports, called unchanged.
+ */
+import {
+  bestOfNAdvantage,
+  bestOfNAtK,
+  bonRlBinaryAdvantage,
+  chenPassAtKAdvantage,
+  grpoAdvantage,
+  majorityAtK,
+  majorityVoteAdvantage,
+  maxAtK,
+  maxAtKAdvantage,
+  orderStatisticAdvantage,
+  orderStatisticAtK,
+  passAtKAdvantage,
+  passHatKAdvantage,
+  rlooAdvantage,
+} from '../index.js';
+
+/** How one estimator's arguments are split across workers. */
+export interface PooledEstimator {
+  /** The library function itself. */
+  readonly fn: (...args: never[]) => unknown;
+  /** Positions of the per-sample numeric arguments (rewards, scores): copied into shared memory. */
+  readonly numeric: readonly number[];
+  /** Position of a per-sample argument of any values (majority-vote answers), or −1. */
+  readonly answers: number;
+  /** Position of the options argument. */
+  readonly opts: number;
+  /** True for a metric (one value per group), false for weights (one per sample). */
+  readonly perGroup: boolean;
+  /**
+   * True when the function runs its work through backend kernels after all its checks: the pool then
+   * runs those checks on the calling thread, before any work is sent to a worker (see pool/index.ts).
+   */
+  readonly kernels: boolean;
+}
+
+const weights = (fn: PooledEstimator['fn'], numeric: number[], opts: number, answers = -1): PooledEstimator => ({
+  fn,
+  numeric,
+  answers,
+  opts,
+  perGroup: false,
+  kernels: answers < 0,
+});
+const metric = (fn: PooledEstimator['fn'], numeric: number[], opts: number, answers = -1): PooledEstimator => ({
+  fn,
+  numeric,
+  answers,
+  opts,
+  perGroup: true,
+  kernels: answers < 0,
+});
+
+/** Every estimator a pool offers, by its name in the library. */
+export const POOLED = {
+  maxAtKAdvantage: weights(maxAtKAdvantage as PooledEstimator['fn'], [0], 2),
+  maxAtK: metric(maxAtK as PooledEstimator['fn'], [0], 2),
+  passAtKAdvantage: weights(passAtKAdvantage as PooledEstimator['fn'], [0], 2),
+  chenPassAtKAdvantage: weights(chenPassAtKAdvantage as PooledEstimator['fn'], [0], 2),
+  passHatKAdvantage: weights(passHatKAdvantage as PooledEstimator['fn'], [0], 2),
+  bestOfNAdvantage: weights(bestOfNAdvantage as PooledEstimator['fn'], [0, 1], 3),
+  bestOfNAtK: metric(bestOfNAtK as PooledEstimator['fn'], [0, 1], 3),
+  bonRlBinaryAdvantage: weights(bonRlBinaryAdvantage as PooledEstimator['fn'], [0], 2),
+  orderStatisticAdvantage: weights(orderStatisticAdvantage as PooledEstimator['fn'], [0], 3),
+  orderStatisticAtK: metric(orderStatisticAtK as PooledEstimator['fn'], [0], 3),
+  majorityVoteAdvantage: weights(majorityVoteAdvantage as PooledEstimator['fn'], [1], 3, 0),
+  majorityAtK: metric(majorityAtK as PooledEstimator['fn'], [1], 3, 0),
+  grpoAdvantage: weights(grpoAdvantage as PooledEstimator['fn'], [0], 1),
+  rlooAdvantage: weights(rlooAdvantage as PooledEstimator['fn'], [0], 1),
+} as const satisfies Record<string, PooledEstimator>;
+
+/** The name of an estimator a pool offers. */
+export type PooledName = keyof typeof POOLED;
+
+/** One worker's share of a call: a typed-array view described by its buffer, so it can be posted. */
+export interface ArraySlice {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly length: number;
+}
+
+/** What the pool posts to a worker: one estimator call on a contiguous run of whole groups. */
+export interface PoolJob {
+  readonly id: number;
+  readonly name: PooledName;
+  /** The call's arguments with the per-sample ones (filled from `numeric` / `answers`) and opts left null. */
+  readonly args: unknown[];
+  /** The options minus layout, `out` and `backend`, which the worker sets for its slice. */
+  readonly opts: Record<string, unknown>;
+  readonly numeric: readonly ArraySlice[];
+  readonly answers: unknown[] | null;
+  /** The slice's layout: the caller's `groupSize`, or its `groupOffsets` rebased to start at 0. */
+  readonly groupSize: number | null;
+  readonly groupOffsets: Int32Array | null;
+  readonly out: ArraySlice;
+  /** The backend to run on, or null for an estimator without kernels (its options pass through as given). */
+  readonly backend: string | null;
+  /** True when buffers were transferred (no shared memory): the worker posts `out` back. */
+  readonly transfer: boolean;
+}
+
+/** A worker's answer: the largest |value| of its numeric inputs, or the error its call threw. */
+export type PoolReply =
+  | { readonly id: number; readonly ok: true; readonly maxAbs: number; readonly out: ArrayBuffer | null }
+  | { readonly id: number; readonly ok: false; readonly name: string; readonly message: string };
