@@ -1,6 +1,6 @@
 /**
- * Benchmark of the worker pool (inference-aware-rl/pool): the same call — maxAtKAdvantage on
- * 100,000 groups × n = 64, k = 8 (js and wasm backends), bestOfNAdvantage and majorityVoteAdvantage —
+ * Benchmark of the worker pool (inference-aware-rl/pool): the same call — maxAtKWeights on
+ * 100,000 groups × n = 64, k = 8 (js and wasm backends), bestOfNWeights and majorityVoteWeights —
  * made directly on the calling thread, on a pool of 1 worker and on a pool of 2 workers. Every
  * iteration checks the result against the direct call's bits at 4,096 spread-out positions (the whole
  * array is compared once before timing). The ratio that matters is "2 workers" ÷ "1 worker": below 1/2
@@ -8,7 +8,7 @@
  * load average is printed before and after. How to run and read it: docs/benchmarks.md, docs/pool.md.
  */
 import os from 'node:os';
-import { bestOfNAdvantage, loadWasmBackend, majorityVoteAdvantage, maxAtKAdvantage } from '../src/index.js';
+import { bestOfNWeights, loadWasmBackend, majorityVoteWeights, maxAtKWeights } from '../src/index.js';
 import { createWorkerPool, type WorkerPool } from '../src/pool/index.js';
 import { runBench, type BenchCase, type BenchGroup, type BenchReport } from './harness.js';
 import { mulberry32 as prng } from '../test/support/prng.js';
@@ -102,24 +102,24 @@ export default async function poolBench(opts: { quick: boolean }): Promise<void>
   const workloads: Workload[] = [
     ...(['js', 'wasm'] as const).map(
       (backend): Workload => ({
-        title: `maxAtKAdvantage, ${backend} backend, ${fmt}`,
-        direct: (out) => maxAtKAdvantage(g, k, { groupSize: n, backend, out }),
-        pooled: (pool, out) => pool.maxAtKAdvantage(g, k, { groupSize: n, backend, out }),
+        title: `maxAtKWeights, ${backend} backend, ${fmt}`,
+        direct: (out) => maxAtKWeights(g, k, { groupSize: n, backend, out }),
+        pooled: (pool, out) => pool.maxAtKWeights(g, k, { groupSize: n, backend, out }),
         length,
         bytes: 16 * length,
       }),
     ),
     {
-      title: `bestOfNAdvantage, js backend, scores on 8 levels, ${fmt}`,
-      direct: (out) => bestOfNAdvantage(scores, g, k, { groupSize: n, backend: 'js', out }),
-      pooled: (pool, out) => pool.bestOfNAdvantage(scores, g, k, { groupSize: n, backend: 'js', out }),
+      title: `bestOfNWeights, js backend, scores on 8 levels, ${fmt}`,
+      direct: (out) => bestOfNWeights(scores, g, k, { groupSize: n, backend: 'js', out }),
+      pooled: (pool, out) => pool.bestOfNWeights(scores, g, k, { groupSize: n, backend: 'js', out }),
       length,
       bytes: 24 * length,
     },
     {
-      title: `majorityVoteAdvantage, ${mGroups.toLocaleString('en-US')} groups × n = ${n}, k = ${k}, 6 answers`,
-      direct: (out) => majorityVoteAdvantage(answers, answerRewards, k, { groupSize: n, out }),
-      pooled: (pool, out) => pool.majorityVoteAdvantage(answers, answerRewards, k, { groupSize: n, out }),
+      title: `majorityVoteWeights, ${mGroups.toLocaleString('en-US')} groups × n = ${n}, k = ${k}, 6 answers`,
+      direct: (out) => majorityVoteWeights(answers, answerRewards, k, { groupSize: n, out }),
+      pooled: (pool, out) => pool.majorityVoteWeights(answers, answerRewards, k, { groupSize: n, out }),
       length: mLength,
       bytes: 20 * mLength,
     },
@@ -129,6 +129,6 @@ export default async function poolBench(opts: { quick: boolean }): Promise<void>
   const report = await runBench('pool', benchGroups, opts);
   await pools.one.close();
   await pools.two.close();
-  console.log(`\n${summary(report)}\n- target: 2 workers ≥ 1.7× one worker on maxAtKAdvantage ${fmt}`);
+  console.log(`\n${summary(report)}\n- target: 2 workers ≥ 1.7× one worker on maxAtKWeights ${fmt}`);
   console.log(`- load average before: ${report.machine.loadAvg.map((x) => x.toFixed(2)).join(' ')}, after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)\n`);
 }

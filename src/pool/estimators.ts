@@ -5,20 +5,20 @@
  * so both agree on every call. The functions are the library's public exports, called unchanged.
  */
 import {
-  bestOfNAdvantage,
+  bestOfNWeights,
   bestOfNAtK,
-  bonRlBinaryAdvantage,
-  chenPassAtKAdvantage,
-  grpoAdvantage,
+  bonRlBinaryWeights,
+  chenPassAtKWeights,
+  grpoWeights,
   majorityAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   maxAtK,
-  maxAtKAdvantage,
-  orderStatisticAdvantage,
+  maxAtKWeights,
+  orderStatisticWeights,
   orderStatisticAtK,
-  passAtKAdvantage,
-  passHatKAdvantage,
-  rlooAdvantage,
+  passAtKWeights,
+  passHatKWeights,
+  rlooWeights,
 } from '../index.js';
 
 /** How one estimator's arguments are split across workers. */
@@ -59,20 +59,20 @@ const metric = (fn: PooledEstimator['fn'], numeric: number[], opts: number, answ
 
 /** Every estimator a pool offers, by its name in the library. */
 export const POOLED = {
-  maxAtKAdvantage: weights(maxAtKAdvantage as PooledEstimator['fn'], [0], 2),
+  maxAtKWeights: weights(maxAtKWeights as PooledEstimator['fn'], [0], 2),
   maxAtK: metric(maxAtK as PooledEstimator['fn'], [0], 2),
-  passAtKAdvantage: weights(passAtKAdvantage as PooledEstimator['fn'], [0], 2),
-  chenPassAtKAdvantage: weights(chenPassAtKAdvantage as PooledEstimator['fn'], [0], 2),
-  passHatKAdvantage: weights(passHatKAdvantage as PooledEstimator['fn'], [0], 2),
-  bestOfNAdvantage: weights(bestOfNAdvantage as PooledEstimator['fn'], [0, 1], 3),
+  passAtKWeights: weights(passAtKWeights as PooledEstimator['fn'], [0], 2),
+  chenPassAtKWeights: weights(chenPassAtKWeights as PooledEstimator['fn'], [0], 2),
+  passHatKWeights: weights(passHatKWeights as PooledEstimator['fn'], [0], 2),
+  bestOfNWeights: weights(bestOfNWeights as PooledEstimator['fn'], [0, 1], 3),
   bestOfNAtK: metric(bestOfNAtK as PooledEstimator['fn'], [0, 1], 3),
-  bonRlBinaryAdvantage: weights(bonRlBinaryAdvantage as PooledEstimator['fn'], [0], 2),
-  orderStatisticAdvantage: weights(orderStatisticAdvantage as PooledEstimator['fn'], [0], 3),
+  bonRlBinaryWeights: weights(bonRlBinaryWeights as PooledEstimator['fn'], [0], 2),
+  orderStatisticWeights: weights(orderStatisticWeights as PooledEstimator['fn'], [0], 3),
   orderStatisticAtK: metric(orderStatisticAtK as PooledEstimator['fn'], [0], 3),
-  majorityVoteAdvantage: weights(majorityVoteAdvantage as PooledEstimator['fn'], [1], 3, 0),
+  majorityVoteWeights: weights(majorityVoteWeights as PooledEstimator['fn'], [1], 3, 0),
   majorityAtK: metric(majorityAtK as PooledEstimator['fn'], [1], 3, 0),
-  grpoAdvantage: weights(grpoAdvantage as PooledEstimator['fn'], [0], 1),
-  rlooAdvantage: weights(rlooAdvantage as PooledEstimator['fn'], [0], 1),
+  grpoWeights: weights(grpoWeights as PooledEstimator['fn'], [0], 1),
+  rlooWeights: weights(rlooWeights as PooledEstimator['fn'], [0], 1),
 } as const satisfies Record<string, PooledEstimator>;
 
 /** The name of an estimator a pool offers. */

@@ -15,21 +15,21 @@ import {
   listBackends,
   loadWasmBackend,
   registerBackend,
-  type BestOfNAdvantageOptions,
+  type BestOfNWeightsOptions,
   type BestOfNAtKOptions,
   type BonRlBinaryOptions,
   type ChenPassAtKOptions,
   type GrpoOptions,
   type MajorityAtKOptions,
-  type MajorityVoteAdvantageOptions,
-  type MaxAtKAdvantageOptions,
+  type MajorityVoteWeightsOptions,
+  type MaxAtKWeightsOptions,
   type MaxAtKOptions,
   type MetricResult,
-  type OrderStatisticAdvantageOptions,
+  type OrderStatisticWeightsOptions,
   type OrderStatisticAlpha,
   type OrderStatisticAtKOptions,
-  type PassAtKAdvantageOptions,
-  type PassHatKAdvantageOptions,
+  type PassAtKWeightsOptions,
+  type PassHatKWeightsOptions,
   type RlooOptions,
   type Answer,
 } from '../index.js';
@@ -88,13 +88,13 @@ export interface WorkerPool {
    */
   readonly stats: { readonly workers: number; readonly inline: number; readonly redone: number };
   /**
-   * {@link maxAtKAdvantage} on the pool.
+   * {@link maxAtKWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.maxAtKAdvantage(rewards, 8, { groupSize: 64 }); // = maxAtKAdvantage(rewards, 8, { groupSize: 64 })
+   * const w = await pool.maxAtKWeights(rewards, 8, { groupSize: 64 }); // = maxAtKWeights(rewards, 8, { groupSize: 64 })
    * ```
    */
-  maxAtKAdvantage(g: ArrayLike<number>, k: number, opts?: MaxAtKAdvantageOptions): Promise<Float64Array>;
+  maxAtKWeights(g: ArrayLike<number>, k: number, opts?: MaxAtKWeightsOptions): Promise<Float64Array>;
   /**
    * {@link maxAtK} on the pool (one value per group when batched).
    * @example
@@ -104,41 +104,41 @@ export interface WorkerPool {
    */
   maxAtK<O extends MaxAtKOptions = Record<never, never>>(g: ArrayLike<number>, k: number, opts?: O): Promise<MetricResult<O>>;
   /**
-   * {@link passAtKAdvantage} on the pool.
+   * {@link passAtKWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.passAtKAdvantage(binaryRewards, 4, { groupSize: 16, baseline: 'loo' });
+   * const w = await pool.passAtKWeights(binaryRewards, 4, { groupSize: 16, baseline: 'loo' });
    * ```
    */
-  passAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassAtKAdvantageOptions): Promise<Float64Array>;
+  passAtKWeights(rewards: ArrayLike<number>, k: number, opts?: PassAtKWeightsOptions): Promise<Float64Array>;
   /**
-   * {@link chenPassAtKAdvantage} on the pool.
+   * {@link chenPassAtKWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.chenPassAtKAdvantage(binaryRewards, 4, { groupSize: 16 });
+   * const w = await pool.chenPassAtKWeights(binaryRewards, 4, { groupSize: 16 });
    * ```
    */
-  chenPassAtKAdvantage(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Promise<Float64Array>;
+  chenPassAtKWeights(rewards: ArrayLike<number>, k: number, opts?: ChenPassAtKOptions): Promise<Float64Array>;
   /**
-   * {@link passHatKAdvantage} on the pool.
+   * {@link passHatKWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.passHatKAdvantage(binaryRewards, 4, { groupSize: 16 });
+   * const w = await pool.passHatKWeights(binaryRewards, 4, { groupSize: 16 });
    * ```
    */
-  passHatKAdvantage(rewards: ArrayLike<number>, k: number, opts?: PassHatKAdvantageOptions): Promise<Float64Array>;
+  passHatKWeights(rewards: ArrayLike<number>, k: number, opts?: PassHatKWeightsOptions): Promise<Float64Array>;
   /**
-   * {@link bestOfNAdvantage} on the pool.
+   * {@link bestOfNWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.bestOfNAdvantage(scores, rewards, 8, { groupSize: 64 });
+   * const w = await pool.bestOfNWeights(scores, rewards, 8, { groupSize: 64 });
    * ```
    */
-  bestOfNAdvantage(
+  bestOfNWeights(
     scores: ArrayLike<number>,
     rewards: ArrayLike<number>,
     k: number,
-    opts?: BestOfNAdvantageOptions,
+    opts?: BestOfNWeightsOptions,
   ): Promise<Float64Array>;
   /**
    * {@link bestOfNAtK} on the pool.
@@ -154,25 +154,25 @@ export interface WorkerPool {
     opts?: O,
   ): Promise<MetricResult<O>>;
   /**
-   * {@link bonRlBinaryAdvantage} on the pool.
+   * {@link bonRlBinaryWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.bonRlBinaryAdvantage(binaryRewards, 4, { groupSize: 16 });
+   * const w = await pool.bonRlBinaryWeights(binaryRewards, 4, { groupSize: 16 });
    * ```
    */
-  bonRlBinaryAdvantage(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Promise<Float64Array>;
+  bonRlBinaryWeights(rewards: ArrayLike<number>, N: number, opts?: BonRlBinaryOptions): Promise<Float64Array>;
   /**
-   * {@link orderStatisticAdvantage} on the pool.
+   * {@link orderStatisticWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.orderStatisticAdvantage(rewards, 8, 'median', { groupSize: 64 });
+   * const w = await pool.orderStatisticWeights(rewards, 8, 'median', { groupSize: 64 });
    * ```
    */
-  orderStatisticAdvantage(
+  orderStatisticWeights(
     rewards: ArrayLike<number>,
     k: number,
     alpha: OrderStatisticAlpha,
-    opts?: OrderStatisticAdvantageOptions,
+    opts?: OrderStatisticWeightsOptions,
   ): Promise<Float64Array>;
   /**
    * {@link orderStatisticAtK} on the pool.
@@ -188,17 +188,17 @@ export interface WorkerPool {
     opts?: O,
   ): Promise<MetricResult<O>>;
   /**
-   * {@link majorityVoteAdvantage} on the pool. Answers are copied to the workers (they may be strings).
+   * {@link majorityVoteWeights} on the pool. Answers are copied to the workers (they may be strings).
    * @example
    * ```ts
-   * const w = await pool.majorityVoteAdvantage(answers, rewards, 4, { groupSize: 16 });
+   * const w = await pool.majorityVoteWeights(answers, rewards, 4, { groupSize: 16 });
    * ```
    */
-  majorityVoteAdvantage(
+  majorityVoteWeights(
     answers: ArrayLike<Answer>,
     rewards: ArrayLike<number>,
     k: number,
-    opts?: MajorityVoteAdvantageOptions,
+    opts?: MajorityVoteWeightsOptions,
   ): Promise<Float64Array>;
   /**
    * {@link majorityAtK} on the pool.
@@ -214,21 +214,21 @@ export interface WorkerPool {
     opts?: O,
   ): Promise<MetricResult<O>>;
   /**
-   * {@link grpoAdvantage} on the pool.
+   * {@link grpoWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.grpoAdvantage(rewards, { groupSize: 64 });
+   * const w = await pool.grpoWeights(rewards, { groupSize: 64 });
    * ```
    */
-  grpoAdvantage(rewards: ArrayLike<number>, opts?: GrpoOptions): Promise<Float64Array>;
+  grpoWeights(rewards: ArrayLike<number>, opts?: GrpoOptions): Promise<Float64Array>;
   /**
-   * {@link rlooAdvantage} on the pool.
+   * {@link rlooWeights} on the pool.
    * @example
    * ```ts
-   * const w = await pool.rlooAdvantage(rewards, { groupSize: 64 });
+   * const w = await pool.rlooWeights(rewards, { groupSize: 64 });
    * ```
    */
-  rlooAdvantage(rewards: ArrayLike<number>, opts?: RlooOptions): Promise<Float64Array>;
+  rlooWeights(rewards: ArrayLike<number>, opts?: RlooOptions): Promise<Float64Array>;
   /**
    * Terminates the workers. Calls still running reject with an {@link InvalidArgumentError} naming
    * the pool; later calls reject the same way. Resolves once every worker has stopped.
@@ -335,7 +335,7 @@ function closedError(): InvalidArgumentError {
  * The two majority-vote estimators have no kernels; their layout is checked up front and any other
  * error a worker meets (e.g. equal answers with unequal rewards) is re-raised by running the direct
  * call, so it is the direct call's error too. So are errors only found inside a kernel (a reward that
- * is not 0 or 1 for passAtKAdvantage).
+ * is not 0 or 1 for passAtKWeights).
  *
  * Runs inline (the direct call, on the calling thread): a single group (no `groupSize` /
  * `groupOffsets`), fewer than `inlineBelow` samples, a backend other than `'js'` / `'wasm'`.
@@ -343,13 +343,13 @@ function closedError(): InvalidArgumentError {
  * @param opts - see {@link WorkerPoolOptions}; unknown keys are an {@link InvalidArgumentError}.
  * @example
  * ```ts
- * import { maxAtKAdvantage } from 'inference-aware-rl';
+ * import { maxAtKWeights } from 'inference-aware-rl';
  * import { createWorkerPool } from 'inference-aware-rl/pool';
  *
  * const pool = createWorkerPool({ workers: 2 });
  * const rewards = Float64Array.from({ length: 100_000 * 64 }, () => Math.random());
- * const w = await pool.maxAtKAdvantage(rewards, 8, { groupSize: 64 });
- * const direct = maxAtKAdvantage(rewards, 8, { groupSize: 64 });
+ * const w = await pool.maxAtKWeights(rewards, 8, { groupSize: 64 });
+ * const direct = maxAtKWeights(rewards, 8, { groupSize: 64 });
  * w.every((x, i) => Object.is(x, direct[i])); // true
  * await pool.close();
  * ```

@@ -32,12 +32,12 @@ const page = (prefix: string): string => `<!doctype html>
   window.run = async () => {
     const g = Float64Array.from({ length: 64 * 300 }, (_, i) => Math.sin(i * 1.7) * 3);
     const pool = createWorkerPool({ workers: 2, inlineBelow: 0 });
-    const w = await pool.maxAtKAdvantage(g, 8, { groupSize: 64 });
-    const d = iarl.maxAtKAdvantage(g, 8, { groupSize: 64 });
+    const w = await pool.maxAtKWeights(g, 8, { groupSize: 64 });
+    const d = iarl.maxAtKWeights(g, 8, { groupSize: 64 });
     const m = await pool.maxAtK(g, 8, { groupSize: 64 });
     const dm = iarl.maxAtK(g, 8, { groupSize: 64 });
     let error = null;
-    try { await pool.maxAtKAdvantage(g, 65, { groupSize: 64 }); } catch (e) {
+    try { await pool.maxAtKWeights(g, 65, { groupSize: 64 }); } catch (e) {
       error = { name: e.name, typed: e instanceof iarl.InferenceAwareRLError, message: e.message };
     }
     const report = {

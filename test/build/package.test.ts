@@ -86,10 +86,10 @@ async function main() {
     const { createWorkerPool } = await load(PKG + '/pool');
     const pool = createWorkerPool({ workers: 2, inlineBelow: 0 });
     const x = Float64Array.from({ length: 64 * 50 }, (_, i) => Math.sin(i * 1.7) * 3);
-    const w = await pool.maxAtKAdvantage(x, 8, { groupSize: 64 });
+    const w = await pool.maxAtKWeights(x, 8, { groupSize: 64 });
     const d = root.maxAtKAdvantage(x, 8, { groupSize: 64 });
     report.pool = { sameBits: w.length === d.length && w.every((v, i) => Object.is(v, d[i])), length: w.length };
-    try { await pool.passAtKAdvantage(x, 4, { groupSize: 64 }); } catch (e) {
+    try { await pool.passAtKWeights(x, 4, { groupSize: 64 }); } catch (e) {
       report.pool.error = { name: e.name, isLibraryError: e instanceof root.InferenceAwareRLError, message: e.message };
     }
     report.pool.stats = { ...pool.stats };

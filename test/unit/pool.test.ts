@@ -10,23 +10,23 @@ import {
   BASELINES,
   getBackend,
   registerBackend,
-  bestOfNAdvantage,
+  bestOfNWeights,
   bestOfNAtK,
-  bonRlBinaryAdvantage,
-  chenPassAtKAdvantage,
-  grpoAdvantage,
+  bonRlBinaryWeights,
+  chenPassAtKWeights,
+  grpoWeights,
   InferenceAwareRLError,
   InvalidArgumentError,
   loadWasmBackend,
   majorityAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   maxAtK,
-  maxAtKAdvantage,
-  orderStatisticAdvantage,
+  maxAtKWeights,
+  orderStatisticWeights,
   orderStatisticAtK,
-  passAtKAdvantage,
-  passHatKAdvantage,
-  rlooAdvantage,
+  passAtKWeights,
+  passHatKWeights,
+  rlooWeights,
   TIE_POLICIES,
 } from '../../src/index.js';
 import { createWorkerPool, POOL_CHECK_BACKEND, type WorkerPool } from '../../src/pool/index.js';
@@ -91,25 +91,25 @@ function drawCase(rng: Rng, name: string, backend: string | undefined): Case {
   const ragged = rng() < 0.5;
   const bk = backend === undefined ? {} : { backend };
   switch (name) {
-    case 'maxAtKAdvantage':
-    case 'passAtKAdvantage':
-    case 'passHatKAdvantage':
-    case 'orderStatisticAdvantage':
-    case 'bestOfNAdvantage': {
+    case 'maxAtKWeights':
+    case 'passAtKWeights':
+    case 'passHatKWeights':
+    case 'orderStatisticWeights':
+    case 'bestOfNWeights': {
       const { k, baseline, scale } = K_SAMPLE(rng, 6);
       const batch = drawBatch(rng, k + 1, ragged);
       const opts = { ...batch.layout, baseline, scale, ...bk };
-      if (name === 'maxAtKAdvantage') return { name, args: [reals(rng, batch.length), k, opts] };
-      if (name === 'passAtKAdvantage' || name === 'passHatKAdvantage') return { name, args: [binary(rng, batch.length), k, opts] };
-      if (name === 'bestOfNAdvantage') return { name, args: [reals(rng, batch.length), reals(rng, batch.length), k, opts] };
+      if (name === 'maxAtKWeights') return { name, args: [reals(rng, batch.length), k, opts] };
+      if (name === 'passAtKWeights' || name === 'passHatKWeights') return { name, args: [binary(rng, batch.length), k, opts] };
+      if (name === 'bestOfNWeights') return { name, args: [reals(rng, batch.length), reals(rng, batch.length), k, opts] };
       const alpha = pick(rng, ['max', 'min', 'mean', 'median'] as const);
       return { name, args: [reals(rng, batch.length), k, alpha, opts] };
     }
-    case 'chenPassAtKAdvantage':
-    case 'bonRlBinaryAdvantage': {
+    case 'chenPassAtKWeights':
+    case 'bonRlBinaryWeights': {
       const k = 1 + Math.floor(rng() * 5);
       const batch = drawBatch(rng, k + 1, ragged);
-      const extra = name === 'bonRlBinaryAdvantage' ? { baseline: pick(rng, ['none', 'loo']), coefficient: pick(rng, ['unbiased', 'plug-in']) } : {};
+      const extra = name === 'bonRlBinaryWeights' ? { baseline: pick(rng, ['none', 'loo']), coefficient: pick(rng, ['unbiased', 'plug-in']) } : {};
       return { name, args: [binary(rng, batch.length), k, { ...batch.layout, ...extra, ...bk }] };
     }
     case 'maxAtK':
@@ -122,7 +122,7 @@ function drawCase(rng: Rng, name: string, backend: string | undefined): Case {
       if (name === 'bestOfNAtK') return { name, args: [reals(rng, batch.length), reals(rng, batch.length), k, opts] };
       return { name, args: [reals(rng, batch.length), k, pick(rng, ['max', 'min', 'mean', 'median']), opts] };
     }
-    case 'majorityVoteAdvantage':
+    case 'majorityVoteWeights':
     case 'majorityAtK': {
       const { k, baseline, scale } = K_SAMPLE(rng, 5);
       const batch = drawBatch(rng, k + 1, ragged);
@@ -131,7 +131,7 @@ function drawCase(rng: Rng, name: string, backend: string | undefined): Case {
       const opts = name === 'majorityAtK' ? { ...batch.layout, ties } : { ...batch.layout, ties, baseline, scale };
       return { name, args: [a, rewards, k, opts] };
     }
-    case 'grpoAdvantage': {
+    case 'grpoWeights': {
       const batch = drawBatch(rng, 2, ragged);
       const opts = {
         ...batch.layout,
@@ -142,7 +142,7 @@ function drawCase(rng: Rng, name: string, backend: string | undefined): Case {
       };
       return { name, args: [reals(rng, batch.length), opts] };
     }
-    case 'rlooAdvantage': {
+    case 'rlooWeights': {
       const batch = drawBatch(rng, 2, ragged);
       return { name, args: [reals(rng, batch.length), { ...batch.layout, ...bk }] };
     }
@@ -151,23 +151,23 @@ function drawCase(rng: Rng, name: string, backend: string | undefined): Case {
 }
 
 const DIRECT: Record<string, Direct> = {
-  maxAtKAdvantage,
+  maxAtKWeights,
   maxAtK,
-  passAtKAdvantage,
-  chenPassAtKAdvantage,
-  passHatKAdvantage,
-  bestOfNAdvantage,
+  passAtKWeights,
+  chenPassAtKWeights,
+  passHatKWeights,
+  bestOfNWeights,
   bestOfNAtK,
-  bonRlBinaryAdvantage,
-  orderStatisticAdvantage,
+  bonRlBinaryWeights,
+  orderStatisticWeights,
   orderStatisticAtK,
-  majorityVoteAdvantage,
+  majorityVoteWeights,
   majorityAtK,
-  grpoAdvantage,
-  rlooAdvantage,
+  grpoWeights,
+  rlooWeights,
 } as unknown as Record<string, Direct>;
 const NAMES = Object.keys(DIRECT);
-const KERNEL_FREE = new Set(['majorityVoteAdvantage', 'majorityAtK']);
+const KERNEL_FREE = new Set(['majorityVoteWeights', 'majorityAtK']);
 
 /** The first index where a and b differ bitwise (Object.is), or −1. */
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -222,9 +222,9 @@ describe('createWorkerPool: the same bits as the direct call', () => {
   it('writes into a caller-given out (plain or shared memory) and returns it', async () => {
     const rng = mulberry32(7);
     const g = reals(rng, 64 * 50);
-    const direct = maxAtKAdvantage(g, 8, { groupSize: 64 });
+    const direct = maxAtKWeights(g, 8, { groupSize: 64 });
     for (const out of [new Float64Array(g.length), new Float64Array(new SharedArrayBuffer(g.length * 8))]) {
-      const got = await pool.maxAtKAdvantage(g, 8, { groupSize: 64, out });
+      const got = await pool.maxAtKWeights(g, 8, { groupSize: 64, out });
       expect(got).toBe(out);
       expect(firstDifference(out, direct)).toBe(-1);
     }
@@ -239,17 +239,17 @@ describe('createWorkerPool: the same bits as the direct call', () => {
     const sharedG = new Float64Array(new SharedArrayBuffer(g.length * 8));
     sharedG.set(g);
     const f32 = Float32Array.from(g);
-    expect(firstDifference(await pool.maxAtKAdvantage(sharedG, 4, { groupSize: 32 }), maxAtKAdvantage(g, 4, { groupSize: 32 }))).toBe(-1);
-    expect(firstDifference(await pool.maxAtKAdvantage(f32, 4, { groupSize: 32 }), maxAtKAdvantage(f32, 4, { groupSize: 32 }))).toBe(-1);
+    expect(firstDifference(await pool.maxAtKWeights(sharedG, 4, { groupSize: 32 }), maxAtKWeights(g, 4, { groupSize: 32 }))).toBe(-1);
+    expect(firstDifference(await pool.maxAtKWeights(f32, 4, { groupSize: 32 }), maxAtKWeights(f32, 4, { groupSize: 32 }))).toBe(-1);
   });
 
   it('groups that the library rescales as a whole batch (a range near ±1e308 next to subnormal rewards) still match', async () => {
     const groups = [[-1e308, 1e308, 0, 5], [5e-324, 1e-310, 3e-320, 0], [1, 2, 3, 4], [-4e-322, 1e-323, 7e-310, 2e-308]];
     const g = groups.flat();
     const before = pool.stats.redone;
-    for (const name of ['maxAtKAdvantage', 'maxAtK', 'orderStatisticAdvantage', 'bestOfNAdvantage', 'bestOfNAtK'] as const) {
+    for (const name of ['maxAtKWeights', 'maxAtK', 'orderStatisticWeights', 'bestOfNWeights', 'bestOfNAtK'] as const) {
       const args: unknown[] =
-        name === 'orderStatisticAdvantage' ? [g, 2, 'max', { groupSize: 4 }] : name.startsWith('bestOfN') ? [g, g, 2, { groupSize: 4 }] : [g, 2, { groupSize: 4 }];
+        name === 'orderStatisticWeights' ? [g, 2, 'max', { groupSize: 4 }] : name.startsWith('bestOfN') ? [g, g, 2, { groupSize: 4 }] : [g, 2, { groupSize: 4 }];
       const direct = DIRECT[name]!(...args) as Float64Array;
       const got = (await callPool(pool, { name, args })) as Float64Array;
       expect(firstDifference(got, direct), name).toBe(-1);
@@ -260,14 +260,14 @@ describe('createWorkerPool: the same bits as the direct call', () => {
   it('runs a single group, a small batch or a user backend inline, with the same result', async () => {
     const small = createWorkerPool({ workers: 2 });
     const g = reals(mulberry32(3), 1000);
-    expect(firstDifference(await small.maxAtKAdvantage(g, 3, { groupSize: 10 }), maxAtKAdvantage(g, 3, { groupSize: 10 }))).toBe(-1);
+    expect(firstDifference(await small.maxAtKWeights(g, 3, { groupSize: 10 }), maxAtKWeights(g, 3, { groupSize: 10 }))).toBe(-1);
     expect(await small.maxAtK(g, 3)).toBe(maxAtK(g, 3));
     registerBackend({ name: 'pool-test-copy', kernels: getBackend().kernels });
     const big = reals(mulberry32(4), 70_000);
-    const own = await small.maxAtKAdvantage(big, 3, { groupSize: 10, backend: 'pool-test-copy' });
-    expect(firstDifference(own, maxAtKAdvantage(big, 3, { groupSize: 10 }))).toBe(-1);
+    const own = await small.maxAtKWeights(big, 3, { groupSize: 10, backend: 'pool-test-copy' });
+    expect(firstDifference(own, maxAtKWeights(big, 3, { groupSize: 10 }))).toBe(-1);
     expect(small.stats).toEqual({ workers: 0, inline: 3, redone: 0 });
-    expect(firstDifference(await small.maxAtKAdvantage(big, 3, { groupSize: 10 }), maxAtKAdvantage(big, 3, { groupSize: 10 }))).toBe(-1);
+    expect(firstDifference(await small.maxAtKWeights(big, 3, { groupSize: 10 }), maxAtKWeights(big, 3, { groupSize: 10 }))).toBe(-1);
     expect(small.stats.workers).toBe(1);
     await small.close();
   });
@@ -277,8 +277,8 @@ describe('createWorkerPool: the same bits as the direct call', () => {
     const g = reals(mulberry32(5), 64 * 20);
     for (const backend of ['wasm', 'js']) {
       const opts = backend === 'wasm' ? { groupSize: 64 } : { groupSize: 64, backend };
-      const got = await wasmPool.maxAtKAdvantage(g, 8, opts);
-      expect(firstDifference(got, maxAtKAdvantage(g, 8, { groupSize: 64, backend }))).toBe(-1);
+      const got = await wasmPool.maxAtKWeights(g, 8, opts);
+      expect(firstDifference(got, maxAtKWeights(g, 8, { groupSize: 64, backend }))).toBe(-1);
     }
     await wasmPool.close();
   });
@@ -405,9 +405,9 @@ describe('createWorkerPool: the direct call’s errors', () => {
     expect(checked).toBeGreaterThan(200);
     // …and a valid call on it does post work, which fails without a typed error.
     const g = reals(mulberry32(2), 64 * 4);
-    await expect(broken.maxAtKAdvantage(g, 8, { groupSize: 64 })).rejects.not.toBeInstanceOf(InferenceAwareRLError);
+    await expect(broken.maxAtKWeights(g, 8, { groupSize: 64 })).rejects.not.toBeInstanceOf(InferenceAwareRLError);
     // A failed worker is replaced on the next call (which fails the same way here) rather than hanging it.
-    await expect(broken.maxAtKAdvantage(g, 8, { groupSize: 64 })).rejects.not.toBeInstanceOf(InferenceAwareRLError);
+    await expect(broken.maxAtKWeights(g, 8, { groupSize: 64 })).rejects.not.toBeInstanceOf(InferenceAwareRLError);
     await broken.close();
   });
 
@@ -416,12 +416,12 @@ describe('createWorkerPool: the direct call’s errors', () => {
     const r = [1, 0, 0, 1, 1, 0];
     let direct: unknown;
     try {
-      majorityVoteAdvantage(a, r, 2, { groupSize: 3 });
+      majorityVoteWeights(a, r, 2, { groupSize: 3 });
     } catch (e) {
       direct = e;
     }
     expect(direct).toBeInstanceOf(InferenceAwareRLError);
-    await expect(pool.majorityVoteAdvantage(a, r, 2, { groupSize: 3 })).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
+    await expect(pool.majorityVoteWeights(a, r, 2, { groupSize: 3 })).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
   });
 
   it('a value that cannot be posted to a worker (a symbol answer, a function option) gives the direct call’s answer', async () => {
@@ -445,7 +445,7 @@ describe('createWorkerPool: the direct call’s errors', () => {
       expect(got).toEqual(direct);
     }
     const g = reals(mulberry32(8), 8 * 4);
-    expect(firstDifference(await (pool.maxAtKAdvantage as (...a: unknown[]) => Promise<Float64Array>)(g, 2, { groupSize: 8 }, () => 0), maxAtKAdvantage(g, 2, { groupSize: 8 }))).toBe(-1);
+    expect(firstDifference(await (pool.maxAtKWeights as (...a: unknown[]) => Promise<Float64Array>)(g, 2, { groupSize: 8 }, () => 0), maxAtKWeights(g, 2, { groupSize: 8 }))).toBe(-1);
   });
 
   it('a binary estimator given a non-binary reward deep in the batch rejects with the direct call’s index', async () => {
@@ -453,12 +453,12 @@ describe('createWorkerPool: the direct call’s errors', () => {
     g[64 * 37 + 5] = 0.5;
     let direct: unknown;
     try {
-      passAtKAdvantage(g, 4, { groupSize: 64 });
+      passAtKWeights(g, 4, { groupSize: 64 });
     } catch (e) {
       direct = e;
     }
     const before = pool.stats.redone;
-    await expect(pool.passAtKAdvantage(g, 4, { groupSize: 64 })).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
+    await expect(pool.passAtKWeights(g, 4, { groupSize: 64 })).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
     expect(pool.stats.redone - before).toBe(1);
   });
 });
@@ -484,17 +484,17 @@ describe('createWorkerPool: options and lifecycle', () => {
   it('close() rejects calls in flight and every later call with a typed error', async () => {
     const p = createWorkerPool({ workers: 2, inlineBelow: 0 });
     const g = reals(mulberry32(1), 64 * 2000);
-    const inFlight = expect(p.maxAtKAdvantage(g, 8, { groupSize: 64 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const inFlight = expect(p.maxAtKWeights(g, 8, { groupSize: 64 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await p.close();
     await inFlight;
-    await expect(p.maxAtKAdvantage(g, 8, { groupSize: 64 })).rejects.toThrow(/closed/);
+    await expect(p.maxAtKWeights(g, 8, { groupSize: 64 })).rejects.toThrow(/closed/);
     await p.close(); // idempotent
   });
 
   it('runs concurrent calls on one pool, each with its own result', async () => {
     const rng = mulberry32(21);
     const inputs = Array.from({ length: 6 }, () => reals(rng, 16 * 100));
-    const got = await Promise.all(inputs.map((g) => pool.maxAtKAdvantage(g, 4, { groupSize: 16 })));
-    got.forEach((w, i) => expect(firstDifference(w, maxAtKAdvantage(inputs[i]!, 4, { groupSize: 16 }))).toBe(-1));
+    const got = await Promise.all(inputs.map((g) => pool.maxAtKWeights(g, 4, { groupSize: 16 })));
+    got.forEach((w, i) => expect(firstDifference(w, maxAtKWeights(inputs[i]!, 4, { groupSize: 16 }))).toBe(-1));
   });
 });
