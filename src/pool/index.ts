@@ -461,7 +461,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       stats.inline++;
       return fn(...args);
     }
-    // Estimators without kernels take no backend option: their calls pass the options through as given.
+    // Estimators without kernels (majority vote) run the same code on every backend: their options pass through as given.
     const backend = !spec.kernels ? null : own !== undefined ? own : (poolBackend ?? getBackend().name);
     const direct = spec.kernels && own === undefined && poolBackend !== undefined ? withOpts(args, spec, { ...o, backend }) : args;
     const inline = async (after = false): Promise<unknown> => {
