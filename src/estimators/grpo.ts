@@ -7,7 +7,7 @@ import { kernel, type BackendOptions } from '../backends/registry.js';
 import { AffineScatter, GroupMoments } from '../backends/types.js';
 import { grpoKernels } from '../backends/js/grpo.js';
 import { DomainError, show } from '../errors.js';
-import { checkFloat32Output, checkGroupSizes, viaFloat64, type WeightArray, type WeightOutputOptions } from '../groups.js';
+import { checkFloat32Output, checkGroupSizes, viaFloat64, type Layout, type WeightArray, type WeightOutputOptions } from '../groups.js';
 import { checkChoice, checkFiniteArray, checkFiniteNumber } from '../validate.js';
 import { checkScale, prepare, type WeightScale } from './weights.js';
 
@@ -113,8 +113,7 @@ export function grpoWeights<Out extends WeightArray = Float64Array>(rewards: Arr
   const values = p.arrays[0] as ArrayLike<number>;
   const { layout, backend } = p;
   const { normalize, ddof, eps, rtol, oneSample, sumForm } = p.extra;
-  // The sum form divides after the fact: into a Float32Array it goes through Float64 (one rounding).
-  const out: WeightArray = sumForm && p.out instanceof Float32Array ? new Float64Array(p.out.length) : p.out;
+  const out = formTarget(p.out, sumForm);
   if (normalize === 'std' && ddof === 1 && oneSample === 'error') {
     checkGroupSizes(
       layout,
@@ -167,21 +166,34 @@ export function grpoWeights<Out extends WeightArray = Float64Array>(rewards: Arr
       for (let i = start; i < end; i++) out[i] = ((values[i] as number) / m.unit - m.mean) * m.unit;
     }
   }
-  if (sumForm) toSumForm(out, offsets);
-  // Every weight is written once (a Float32Array rounds it in that write); refuse one beyond float32.
-  if (out !== p.out) viaFloat64(p.out, layout, (o) => o.set(out));
-  else checkFloat32Output(out, layout);
+  finishForm(out, p.out, layout, sumForm);
   return p.out as Out;
 }
 
-/** Divides each group's weights by its size n: the mean form (the papers') to the sum form. */
-function toSumForm(out: WeightArray, offsets: Int32Array): void {
-  for (let b = 0; b + 1 < offsets.length; b++) {
-    const start = offsets[b] as number;
-    const end = offsets[b + 1] as number;
-    const n = end - start;
-    for (let i = start; i < end; i++) out[i] = (out[i] as number) / n;
+/**
+ * Where GRPO / RLOO write their mean-form weights: `out` itself, or a Float64 scratch when the sum form
+ * must divide them before they are rounded into a Float32Array (one rounding, as for every estimator).
+ */
+function formTarget(out: WeightArray, sumForm: boolean): WeightArray {
+  return sumForm && out instanceof Float32Array ? new Float64Array(out.length) : out;
+}
+
+/**
+ * Turns the weights in `target` into the sum form when asked (each group's divided by its size n), then
+ * rounds them into `out` if `target` is a scratch, or checks that the float32 writes did not overflow.
+ */
+function finishForm(target: WeightArray, out: WeightArray, layout: Layout, sumForm: boolean): void {
+  if (sumForm) {
+    const { offsets } = layout;
+    for (let b = 0; b + 1 < offsets.length; b++) {
+      const start = offsets[b] as number;
+      const end = offsets[b + 1] as number;
+      const n = end - start;
+      for (let i = start; i < end; i++) target[i] = (target[i] as number) / n;
+    }
   }
+  if (target !== out) viaFloat64(out, layout, (o) => o.set(target));
+  else checkFloat32Output(out, layout);
 }
 
 /** max − min of one group of x / unit (finite: the scaled values lie in [−1, 1]). */
@@ -251,7 +263,7 @@ export function rlooWeights<Out extends WeightArray = Float64Array>(rewards: Arr
   const values = p.arrays[0] as ArrayLike<number>;
   const { layout, backend, extra: sumForm } = p;
   checkGroupSizes(layout, 2, (n) => `rewards of rlooWeights need n ≥ 2 samples per group (got n=${n}`, 'rewards');
-  const out: WeightArray = sumForm && p.out instanceof Float32Array ? new Float64Array(p.out.length) : p.out;
+  const out = formTarget(p.out, sumForm);
   const { offsets, groups } = layout;
   const mean = new Float64Array(groups);
   const scale = new Float64Array(groups);
@@ -270,9 +282,7 @@ export function rlooWeights<Out extends WeightArray = Float64Array>(rewards: Arr
     const n = end - start;
     for (let i = start; i < end; i++) out[i] = (((values[i] as number) / m.unit - m.mean) * n) / (n - 1) * m.unit;
   }
-  if (sumForm) toSumForm(out, offsets);
-  if (out !== p.out) viaFloat64(p.out, layout, (o) => o.set(out));
-  else checkFloat32Output(out, layout);
+  finishForm(out, p.out, layout, sumForm);
   return p.out as Out;
 }
 

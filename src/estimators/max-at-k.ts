@@ -13,7 +13,7 @@ import {
   type MetricOutputOptions,
   type MetricResult,
 } from '../groups.js';
-import { checkFiniteArray, checkFiniteArrayDeferred, nonFiniteError } from '../validate.js';
+import { checkFiniteArray, deferringFiniteCheck, nonFiniteError } from '../validate.js';
 import { allFinite, baselineCode, onScaledRewards, prepareKSample, prepareMetric, retryIfOverflow, type KSampleWeightOptions } from './weights.js';
 
 /** This family's reference kernels (the `js` backend). */
@@ -77,21 +77,9 @@ export function maxAtKWeights<Out extends WeightArray = Float64Array>(
   opts?: MaxAtKWeightsOptions<Out>,
 ): Out {
   // Float arrays are checked for finiteness by the kernel, in the pass that finds each group's range.
-  let deferred = false;
-  const p = prepareKSample('maxAtKWeights', k, opts, {
-    inputs: [
-      [
-        'rewards',
-        rewards,
-        (value, name) => {
-          const checked = checkFiniteArrayDeferred(value, name);
-          deferred = checked.deferred;
-          return checked.values;
-        },
-      ],
-    ],
-    jsKernels: JS_KERNELS,
-  });
+  const rewardsCheck = deferringFiniteCheck();
+  const p = prepareKSample('maxAtKWeights', k, opts, { inputs: [['rewards', rewards, rewardsCheck.check]], jsKernels: JS_KERNELS });
+  const deferred = rewardsCheck.deferred();
   const values = p.arrays[0] as ArrayLike<number>;
   const { offsets } = p.layout;
   const run = kernel(p.backend, MaxAtKWeights);
