@@ -210,32 +210,23 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
 
   function makeArena(): WasmArena & { blocks: Set<Block> } {
     const blocks = new Set<Block>();
+    /** A view of `length` elements in a new block of this arena, registered so kernels find it in place. */
+    function allocView<A extends Float64Array | Float32Array | Int32Array>(
+      Ctor: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): A; readonly BYTES_PER_ELEMENT: number },
+      length: number,
+    ): A {
+      const n = checkLength(length);
+      const block = allocBlock(n * Ctor.BYTES_PER_ELEMENT);
+      blocks.add(block);
+      const view = new Ctor(memory.buffer, block.ptr, n);
+      homes.set(view, { block, ptr: block.ptr, length: n });
+      return view;
+    }
     const arena = {
       blocks,
-      alloc(length: number): Float64Array {
-        const n = checkLength(length);
-        const block = allocBlock(n * 8);
-        blocks.add(block);
-        const view = new Float64Array(memory.buffer, block.ptr, n);
-        homes.set(view, { block, ptr: block.ptr, length: n });
-        return view;
-      },
-      allocInt32(length: number): Int32Array {
-        const n = checkLength(length);
-        const block = allocBlock(n * 4);
-        blocks.add(block);
-        const view = new Int32Array(memory.buffer, block.ptr, n);
-        homes.set(view, { block, ptr: block.ptr, length: n });
-        return view;
-      },
-      allocFloat32(length: number): Float32Array {
-        const n = checkLength(length);
-        const block = allocBlock(n * 4);
-        blocks.add(block);
-        const view = new Float32Array(memory.buffer, block.ptr, n);
-        homes.set(view, { block, ptr: block.ptr, length: n });
-        return view;
-      },
+      alloc: (length: number): Float64Array => allocView(Float64Array, length),
+      allocInt32: (length: number): Int32Array => allocView(Int32Array, length),
+      allocFloat32: (length: number): Float32Array => allocView(Float32Array, length),
       reset(): void {
         for (const block of blocks) freeBlock(block);
         blocks.clear();
