@@ -3,8 +3,8 @@
 // reference kernels' floating-point operations in their order (wasm has no implicit FMA), so both
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
-import { argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange } from './sort';
-import { rangeSum, meanOf, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+import { argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
+import { meanOf, subsetMaxWeights, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 
@@ -43,7 +43,7 @@ function maxWeightsGroup(
       if (p >= k - 1) {
         const t = ld(mu, p) * (ld(s, p) * sc - ld(s, p - 1) * sc);
         const u = w + t;
-        c += w >= t ? w - u + t : t - u + w;
+        c += twoSumError(w, t, u);
         w = u;
       }
       st(o, p, (w + c) * scale);
@@ -61,7 +61,7 @@ function maxWeightsGroup(
       if (p > 0 && m != 0.0) {
         const t = ((m * nuFactor) / <f64>p) * xp;
         const u = tail + t;
-        c += abs<f64>(tail) >= abs<f64>(t) ? tail - u + t : t - u + tail;
+        c += twoSumError(tail, t, u);
         tail = u;
       }
     }
@@ -81,7 +81,7 @@ function maxWeightsGroup(
       if (q >= 1 && q <= m - 1 && ld(m1, q) != 0.0) {
         const t = ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) * sc - ld(s, q) * sc);
         const u = suffix + t;
-        cs += suffix >= t ? suffix - u + t : t - u + suffix;
+        cs += twoSumError(suffix, t, u);
         suffix = u;
       }
     }
@@ -96,7 +96,7 @@ function maxWeightsGroup(
       if (mq != 0.0) {
         const t = mq * dq;
         const u = w1 + t;
-        c1 += w1 >= t ? w1 - u + t : t - u + w1;
+        c1 += twoSumError(w1, t, u);
         w1 = u;
       }
       let wq = 0.0;
@@ -109,7 +109,7 @@ function maxWeightsGroup(
       if (wq != 0.0) {
         const t = wq * dq;
         const u = prefix + t;
-        cp += prefix >= t ? prefix - u + t : t - u + prefix;
+        cp += twoSumError(prefix, t, u);
         prefix = u;
       }
     }
@@ -120,7 +120,7 @@ function maxWeightsGroup(
     for (let p = 0; p < n; p++) {
       const t = ld(s, p) * sc - x0;
       const u = sum + t;
-      c += sumError(sum, t, u);
+      c += twoSumError(sum, t, u);
       sum = u;
     }
     sum += c;
@@ -140,7 +140,7 @@ function maxWeightsGroup(
       if (mp != 0.0) {
         const t = mp * (ld(s, p) * sc);
         const u = suffix + t;
-        cs += abs<f64>(suffix) >= abs<f64>(t) ? suffix - u + t : t - u + suffix;
+        cs += twoSumError(suffix, t, u);
         suffix = u;
       }
     }
@@ -154,7 +154,7 @@ function maxWeightsGroup(
       if (mp != 0.0) {
         const t = mp * (ld(s, p) * sc);
         const u = prefix + t;
-        cp += abs<f64>(prefix) >= abs<f64>(t) ? prefix - u + t : t - u + prefix;
+        cp += twoSumError(prefix, t, u);
         prefix = u;
       }
     }
@@ -191,11 +191,58 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
     for (let p = k - 1; p < n; p++) {
       const t = ld(scratch, p) * (ld(s, p) * sc);
       const u = sum + t;
-      c += abs<f64>(sum) >= abs<f64>(t) ? sum - u + t : t - u + sum;
+      c += twoSumError(sum, t, u);
       sum = u;
     }
     st(out, b, (sum + c) / sc);
   }
+}
+
+/**
+ * The 'loo-1' weights (k ≥ 2) of one group straight from its sorted keys `at` (sortedKeys) into input
+ * order: the gather, the recurrence of maxWeightsGroup and the scatter in one pass, for a group whose
+ * values all lie below SAFE_MAGNITUDE (so the reference's rescaling factor is 1 and x·1 = x is left
+ * out). Within a block of equal values the increment is ±0, which leaves the sum and its compensation
+ * unchanged, so every tied sample gets its block's first weight, as in the reference. Returns
+ * Σ weight·0 (0, or NaN when some weight is not finite), or NaN when the keys' order is not the values'
+ * (two distinct values shared a bucket): then the weights written are wrong and the caller redoes the
+ * group by the exact argsort.
+ */
+function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize, mu: usize): f64 {
+  if (muFor != n) {
+    subsetMaxWeights(n, k, mu);
+    muFor = n;
+  }
+  const scale: f64 = scaleByN ? <f64>n : 1.0;
+  const mask = keyMask;
+  const zero = 0.0 * scale;
+  let prev = -Infinity;
+  let bad = false;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    bad = bad | (x < prev);
+    prev = x;
+    st(o, i, zero);
+  }
+  let w = 0.0;
+  let c = 0.0;
+  let g = 0.0;
+  for (; p < n; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    bad = bad | (x < prev);
+    const t = ld(mu, p) * (x - prev);
+    prev = x;
+    const u = w + t;
+    c += twoSumError(w, t, u);
+    w = u;
+    const wt = (w + c) * scale;
+    st(o, i, wt);
+    g += wt * 0.0;
+  }
+  return bad ? NaN : g;
 }
 
 /** Bytes of scratch {@link maxAtKWeights} needs for groups of at most maxN values. */
@@ -232,15 +279,26 @@ export function maxAtKWeights(
   const rho = m1 + stride;
   const ix = rho + stride;
   const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const loo1 = baseline == BASELINE_LOO_1 && k >= 2;
   let acc = 0.0;
   for (let b = 0; b < groups; b++) {
     const start = ldi(offsets, b);
     const n = ldi(offsets, b + 1) - start;
     const v = values + (<usize>start << 3);
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
+    const o = out + (<usize>start << 3);
+    if (loo1 && groupHi > groupLo && max<f64>(abs<f64>(groupLo), abs<f64>(groupHi)) < SAFE_MAGNITUDE) {
+      const at = sortedKeys(v, n, groupLo, groupHi, sortScratch);
+      if (at != 0) {
+        const g = looOneInPlace(v, at, n, k, scaleByN, o, mu);
+        if (g == g) {
+          acc += g;
+          continue;
+        }
+      }
+    }
     argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
     maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
-    const o = out + (<usize>start << 3);
     let prev = ld(sorted, 0);
     let wt = ld(w, 0);
     for (let p = 0; p < n; p++) {

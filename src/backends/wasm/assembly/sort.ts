@@ -316,11 +316,190 @@ function sort16(p: usize): void {
 }
 
 /**
+ * Sorts the 64 i32 keys p[0, 64) in registers, with no loop and no data-dependent branch:
+ * 1. Batcher's odd–even merge sort for 16 inputs (63 comparators) down the 16 vectors sorts each of
+ *    the four lanes (a column of 16 keys);
+ * 2. a 4 × 4 transpose of each quarter turns the four sorted columns into four sorted runs of 16;
+ * 3. two bitonic merges (16 + 16 → 32) and one (32 + 32 → 64): mirror the upper run against the
+ *    lower, then half-cleaners across vectors; the last two levels, inside a vector, run across the
+ *    vectors of a transposed 4 × 4 block and are transposed back.
+ * Every compare-exchange is an i32x4.min_s / max_s pair on whole vectors.
+ */
+function sort64(p: usize): void {
+  let v0 = v128.load(p + 0);
+  let v1 = v128.load(p + 16);
+  let v2 = v128.load(p + 32);
+  let v3 = v128.load(p + 48);
+  let v4 = v128.load(p + 64);
+  let v5 = v128.load(p + 80);
+  let v6 = v128.load(p + 96);
+  let v7 = v128.load(p + 112);
+  let v8 = v128.load(p + 128);
+  let v9 = v128.load(p + 144);
+  let v10 = v128.load(p + 160);
+  let v11 = v128.load(p + 176);
+  let v12 = v128.load(p + 192);
+  let v13 = v128.load(p + 208);
+  let v14 = v128.load(p + 224);
+  let v15 = v128.load(p + 240);
+  let t: v128;
+  // 1. Columns: the 16-input network, one layer per line.
+  t = i32x4.min_s(v0, v1); v1 = i32x4.max_s(v0, v1); v0 = t; t = i32x4.min_s(v2, v3); v3 = i32x4.max_s(v2, v3); v2 = t; t = i32x4.min_s(v4, v5); v5 = i32x4.max_s(v4, v5); v4 = t; t = i32x4.min_s(v6, v7); v7 = i32x4.max_s(v6, v7); v6 = t; t = i32x4.min_s(v8, v9); v9 = i32x4.max_s(v8, v9); v8 = t; t = i32x4.min_s(v10, v11); v11 = i32x4.max_s(v10, v11); v10 = t; t = i32x4.min_s(v12, v13); v13 = i32x4.max_s(v12, v13); v12 = t; t = i32x4.min_s(v14, v15); v15 = i32x4.max_s(v14, v15); v14 = t;
+  t = i32x4.min_s(v0, v2); v2 = i32x4.max_s(v0, v2); v0 = t; t = i32x4.min_s(v1, v3); v3 = i32x4.max_s(v1, v3); v1 = t; t = i32x4.min_s(v4, v6); v6 = i32x4.max_s(v4, v6); v4 = t; t = i32x4.min_s(v5, v7); v7 = i32x4.max_s(v5, v7); v5 = t; t = i32x4.min_s(v8, v10); v10 = i32x4.max_s(v8, v10); v8 = t; t = i32x4.min_s(v9, v11); v11 = i32x4.max_s(v9, v11); v9 = t; t = i32x4.min_s(v12, v14); v14 = i32x4.max_s(v12, v14); v12 = t; t = i32x4.min_s(v13, v15); v15 = i32x4.max_s(v13, v15); v13 = t;
+  t = i32x4.min_s(v1, v2); v2 = i32x4.max_s(v1, v2); v1 = t; t = i32x4.min_s(v5, v6); v6 = i32x4.max_s(v5, v6); v5 = t; t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v3, v7); v7 = i32x4.max_s(v3, v7); v3 = t; t = i32x4.min_s(v9, v10); v10 = i32x4.max_s(v9, v10); v9 = t; t = i32x4.min_s(v13, v14); v14 = i32x4.max_s(v13, v14); v13 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t; t = i32x4.min_s(v11, v15); v15 = i32x4.max_s(v11, v15); v11 = t;
+  t = i32x4.min_s(v2, v6); v6 = i32x4.max_s(v2, v6); v2 = t; t = i32x4.min_s(v1, v5); v5 = i32x4.max_s(v1, v5); v1 = t; t = i32x4.min_s(v10, v14); v14 = i32x4.max_s(v10, v14); v10 = t; t = i32x4.min_s(v9, v13); v13 = i32x4.max_s(v9, v13); v9 = t; t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v7, v15); v15 = i32x4.max_s(v7, v15); v7 = t;
+  t = i32x4.min_s(v2, v4); v4 = i32x4.max_s(v2, v4); v2 = t; t = i32x4.min_s(v3, v5); v5 = i32x4.max_s(v3, v5); v3 = t; t = i32x4.min_s(v10, v12); v12 = i32x4.max_s(v10, v12); v10 = t; t = i32x4.min_s(v11, v13); v13 = i32x4.max_s(v11, v13); v11 = t;
+  t = i32x4.min_s(v1, v2); v2 = i32x4.max_s(v1, v2); v1 = t; t = i32x4.min_s(v3, v4); v4 = i32x4.max_s(v3, v4); v3 = t; t = i32x4.min_s(v5, v6); v6 = i32x4.max_s(v5, v6); v5 = t; t = i32x4.min_s(v9, v10); v10 = i32x4.max_s(v9, v10); v9 = t; t = i32x4.min_s(v11, v12); v12 = i32x4.max_s(v11, v12); v11 = t; t = i32x4.min_s(v13, v14); v14 = i32x4.max_s(v13, v14); v13 = t;
+  t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t; t = i32x4.min_s(v2, v10); v10 = i32x4.max_s(v2, v10); v2 = t; t = i32x4.min_s(v6, v14); v14 = i32x4.max_s(v6, v14); v6 = t; t = i32x4.min_s(v1, v9); v9 = i32x4.max_s(v1, v9); v1 = t; t = i32x4.min_s(v5, v13); v13 = i32x4.max_s(v5, v13); v5 = t; t = i32x4.min_s(v3, v11); v11 = i32x4.max_s(v3, v11); v3 = t;
+  t = i32x4.min_s(v4, v8); v8 = i32x4.max_s(v4, v8); v4 = t; t = i32x4.min_s(v6, v10); v10 = i32x4.max_s(v6, v10); v6 = t; t = i32x4.min_s(v5, v9); v9 = i32x4.max_s(v5, v9); v5 = t; t = i32x4.min_s(v7, v11); v11 = i32x4.max_s(v7, v11); v7 = t;
+  t = i32x4.min_s(v2, v4); v4 = i32x4.max_s(v2, v4); v2 = t; t = i32x4.min_s(v6, v8); v8 = i32x4.max_s(v6, v8); v6 = t; t = i32x4.min_s(v10, v12); v12 = i32x4.max_s(v10, v12); v10 = t; t = i32x4.min_s(v3, v5); v5 = i32x4.max_s(v3, v5); v3 = t; t = i32x4.min_s(v7, v9); v9 = i32x4.max_s(v7, v9); v7 = t; t = i32x4.min_s(v11, v13); v13 = i32x4.max_s(v11, v13); v11 = t;
+  t = i32x4.min_s(v1, v2); v2 = i32x4.max_s(v1, v2); v1 = t; t = i32x4.min_s(v3, v4); v4 = i32x4.max_s(v3, v4); v3 = t; t = i32x4.min_s(v5, v6); v6 = i32x4.max_s(v5, v6); v5 = t; t = i32x4.min_s(v7, v8); v8 = i32x4.max_s(v7, v8); v7 = t; t = i32x4.min_s(v9, v10); v10 = i32x4.max_s(v9, v10); v9 = t; t = i32x4.min_s(v11, v12); v12 = i32x4.max_s(v11, v12); v11 = t; t = i32x4.min_s(v13, v14); v14 = i32x4.max_s(v13, v14); v13 = t;
+  let t0: v128, t1: v128, t2: v128, t3: v128;
+  // 2. Transpose each quarter: afterwards run j (the sorted column j) is v[j], v[4 + j], v[8 + j], v[12 + j].
+  t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5); t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v1 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v2 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v4, v5, 0, 4, 1, 5); t1 = i32x4.shuffle(v4, v5, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v6, v7, 0, 4, 1, 5); t3 = i32x4.shuffle(v6, v7, 2, 6, 3, 7);
+  v4 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v5 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v6 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v7 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v8, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v8, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v10, v11, 0, 4, 1, 5); t3 = i32x4.shuffle(v10, v11, 2, 6, 3, 7);
+  v8 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v10 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v11 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v12, v13, 0, 4, 1, 5); t1 = i32x4.shuffle(v12, v13, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v14, v15, 0, 4, 1, 5); t3 = i32x4.shuffle(v14, v15, 2, 6, 3, 7);
+  v12 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v13 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v14 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v15 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  // 3. Runs 0 and 1 (16 + 16 → 32): mirror, then half-cleaners.
+  t = i32x4.shuffle(v13, v13, 3, 2, 1, 0); v13 = i32x4.max_s(v0, t); v0 = i32x4.min_s(v0, t); t = i32x4.shuffle(v9, v9, 3, 2, 1, 0); v9 = i32x4.max_s(v4, t); v4 = i32x4.min_s(v4, t); t = i32x4.shuffle(v5, v5, 3, 2, 1, 0); v5 = i32x4.max_s(v8, t); v8 = i32x4.min_s(v8, t); t = i32x4.shuffle(v1, v1, 3, 2, 1, 0); v1 = i32x4.max_s(v12, t); v12 = i32x4.min_s(v12, t);
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  // Runs 2 and 3: mirror, then half-cleaners.
+  t = i32x4.shuffle(v15, v15, 3, 2, 1, 0); v15 = i32x4.max_s(v2, t); v2 = i32x4.min_s(v2, t); t = i32x4.shuffle(v11, v11, 3, 2, 1, 0); v11 = i32x4.max_s(v6, t); v6 = i32x4.min_s(v6, t); t = i32x4.shuffle(v7, v7, 3, 2, 1, 0); v7 = i32x4.max_s(v10, t); v10 = i32x4.min_s(v10, t); t = i32x4.shuffle(v3, v3, 3, 2, 1, 0); v3 = i32x4.max_s(v14, t); v14 = i32x4.min_s(v14, t);
+  t = i32x4.min_s(v2, v10); v10 = i32x4.max_s(v2, v10); v2 = t; t = i32x4.min_s(v6, v14); v14 = i32x4.max_s(v6, v14); v6 = t;
+  t = i32x4.min_s(v2, v6); v6 = i32x4.max_s(v2, v6); v2 = t; t = i32x4.min_s(v10, v14); v14 = i32x4.max_s(v10, v14); v10 = t;
+  t0 = i32x4.shuffle(v2, v6, 0, 4, 1, 5); t1 = i32x4.shuffle(v2, v6, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v10, v14, 0, 4, 1, 5); t3 = i32x4.shuffle(v10, v14, 2, 6, 3, 7);
+  v2 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v6 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v10 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v14 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v2, v10); v10 = i32x4.max_s(v2, v10); v2 = t; t = i32x4.min_s(v6, v14); v14 = i32x4.max_s(v6, v14); v6 = t;
+  t = i32x4.min_s(v2, v6); v6 = i32x4.max_s(v2, v6); v2 = t; t = i32x4.min_s(v10, v14); v14 = i32x4.max_s(v10, v14); v10 = t;
+  t0 = i32x4.shuffle(v2, v6, 0, 4, 1, 5); t1 = i32x4.shuffle(v2, v6, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v10, v14, 0, 4, 1, 5); t3 = i32x4.shuffle(v10, v14, 2, 6, 3, 7);
+  v2 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v6 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v10 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v14 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v15, v7); v7 = i32x4.max_s(v15, v7); v15 = t; t = i32x4.min_s(v11, v3); v3 = i32x4.max_s(v11, v3); v11 = t;
+  t = i32x4.min_s(v15, v11); v11 = i32x4.max_s(v15, v11); v15 = t; t = i32x4.min_s(v7, v3); v3 = i32x4.max_s(v7, v3); v7 = t;
+  t0 = i32x4.shuffle(v15, v11, 0, 4, 1, 5); t1 = i32x4.shuffle(v15, v11, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v7, v3, 0, 4, 1, 5); t3 = i32x4.shuffle(v7, v3, 2, 6, 3, 7);
+  v15 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v11 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v7 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v15, v7); v7 = i32x4.max_s(v15, v7); v15 = t; t = i32x4.min_s(v11, v3); v3 = i32x4.max_s(v11, v3); v11 = t;
+  t = i32x4.min_s(v15, v11); v11 = i32x4.max_s(v15, v11); v15 = t; t = i32x4.min_s(v7, v3); v3 = i32x4.max_s(v7, v3); v7 = t;
+  t0 = i32x4.shuffle(v15, v11, 0, 4, 1, 5); t1 = i32x4.shuffle(v15, v11, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v7, v3, 0, 4, 1, 5); t3 = i32x4.shuffle(v7, v3, 2, 6, 3, 7);
+  v15 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v11 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v7 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  // 32 + 32 → 64: mirror, then half-cleaners.
+  t = i32x4.shuffle(v3, v3, 3, 2, 1, 0); v3 = i32x4.max_s(v0, t); v0 = i32x4.min_s(v0, t); t = i32x4.shuffle(v7, v7, 3, 2, 1, 0); v7 = i32x4.max_s(v4, t); v4 = i32x4.min_s(v4, t); t = i32x4.shuffle(v11, v11, 3, 2, 1, 0); v11 = i32x4.max_s(v8, t); v8 = i32x4.min_s(v8, t); t = i32x4.shuffle(v15, v15, 3, 2, 1, 0); v15 = i32x4.max_s(v12, t); v12 = i32x4.min_s(v12, t); t = i32x4.shuffle(v14, v14, 3, 2, 1, 0); v14 = i32x4.max_s(v13, t); v13 = i32x4.min_s(v13, t); t = i32x4.shuffle(v10, v10, 3, 2, 1, 0); v10 = i32x4.max_s(v9, t); v9 = i32x4.min_s(v9, t); t = i32x4.shuffle(v6, v6, 3, 2, 1, 0); v6 = i32x4.max_s(v5, t); v5 = i32x4.min_s(v5, t); t = i32x4.shuffle(v2, v2, 3, 2, 1, 0); v2 = i32x4.max_s(v1, t); v1 = i32x4.min_s(v1, t);
+  t = i32x4.min_s(v0, v13); v13 = i32x4.max_s(v0, v13); v0 = t; t = i32x4.min_s(v4, v9); v9 = i32x4.max_s(v4, v9); v4 = t; t = i32x4.min_s(v8, v5); v5 = i32x4.max_s(v8, v5); v8 = t; t = i32x4.min_s(v12, v1); v1 = i32x4.max_s(v12, v1); v12 = t;
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t; t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t; t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v3, v14); v14 = i32x4.max_s(v3, v14); v3 = t; t = i32x4.min_s(v7, v10); v10 = i32x4.max_s(v7, v10); v7 = t; t = i32x4.min_s(v11, v6); v6 = i32x4.max_s(v11, v6); v11 = t; t = i32x4.min_s(v15, v2); v2 = i32x4.max_s(v15, v2); v15 = t;
+  t = i32x4.min_s(v3, v11); v11 = i32x4.max_s(v3, v11); v3 = t; t = i32x4.min_s(v7, v15); v15 = i32x4.max_s(v7, v15); v7 = t; t = i32x4.min_s(v14, v6); v6 = i32x4.max_s(v14, v6); v14 = t; t = i32x4.min_s(v10, v2); v2 = i32x4.max_s(v10, v2); v10 = t;
+  t = i32x4.min_s(v3, v7); v7 = i32x4.max_s(v3, v7); v3 = t; t = i32x4.min_s(v11, v15); v15 = i32x4.max_s(v11, v15); v11 = t; t = i32x4.min_s(v14, v10); v10 = i32x4.max_s(v14, v10); v14 = t; t = i32x4.min_s(v6, v2); v2 = i32x4.max_s(v6, v2); v6 = t;
+  t0 = i32x4.shuffle(v3, v7, 0, 4, 1, 5); t1 = i32x4.shuffle(v3, v7, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v11, v15, 0, 4, 1, 5); t3 = i32x4.shuffle(v11, v15, 2, 6, 3, 7);
+  v3 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v7 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v11 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v15 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v3, v11); v11 = i32x4.max_s(v3, v11); v3 = t; t = i32x4.min_s(v7, v15); v15 = i32x4.max_s(v7, v15); v7 = t;
+  t = i32x4.min_s(v3, v7); v7 = i32x4.max_s(v3, v7); v3 = t; t = i32x4.min_s(v11, v15); v15 = i32x4.max_s(v11, v15); v11 = t;
+  t0 = i32x4.shuffle(v3, v7, 0, 4, 1, 5); t1 = i32x4.shuffle(v3, v7, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v11, v15, 0, 4, 1, 5); t3 = i32x4.shuffle(v11, v15, 2, 6, 3, 7);
+  v3 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v7 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v11 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v15 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v14, v10, 0, 4, 1, 5); t1 = i32x4.shuffle(v14, v10, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v6, v2, 0, 4, 1, 5); t3 = i32x4.shuffle(v6, v2, 2, 6, 3, 7);
+  v14 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v10 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v6 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v2 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v14, v6); v6 = i32x4.max_s(v14, v6); v14 = t; t = i32x4.min_s(v10, v2); v2 = i32x4.max_s(v10, v2); v10 = t;
+  t = i32x4.min_s(v14, v10); v10 = i32x4.max_s(v14, v10); v14 = t; t = i32x4.min_s(v6, v2); v2 = i32x4.max_s(v6, v2); v6 = t;
+  t0 = i32x4.shuffle(v14, v10, 0, 4, 1, 5); t1 = i32x4.shuffle(v14, v10, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v6, v2, 0, 4, 1, 5); t3 = i32x4.shuffle(v6, v2, 2, 6, 3, 7);
+  v14 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v10 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v6 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v2 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  v128.store(p + 0, v0);
+  v128.store(p + 16, v4);
+  v128.store(p + 32, v8);
+  v128.store(p + 48, v12);
+  v128.store(p + 64, v13);
+  v128.store(p + 80, v9);
+  v128.store(p + 96, v5);
+  v128.store(p + 112, v1);
+  v128.store(p + 128, v3);
+  v128.store(p + 144, v7);
+  v128.store(p + 160, v11);
+  v128.store(p + 176, v15);
+  v128.store(p + 192, v14);
+  v128.store(p + 208, v10);
+  v128.store(p + 224, v6);
+  v128.store(p + 240, v2);
+}
+
+/**
  * Sorts the i32 keys p[0, size) ascending, size a power of two in [4, 64], with a bitonic network in
  * i32x4 lanes (no data-dependent branch). The "flip" form: each merge level first compares i with its
  * mirror in the block, then runs half-cleaners, so every compare-exchange puts the minimum low.
  */
 function bitonicSort(p: usize, size: i32): void {
+  if (size == 64) {
+    sort64(p);
+    return;
+  }
   const vecs = size >> 2;
   let from = 32;
   if (size >= 16) {
@@ -514,40 +693,25 @@ export function argsortScratchBytes(maxN: i32): usize {
   return (m << 3) + (<usize>maxN << 3) + (<usize>maxN << 2) + 64;
 }
 
+/** The mask of the index bits of the keys {@link sortedKeys} last returned (key & keyMask = index). */
+export let keyMask: i32 = 0;
+
 /**
- * The stable argsort of the finite values v[0, n) (v points at the group's first value): sorted[p]
- * receives the p-th smallest value and ix[p] its index in [0, n), equal values in index order
- * (exactly what a stable comparison sort gives). `lo` and `hi` are the group's minimum and maximum.
+ * The quantised keys of the finite values v[0, n) sorted ascending (n ≥ 2, `lo` < `hi` the group's
+ * minimum and maximum): each key is the value's bucket ⌊(v − lo)·s⌋ over the range in the high bits and
+ * its index in the low bits (`key & keyMask`). Returns the address of the n sorted keys (in scratch), or
+ * 0 when the group must take the exact argsort instead (more than 2^20 values, or a range too wide or
+ * too narrow to scale). The keys' order is the stable argsort's except where distinct values share a
+ * bucket in the wrong index order: the caller checks that the values come out non-decreasing.
  * scratch: {@link argsortScratchBytes}(n) bytes, 16-aligned.
  */
-export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, ix: usize, scratch: usize): void {
-  if (n <= 1) {
-    if (n == 1) {
-      st(sorted, 0, ld(v, 0));
-      sti(ix, 0, 0);
-    }
-    return;
-  }
+export function sortedKeys(v: usize, n: i32, lo: f64, hi: f64, scratch: usize): usize {
   const range = hi - lo;
   const bits = 32 - clz<i32>(n - 1);
   // Two below the bucket limit, so no real key reaches KEY_PAD even when n = 2^bits is padded.
   const cap = <f64>((1 << (31 - bits)) - 2);
   const s = cap / range;
-  if (!(range > 0.0)) {
-    // All equal (±0 included): the stable order is the input order.
-    memory.copy(sorted, v, <usize>n << 3);
-    for (let p = 0; p < n; p++) sti(ix, p, p);
-    return;
-  }
-  const kb = scratch;
-  const ib = scratch + (<usize>n << 3);
-  if (bits > MAX_INDEX_BITS || !(range < Infinity) || !(s < Infinity)) {
-    memory.copy(sorted, v, <usize>n << 3);
-    for (let p = 0; p < n; p++) sti(ix, p, p);
-    exactArgsortPairs(sorted, ix, n, kb, ib);
-    exactGroups++;
-    return;
-  }
+  if (bits > MAX_INDEX_BITS || !(range < Infinity) || !(s < Infinity)) return 0;
   const block = min<i32>(BITONIC_MAX, max<i32>(4, 1 << bits));
   const m = ((n + block - 1) / block) * block;
   const keys = (scratch + (<usize>n << 3) + (<usize>n << 2) + 15) & ~(<usize>15);
@@ -570,8 +734,41 @@ export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, 
     sti(keys, p, (<i32>select<f64>(cap, q, q > cap) << bits) | p);
   }
   for (let p = n; p < m; p++) sti(keys, p, KEY_PAD);
-  const at = sortKeys(keys, buf, m, block);
-  const mask = (1 << bits) - 1;
+  keyMask = (1 << bits) - 1;
+  return sortKeys(keys, buf, m, block);
+}
+
+/**
+ * The stable argsort of the finite values v[0, n) (v points at the group's first value): sorted[p]
+ * receives the p-th smallest value and ix[p] its index in [0, n), equal values in index order
+ * (exactly what a stable comparison sort gives). `lo` and `hi` are the group's minimum and maximum.
+ * scratch: {@link argsortScratchBytes}(n) bytes, 16-aligned.
+ */
+export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, ix: usize, scratch: usize): void {
+  if (n <= 1) {
+    if (n == 1) {
+      st(sorted, 0, ld(v, 0));
+      sti(ix, 0, 0);
+    }
+    return;
+  }
+  if (!(hi - lo > 0.0)) {
+    // All equal (±0 included): the stable order is the input order.
+    memory.copy(sorted, v, <usize>n << 3);
+    for (let p = 0; p < n; p++) sti(ix, p, p);
+    return;
+  }
+  const kb = scratch;
+  const ib = scratch + (<usize>n << 3);
+  const at = sortedKeys(v, n, lo, hi, scratch);
+  if (at == 0) {
+    memory.copy(sorted, v, <usize>n << 3);
+    for (let p = 0; p < n; p++) sti(ix, p, p);
+    exactArgsortPairs(sorted, ix, n, kb, ib);
+    exactGroups++;
+    return;
+  }
+  const mask = keyMask;
   let prev = -Infinity;
   let bad = false;
   for (let p = 0; p < n; p++) {
