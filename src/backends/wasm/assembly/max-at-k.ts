@@ -203,17 +203,17 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
  * order: the gather, the recurrence of maxWeightsGroup and the scatter in one pass, for a group whose
  * values all lie below SAFE_MAGNITUDE (so the reference's rescaling factor is 1 and x·1 = x is left
  * out). Within a block of equal values the increment is ±0, which leaves the sum and its compensation
- * unchanged, so every tied sample gets its block's first weight, as in the reference. Returns
- * Σ weight·0 (0, or NaN when some weight is not finite), or NaN when the keys' order is not the values'
- * (two distinct values shared a bucket): then the weights written are wrong and the caller redoes the
- * group by the exact argsort.
+ * unchanged, so every tied sample gets its block's first weight, as in the reference. The caller
+ * makes sure no weight can overflow. Returns false when the keys' order is not the values' (two
+ * distinct values shared a bucket): then the weights written are wrong and the caller redoes the group
+ * by the exact argsort.
  */
-function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize, mu: usize): f64 {
+function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize, mu: usize): bool {
   if (muFor != n) {
     subsetMaxWeights(n, k, mu);
     muFor = n;
   }
-  const scale: f64 = scaleByN ? <f64>n : 1.0;
+  const scale = nScale(n, scaleByN);
   const mask = keyMask;
   const zero = 0.0 * scale;
   let prev = -Infinity;
@@ -228,7 +228,6 @@ function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: u
   }
   let w = 0.0;
   let c = 0.0;
-  let g = 0.0;
   for (; p < n; p++) {
     const i = ldi(at, p) & mask;
     const x = ld(v, i);
@@ -238,11 +237,14 @@ function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: u
     const u = w + t;
     c += twoSumError(w, t, u);
     w = u;
-    const wt = (w + c) * scale;
-    st(o, i, wt);
-    g += wt * 0.0;
+    st(o, i, (w + c) * scale);
   }
-  return bad ? NaN : g;
+  return !bad;
+}
+
+// @ts-ignore: decorator
+@inline function nScale(n: i32, scaleByN: bool): f64 {
+  return scaleByN ? <f64>n : 1.0;
 }
 
 /** Bytes of scratch {@link maxAtKWeights} needs for groups of at most maxN values. */
@@ -287,15 +289,13 @@ export function maxAtKWeights(
     const v = values + (<usize>start << 3);
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
     const o = out + (<usize>start << 3);
-    if (loo1 && groupHi > groupLo && max<f64>(abs<f64>(groupLo), abs<f64>(groupHi)) < SAFE_MAGNITUDE) {
-      const at = sortedKeys(v, n, groupLo, groupHi, sortScratch);
-      if (at != 0) {
-        const g = looOneInPlace(v, at, n, k, scaleByN, o, mu);
-        if (g == g) {
-          acc += g;
-          continue;
-        }
-      }
+    // The fused 'loo-1' pass where no weight can overflow: every weight is at most the range, times n
+    // under scaleByN, and below SAFE_MAGNITUDE the reference's rescaling factor is 1.
+    const lo = groupLo;
+    const hi = groupHi;
+    if (loo1 && hi > lo && max<f64>(abs<f64>(lo), abs<f64>(hi)) < SAFE_MAGNITUDE && (hi - lo) * nScale(n, scaleByN) < SAFE_MAGNITUDE) {
+      const at = sortedKeys(v, n, lo, hi, sortScratch);
+      if (at != 0 && looOneInPlace(v, at, n, k, scaleByN, o, mu)) continue;
     }
     argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
     maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);

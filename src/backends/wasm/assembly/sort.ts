@@ -716,22 +716,27 @@ export function sortedKeys(v: usize, n: i32, lo: f64, hi: f64, scratch: usize): 
   const m = ((n + block - 1) / block) * block;
   const keys = (scratch + (<usize>n << 3) + (<usize>n << 2) + 15) & ~(<usize>15);
   const buf = keys + (<usize>m << 2);
-  // Two keys per step: (v − lo)·s clamped to cap, truncated, shifted, index or-ed in.
+  // Four keys per step: the bucket (v − lo)·s clamped to cap and rounded to an integer by adding 2^52
+  // (its low 32 bits are then the integer: a monotone map, like truncation, and cheaper than
+  // i32x4.trunc_sat), shifted, index or-ed in.
   const lo2 = f64x2.splat(lo);
   const s2 = f64x2.splat(s);
   const cap2 = f64x2.splat(cap);
-  let idx = i32x4(0, 1, 0, 0);
-  const two = i32x4.splat(2);
+  const magic = f64x2.splat(4503599627370496.0);
+  let idx = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
   let p = 0;
-  for (; p + 2 <= n; p += 2) {
-    const q = f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(v + (<usize>p << 3)), lo2), s2), cap2);
-    const key = v128.or(i32x4.shl(i32x4.trunc_sat_f64x2_s_zero(q), bits), idx);
-    v128.store64_lane(keys + (<usize>p << 2), key, 0);
-    idx = i32x4.add(idx, two);
+  for (; p + 4 <= n; p += 4) {
+    const a = v + (<usize>p << 3);
+    const q0 = f64x2.add(f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(a), lo2), s2), cap2), magic);
+    const q1 = f64x2.add(f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(a + 16), lo2), s2), cap2), magic);
+    const q = i32x4.shuffle(q0, q1, 0, 2, 4, 6);
+    v128.store(keys + (<usize>p << 2), v128.or(i32x4.shl(q, bits), idx));
+    idx = i32x4.add(idx, four);
   }
-  if (p < n) {
-    const q = (ld(v, p) - lo) * s;
-    sti(keys, p, (<i32>select<f64>(cap, q, q > cap) << bits) | p);
+  for (; p < n; p++) {
+    const q = f64x2.add(f64x2.pmin(f64x2.splat((ld(v, p) - lo) * s), cap2), magic);
+    sti(keys, p, (i32x4.extract_lane(q, 0) << bits) | p);
   }
   for (let p = n; p < m; p++) sti(keys, p, KEY_PAD);
   keyMask = (1 << bits) - 1;
