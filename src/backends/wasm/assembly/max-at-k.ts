@@ -247,9 +247,62 @@ function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: u
   return scaleByN ? <f64>n : 1.0;
 }
 
+/**
+ * {@link looOneInPlace} for two groups of the same size at once, group A in lane 0 of every f64x2 and
+ * group B in lane 1: each lane runs exactly the scalar operations in the scalar order, so the bits are
+ * the same. Returns a mask of the groups whose keys' order was not their values' (1: A, 2: B).
+ */
+function looOnePair(vA: usize, atA: usize, vB: usize, atB: usize, n: i32, k: i32, scaleByN: bool, oA: usize, oB: usize, mu: usize): i32 {
+  if (muFor != n) {
+    subsetMaxWeights(n, k, mu);
+    muFor = n;
+  }
+  const s1 = nScale(n, scaleByN);
+  const scale = f64x2.splat(s1);
+  const zero = 0.0 * s1;
+  const mask = keyMask;
+  let prevA = -Infinity;
+  let prevB = -Infinity;
+  let bad = false;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const iA = ldi(atA, p) & mask;
+    const iB = ldi(atB, p) & mask;
+    const xA = ld(vA, iA);
+    const xB = ld(vB, iB);
+    bad = bad | (xA < prevA) | (xB < prevB);
+    prevA = xA;
+    prevB = xB;
+    st(oA, iA, zero);
+    st(oB, iB, zero);
+  }
+  let badA = i32(bad);
+  let prev = f64x2.replace_lane(f64x2.splat(prevA), 1, prevB);
+  let worse = i64x2.splat(0);
+  let w = f64x2.splat(0.0);
+  let c = f64x2.splat(0.0);
+  for (; p < n; p++) {
+    const iA = ldi(atA, p) & mask;
+    const iB = ldi(atB, p) & mask;
+    const x = f64x2.replace_lane(f64x2.splat(ld(vA, iA)), 1, ld(vB, iB));
+    worse = v128.or(worse, f64x2.lt(x, prev));
+    const t = f64x2.mul(v128.load64_splat(mu + (<usize>p << 3)), f64x2.sub(x, prev));
+    prev = x;
+    const u = f64x2.add(w, t);
+    const bv = f64x2.sub(u, w);
+    c = f64x2.add(c, f64x2.add(f64x2.sub(w, f64x2.sub(u, bv)), f64x2.sub(t, bv)));
+    w = u;
+    const wt = f64x2.mul(f64x2.add(w, c), scale);
+    st(oA, iA, f64x2.extract_lane(wt, 0));
+    st(oB, iB, f64x2.extract_lane(wt, 1));
+  }
+  // A bad prefix is charged to both groups (rare: the exact path then redoes both).
+  return i64x2.bitmask(worse) | (badA * 3);
+}
+
 /** Bytes of scratch {@link maxAtKWeights} needs for groups of at most maxN values. */
 export function maxAtKScratchBytes(maxN: i32): usize {
-  return (<usize>maxN << 3) * 5 + (<usize>maxN << 2) + 16 + argsortScratchBytes(maxN);
+  return (<usize>maxN << 3) * 5 + (<usize>maxN << 3) + 32 + argsortScratchBytes(maxN);
 }
 
 /**
@@ -280,35 +333,95 @@ export function maxAtKWeights(
   const m1 = mu + stride;
   const rho = m1 + stride;
   const ix = rho + stride;
-  const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const keysA = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const sortScratch = (keysA + (<usize>maxN << 2) + 15) & ~(<usize>15);
   const loo1 = baseline == BASELINE_LOO_1 && k >= 2;
   let acc = 0.0;
-  for (let b = 0; b < groups; b++) {
+  let b = 0;
+  while (b < groups) {
     const start = ldi(offsets, b);
     const n = ldi(offsets, b + 1) - start;
     const v = values + (<usize>start << 3);
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
     const o = out + (<usize>start << 3);
-    // The fused 'loo-1' pass where no weight can overflow: every weight is at most the range, times n
-    // under scaleByN, and below SAFE_MAGNITUDE the reference's rescaling factor is 1.
     const lo = groupLo;
     const hi = groupHi;
-    if (loo1 && hi > lo && max<f64>(abs<f64>(lo), abs<f64>(hi)) < SAFE_MAGNITUDE && (hi - lo) * nScale(n, scaleByN) < SAFE_MAGNITUDE) {
-      const at = sortedKeys(v, n, lo, hi, sortScratch);
-      if (at != 0 && looOneInPlace(v, at, n, k, scaleByN, o, mu)) continue;
+    const at = loo1 && fusable(lo, hi, n, scaleByN) ? sortedKeys(v, n, lo, hi, sortScratch) : 0;
+    if (at == 0) {
+      acc += exactGroup(v, n, lo, hi, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+      b++;
+      continue;
     }
-    argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
-    maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
-    let prev = ld(sorted, 0);
-    let wt = ld(w, 0);
-    for (let p = 0; p < n; p++) {
-      const x = ld(sorted, p);
-      wt = select<f64>(ld(w, p), wt, x != prev);
-      prev = x;
-      st(o, ldi(ix, p), wt);
-      acc += wt * 0.0;
+    // Two groups of the same size go through the fused pass together, one in each f64x2 lane.
+    if (b + 1 < groups) {
+      const start2 = start + n;
+      const v2 = v + (<usize>n << 3);
+      if (ldi(offsets, b + 2) - start2 == n && groupRange(v2, n)) {
+        const lo2 = groupLo;
+        const hi2 = groupHi;
+        if (fusable(lo2, hi2, n, scaleByN)) {
+          memory.copy(keysA, at, <usize>n << 2);
+          const at2 = sortedKeys(v2, n, lo2, hi2, sortScratch);
+          const o2 = out + (<usize>start2 << 3);
+          let bad = 0;
+          if (at2 != 0) bad = looOnePair(v, keysA, v2, at2, n, k, scaleByN, o, o2, mu);
+          else bad = (looOneInPlace(v, keysA, n, k, scaleByN, o, mu) ? 0 : 1) | 2;
+          if (bad & 1) acc += exactGroup(v, n, lo, hi, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+          if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, k, baseline, scaleByN, o2, sorted, ix, w, mu, m1, rho, sortScratch);
+          b += 2;
+          continue;
+        }
+      }
     }
+    if (!looOneInPlace(v, at, n, k, scaleByN, o, mu)) {
+      acc += exactGroup(v, n, lo, hi, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+    }
+    b++;
   }
   return acc == 0.0 ? -1 : -2;
 }
 
+/** Whether a group's 'loo-1' weights can take the fused pass: no weight can overflow (see maxAtKWeights). */
+// @ts-ignore: decorator
+@inline function fusable(lo: f64, hi: f64, n: i32, scaleByN: bool): bool {
+  // Every weight is at most the range (times n under scaleByN), and below SAFE_MAGNITUDE the
+  // reference's rescaling factor is 1.
+  return hi > lo && max<f64>(abs<f64>(lo), abs<f64>(hi)) < SAFE_MAGNITUDE && (hi - lo) * nScale(n, scaleByN) < SAFE_MAGNITUDE;
+}
+
+/**
+ * One group by the general path: the exact stable argsort, maxWeightsGroup and the scatter by index
+ * (ties read their block's first position). Returns Σ weight·0: 0, or NaN when some weight is not finite.
+ */
+function exactGroup(
+  v: usize,
+  n: i32,
+  lo: f64,
+  hi: f64,
+  k: i32,
+  baseline: i32,
+  scaleByN: bool,
+  o: usize,
+  sorted: usize,
+  ix: usize,
+  w: usize,
+  mu: usize,
+  m1: usize,
+  rho: usize,
+  sortScratch: usize,
+): f64 {
+  argsortGroup(v, n, lo, hi, sorted, ix, sortScratch);
+  maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
+  let acc = 0.0;
+  let prev = ld(sorted, 0);
+  let from = 0;
+  for (let p = 0; p < n; p++) {
+    const x = ld(sorted, p);
+    from = select<i32>(p, from, x != prev);
+    prev = x;
+    const wt = ld(w, from);
+    st(o, ldi(ix, p), wt);
+    acc += wt * 0.0;
+  }
+  return acc;
+}
