@@ -3,7 +3,7 @@
 // reference kernels' floating-point operations in their order (wasm has no implicit FMA), so both
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
-import { argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
+import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
 import { meanOf, subsetMaxWeights, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
@@ -348,7 +348,7 @@ export function maxAtKWeights(
     const hi = groupHi;
     const at = loo1 && fusable(lo, hi, n, scaleByN) ? sortedKeys(v, n, lo, hi, sortScratch) : 0;
     if (at == 0) {
-      acc += exactGroup(v, n, lo, hi, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+      acc += exactGroup(v, n, lo, hi, 0, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
       b++;
       continue;
     }
@@ -366,15 +366,15 @@ export function maxAtKWeights(
           let bad = 0;
           if (at2 != 0) bad = looOnePair(v, keysA, v2, at2, n, k, scaleByN, o, o2, mu);
           else bad = (looOneInPlace(v, keysA, n, k, scaleByN, o, mu) ? 0 : 1) | 2;
-          if (bad & 1) acc += exactGroup(v, n, lo, hi, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
-          if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, k, baseline, scaleByN, o2, sorted, ix, w, mu, m1, rho, sortScratch);
+          if (bad & 1) acc += exactGroup(v, n, lo, hi, keysA, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+          if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, at2, k, baseline, scaleByN, o2, sorted, ix, w, mu, m1, rho, sortScratch);
           b += 2;
           continue;
         }
       }
     }
     if (!looOneInPlace(v, at, n, k, scaleByN, o, mu)) {
-      acc += exactGroup(v, n, lo, hi, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+      acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
     }
     b++;
   }
@@ -390,14 +390,16 @@ export function maxAtKWeights(
 }
 
 /**
- * One group by the general path: the exact stable argsort, maxWeightsGroup and the scatter by index
- * (ties read their block's first position). Returns Σ weight·0: 0, or NaN when some weight is not finite.
+ * One group by the general path: the exact stable argsort (from the group's sorted keys `at` when the
+ * caller has them, else from scratch), maxWeightsGroup and the scatter by index (ties read their
+ * block's first position). Returns Σ weight·0: 0, or NaN when some weight is not finite.
  */
 function exactGroup(
   v: usize,
   n: i32,
   lo: f64,
   hi: f64,
+  at: usize,
   k: i32,
   baseline: i32,
   scaleByN: bool,
@@ -410,7 +412,8 @@ function exactGroup(
   rho: usize,
   sortScratch: usize,
 ): f64 {
-  argsortGroup(v, n, lo, hi, sorted, ix, sortScratch);
+  if (at == 0) argsortGroup(v, n, lo, hi, sorted, ix, sortScratch);
+  else argsortFromKeys(v, n, at, sorted, ix, sortScratch);
   maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
   let acc = 0.0;
   let prev = ld(sorted, 0);

@@ -589,16 +589,129 @@ function mergeKeys(src: usize, dst: usize, lo: i32, mid: i32, hi: i32): void {
   else if (j < hi) memory.copy(dst + (<usize>o << 2), src + (<usize>j << 2), <usize>(hi - j) << 2);
 }
 
+/** Runs up to this many keys are merged by vector bitonic merges in place; longer ones by scalar merges. */
+const BITONIC_MERGE_MAX: i32 = 4096;
+
+// @ts-ignore: decorator
+@inline function transposeStore(p: usize, a: v128, b: v128, c: v128, d: v128): void {
+  const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(p, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(p + 16, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(p + 32, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(p + 48, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/**
+ * The last four half-cleaner levels (distances 8, 4, 2, 1) of a bitonic merge on the 16 keys p[0, 16)
+ * in registers: 8 and 4 across the four vectors, then 2 and 1 across the vectors of the transposed
+ * block, transposed back on the way out.
+ */
+function clean16(p: usize): void {
+  let a = v128.load(p);
+  let b = v128.load(p + 16);
+  let c = v128.load(p + 32);
+  let d = v128.load(p + 48);
+  let t = i32x4.min_s(a, c);
+  c = i32x4.max_s(a, c);
+  a = t;
+  t = i32x4.min_s(b, d);
+  d = i32x4.max_s(b, d);
+  b = t;
+  t = i32x4.min_s(a, b);
+  b = i32x4.max_s(a, b);
+  a = t;
+  t = i32x4.min_s(c, d);
+  d = i32x4.max_s(c, d);
+  c = t;
+  // Transpose: lane l of the four vectors becomes vector l.
+  const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  a = i32x4.shuffle(t0, t2, 0, 1, 4, 5);
+  b = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  c = i32x4.shuffle(t1, t3, 0, 1, 4, 5);
+  d = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(a, c);
+  c = i32x4.max_s(a, c);
+  a = t;
+  t = i32x4.min_s(b, d);
+  d = i32x4.max_s(b, d);
+  b = t;
+  t = i32x4.min_s(a, b);
+  b = i32x4.max_s(a, b);
+  a = t;
+  t = i32x4.min_s(c, d);
+  d = i32x4.max_s(c, d);
+  c = t;
+  transposeStore(p, a, b, c, d);
+}
+
+/**
+ * Merges the sorted runs p[0, w) and p[w, 2w) of i32 keys in place by a bitonic merge (w a power of
+ * two, at least 16): every key of the lower run against its mirror in the upper one, then half-cleaners
+ * at distances w/2 … 16 across vectors and clean16 on every block of 16. No data-dependent branch.
+ */
+function bitonicMergeRuns(p: usize, w: i32): void {
+  const vecs = w >> 2;
+  const top = p + (<usize>(2 * w - 4) << 2);
+  for (let j = 0; j < vecs; j++) {
+    const pa = p + (<usize>j << 4);
+    const pb = top - (<usize>j << 4);
+    const a = v128.load(pa);
+    const b = rev4(v128.load(pb));
+    v128.store(pa, i32x4.min_s(a, b));
+    v128.store(pb, rev4(i32x4.max_s(a, b)));
+  }
+  const size = 2 * w;
+  for (let d = w >> 1; d >= 16; d >>= 1) {
+    for (let base = 0; base < size; base += d << 1) {
+      const pa0 = p + (<usize>base << 2);
+      const pb0 = pa0 + (<usize>d << 2);
+      for (let i = 0; i < d; i += 8) {
+        const pa = pa0 + (<usize>i << 2);
+        const pb = pb0 + (<usize>i << 2);
+        const a0 = v128.load(pa);
+        const b0 = v128.load(pb);
+        const a1 = v128.load(pa + 16);
+        const b1 = v128.load(pb + 16);
+        v128.store(pa, i32x4.min_s(a0, b0));
+        v128.store(pb, i32x4.max_s(a0, b0));
+        v128.store(pa + 16, i32x4.min_s(a1, b1));
+        v128.store(pb + 16, i32x4.max_s(a1, b1));
+      }
+    }
+  }
+  for (let base = 0; base < size; base += 16) clean16(p + (<usize>base << 2));
+}
+
 /**
  * Sorts the distinct-but-for-padding i32 keys p[0, m) via buf (m keys), m a multiple of `block` (a
- * power of two in [4, 64]): bitonic blocks, then merges of doubling width. Returns where the result is
- * (p or buf).
+ * power of two in [4, 64]): bitonic blocks; then, while runs have at most BITONIC_MERGE_MAX keys,
+ * bitonic merges in place (a shorter last run is merged by the scalar merge through buf and copied
+ * back); then branch-free scalar merges of doubling width, alternating between p and buf. Returns where
+ * the result is (p or buf).
  */
 function sortKeys(p: usize, buf: usize, m: i32, block: i32): usize {
   for (let lo = 0; lo < m; lo += block) bitonicSort(p + (<usize>lo << 2), block);
+  let width = block;
+  for (; width < m && width <= BITONIC_MERGE_MAX; width <<= 1) {
+    for (let lo = 0; lo < m; lo += width << 1) {
+      const mid = min(lo + width, m);
+      const hi = min(lo + (width << 1), m);
+      if (hi - mid == width) bitonicMergeRuns(p + (<usize>lo << 2), width);
+      else if (mid < hi) {
+        mergeKeys(p, buf, lo, mid, hi);
+        memory.copy(p + (<usize>lo << 2), buf + (<usize>lo << 2), <usize>(hi - lo) << 2);
+      }
+    }
+  }
   let src = p;
   let dst = buf;
-  for (let width = block; width < m; width <<= 1) {
+  for (; width < m; width <<= 1) {
     for (let lo = 0; lo < m; lo += width << 1) {
       const mid = min(lo + width, m);
       const hi = min(lo + (width << 1), m);
@@ -763,9 +876,17 @@ export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, 
     for (let p = 0; p < n; p++) sti(ix, p, p);
     return;
   }
+  argsortFromKeys(v, n, sortedKeys(v, n, lo, hi, scratch), sorted, ix, scratch);
+}
+
+/**
+ * The rest of {@link argsortGroup} from the keys {@link sortedKeys} returned for v[0, n) (at ≠ 0, still
+ * in place, with keyMask as it set it), or from nothing (at = 0: the exact argsort): the gather, the
+ * check that the values come out non-decreasing, and the repair of a group where they do not.
+ */
+export function argsortFromKeys(v: usize, n: i32, at: usize, sorted: usize, ix: usize, scratch: usize): void {
   const kb = scratch;
   const ib = scratch + (<usize>n << 3);
-  const at = sortedKeys(v, n, lo, hi, scratch);
   if (at == 0) {
     memory.copy(sorted, v, <usize>n << 3);
     for (let p = 0; p < n; p++) sti(ix, p, p);
