@@ -222,7 +222,8 @@ function mergePairs(sk: usize, si: usize, dk: usize, di: usize, lo: i32, mid: i3
 //
 // An exact stable argsort of one group of f64 values by sorting 31-bit integer keys: the value's
 // bucket over the group's range in the high bits, its index in the low bits. The bucket map
-// v ↦ ⌊(v − min)·s⌋ is monotone (subtraction and multiplication by s > 0 round monotonically), so the
+// v ↦ round((v − min)·s) is monotone (subtraction, multiplication by s > 0 and rounding to an integer
+// are all monotone), so the
 // keys come out in the stable order except where two distinct values share a bucket in the wrong index
 // order. The gather checks that the values come out non-decreasing; a group that does not is repaired
 // by a stable insertion pass (moves capped at a multiple of n) and, past that cap, re-sorted by the
