@@ -926,17 +926,36 @@ export let groupHi: f64 = 0.0;
 export function groupRange(v: usize, n: i32): bool {
   // Two lanes at a time: pmin/pmax are single minpd/maxpd (f64.min/max must order ±0 and NaN, which
   // costs several instructions); x·0 is 0 for every finite x and NaN otherwise.
+  // Four values per step in two independent sets of accumulators: one set is a chain of dependent
+  // min / max / add, whose latency, not the memory, would bound the pass.
   let lo2 = f64x2.splat(Infinity);
   let hi2 = f64x2.splat(-Infinity);
   let acc2 = f64x2.splat(0.0);
+  let loB = lo2;
+  let hiB = hi2;
+  let accB = acc2;
   const zero = f64x2.splat(0.0);
   let p = 0;
-  for (; p + 2 <= n; p += 2) {
+  for (; p + 4 <= n; p += 4) {
+    const x = v128.load(v + (<usize>p << 3));
+    const y = v128.load(v + (<usize>p << 3) + 16);
+    lo2 = f64x2.pmin(lo2, x);
+    hi2 = f64x2.pmax(hi2, x);
+    acc2 = f64x2.add(acc2, f64x2.mul(x, zero));
+    loB = f64x2.pmin(loB, y);
+    hiB = f64x2.pmax(hiB, y);
+    accB = f64x2.add(accB, f64x2.mul(y, zero));
+  }
+  if (p + 2 <= n) {
     const x = v128.load(v + (<usize>p << 3));
     lo2 = f64x2.pmin(lo2, x);
     hi2 = f64x2.pmax(hi2, x);
     acc2 = f64x2.add(acc2, f64x2.mul(x, zero));
+    p += 2;
   }
+  lo2 = f64x2.pmin(lo2, loB);
+  hi2 = f64x2.pmax(hi2, hiB);
+  acc2 = f64x2.add(acc2, accB);
   let lo = f64x2.extract_lane(lo2, 0);
   let hi = f64x2.extract_lane(hi2, 0);
   const lo1 = f64x2.extract_lane(lo2, 1);
