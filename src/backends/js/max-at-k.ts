@@ -244,6 +244,11 @@ function sortedMaxMetric(sorted: Float64Array, offsets: Int32Array, k: number, o
   }
 }
 
+/** Groups of at most this many values are sorted into the fixed buffers below (module constants, which V8 compiles to fixed addresses). */
+const SMALL = 1024;
+const SORTED = new Float64Array(SMALL);
+const IX = new Int32Array(SMALL);
+
 /** Per-call buffers of {@link maxAtKWeights}, one group long, grown to the largest group seen and reused. */
 const buffers = {
   sorted: new Float64Array(0),
@@ -319,7 +324,9 @@ function maxAtKGroup(
   cache: SubsetWeightCache,
   buf: typeof buffers,
 ): number {
-  const { sorted, ix, weights, rho, range } = buf;
+  const { weights, rho, range } = buf;
+  const sorted = n <= SMALL ? SORTED : buf.sorted;
+  const ix = n <= SMALL ? IX : buf.ix;
   if (!groupRange(v, vs, n, range)) return os + firstNonFinite(v, vs, vs + n) - vs;
   argsortGroup(v, vs, n, range[0] as number, range[1] as number, sorted, ix);
   if (baseline === BaselineCode['loo-1'] && k >= 2) return looOneWeights(sorted, ix, n, k, cache.get(n, k), scaleByN, out, os);

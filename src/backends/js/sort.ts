@@ -194,7 +194,9 @@ function argsortFloat64(
   // n ≥ 2 here (a range > 0 needs two values).
   const bits = 32 - Math.clz32(n - 1);
   const radix = n <= RADIX_MAX;
-  const s = (radix ? 2 ** (2 * bits) : BUCKETS_PER_VALUE * n) / range;
+  // The radix scale is shrunk by 2^−50 so that even (hi − lo)·s, rounded twice, stays below the
+  // 2^(2·bits) keys (no clamp needed); the distribution pass clamps.
+  const s = radix ? ((1 << (2 * bits)) / range) * (1 - 2 ** -50) : (BUCKETS_PER_VALUE * n) / range;
   if (!(range < Infinity) || !(s < Infinity)) {
     const sc = ensureScratch(n);
     for (let p = 0; p < n; p++) {
@@ -232,10 +234,9 @@ function radixArgsort(
   sorted: Float64Array,
   ix: Int32Array,
 ): boolean {
-  const top = 2 ** (2 * bits) - 1;
   const mask = (1 << bits) - 1;
   for (let p = 0; p < n; p++) {
-    const q = Math.min(((values[start + p] as number) - lo) * s, top) | 0;
+    const q = (((values[start + p] as number) - lo) * s) | 0;
     KEY[p] = q;
     COUNT_LOW[q & mask] = (COUNT_LOW[q & mask] as number) + 1;
     COUNT_HIGH[q >> bits] = (COUNT_HIGH[q >> bits] as number) + 1;
