@@ -137,9 +137,10 @@ function ensureScratch(n: number): typeof scratch {
 export const argsortStats = { repaired: 0, exact: 0, distribution: 0 };
 
 /**
- * The stable argsort of the finite values[start, start + n), whose minimum and maximum are lo and hi:
- * sorted[p] receives the p-th smallest value and ix[p] its index in [0, n), equal values in index
- * order (exactly what a stable comparison sort gives).
+ * The stable argsort of the finite values[start, start + n), whose minimum and maximum are lo and hi
+ * (exactly, as {@link groupRange} finds them: the keys below rely on v − lo ≤ hi − lo): sorted[p]
+ * receives the p-th smallest value and ix[p] its index in [0, n), equal values in index order (exactly
+ * what a stable comparison sort gives). sorted and ix hold at least n elements.
  *
  * Each value gets a quantised key ⌊(v − lo)·s⌋ clamped to the last key, monotone in v (subtraction and
  * multiplication by s > 0 round monotonically), so ordering by key, equal keys in index order, is the
