@@ -235,12 +235,15 @@ function radixArgsort(
   sorted: Float64Array,
   ix: Int32Array,
 ): boolean {
+  // Both digits are masked to [0, 2^bits), so even keys from a wrong (lo, hi) stay inside the
+  // histograms (the check below then sees the disorder).
   const mask = (1 << bits) - 1;
   for (let p = 0; p < n; p++) {
     const q = (((values[start + p] as number) - lo) * s) | 0;
     KEY[p] = q;
     COUNT_LOW[q & mask] = (COUNT_LOW[q & mask] as number) + 1;
-    COUNT_HIGH[q >> bits] = (COUNT_HIGH[q >> bits] as number) + 1;
+    const high = (q >> bits) & mask;
+    COUNT_HIGH[high] = (COUNT_HIGH[high] as number) + 1;
   }
   const digits = 1 << bits;
   let low = 0;
@@ -263,7 +266,7 @@ function radixArgsort(
   }
   for (let i = 0; i < n; i++) {
     const p = MID[i] as number;
-    const d = (KEY[p] as number) >> bits;
+    const d = ((KEY[p] as number) >> bits) & mask;
     const at = AT_HIGH[d] as number;
     AT_HIGH[d] = at + 1;
     ix[at] = p;
