@@ -136,10 +136,58 @@ describe('segmentedArgsort (quantised keys, checked, exact fallback)', () => {
     const argsort = backend.kernels.segmentedArgsort;
     if (argsort === undefined) throw new Error('no segmentedArgsort');
     for (const { label, values, offsets } of BATCHES) {
+      const expected = Array.from(stableArgsort(values, offsets));
       const perm = new Int32Array(values.length);
       argsort(values, offsets, perm);
-      expect(Array.from(perm), label).toEqual(Array.from(stableArgsort(values, offsets)));
+      expect(Array.from(perm), label).toEqual(expected);
+      // The same keys as a plain array (the js kernel reads other inputs into a Float64Array first).
+      const fromArray = new Int32Array(values.length);
+      argsort(Array.from(values), offsets, fromArray);
+      expect(Array.from(fromArray), `${label} plain array`).toEqual(expected);
     }
+  });
+
+  it('on js takes the radix path up to 1024 values and the distribution path above, both exact', () => {
+    // Float32 keys too: their doubles are what both paths sort.
+    const cases: [Batch, boolean][] = [
+      [batch('uniform', [1024, 1000, 64, 2]), false],
+      [batch('uniform', [1025, 5000]), true],
+      [batch('near', [1025, 2048]), true],
+    ];
+    for (const [b, distribution] of cases) {
+      for (const keys of [b.values, Float32Array.from(b.values)]) {
+        const asDouble = Float64Array.from(keys);
+        argsortStats.distribution = 0;
+        const perm = new Int32Array(keys.length);
+        jsBackend.kernels.segmentedArgsort?.(keys, b.offsets, perm);
+        expect(Array.from(perm), b.label).toEqual(Array.from(stableArgsort(asDouble, b.offsets)));
+        expect(argsortStats.distribution > 0, `${b.label} distribution`).toBe(distribution);
+      }
+    }
+  });
+
+  it('on js keeps the repair and the exact fallback linear-time bounded on adversarial groups', () => {
+    // Every group crowded (one value far from the rest, the others in descending order): the
+    // insertion repair gives up within its budget and each group is re-sorted by the merge argsort,
+    // so a large group still sorts (a quadratic insertion sort would need ~n²/2 = 2·10⁹ moves here).
+    const n = 65536;
+    const values = new Float64Array(2 * n);
+    for (let b = 0; b < 2; b++) for (let i = 0; i < n; i++) values[b * n + i] = draw('crowded', i, n);
+    const offsets = Int32Array.from([0, n, 2 * n]);
+    argsortStats.exact = 0;
+    argsortStats.repaired = 0;
+    const perm = new Int32Array(2 * n);
+    jsBackend.kernels.segmentedArgsort?.(values, offsets, perm);
+    expect(argsortStats.exact).toBe(2);
+    expect(argsortStats.repaired).toBe(0);
+    expect(Array.from(perm)).toEqual(Array.from(stableArgsort(values, offsets)));
+    // Up to 1024 values (the radix path): the same fallback.
+    const small = batch('crowded', [1024, 1000, 513]);
+    argsortStats.exact = 0;
+    const p2 = new Int32Array(small.values.length);
+    jsBackend.kernels.segmentedArgsort?.(small.values, small.offsets, p2);
+    expect(argsortStats.exact).toBe(3);
+    expect(Array.from(p2)).toEqual(Array.from(stableArgsort(small.values, small.offsets)));
   });
 
   it('runs the insertion repair and the exact fallback on both backends (and only where needed)', () => {
@@ -164,7 +212,7 @@ describe('segmentedArgsort (quantised keys, checked, exact fallback)', () => {
         expect(argsortStats.exact).toBe(4);
         expect(wasmStats.argsortExact()).toBe(4);
       } else {
-        // (The js distribution sort repairs spread-out groups routinely: n buckets for n values.)
+        // (The js radix sort repairs about one uniform group of 64 in five: 4096 keys for 64 values.)
         if (repaired) expect(argsortStats.repaired > 0, `js repaired ${b.label}`).toBe(true);
         expect(wasmStats.argsortRepaired() > 0, `wasm repaired ${b.label}`).toBe(repaired);
       }

@@ -12,20 +12,25 @@ import { SAFE_MAGNITUDE } from '../constants.js';
 /**
  * Weights by sorted position p = 0..n−1 (μ_p = C(p, k−1)/C(n, k), ν_p = μ_p (k−1)/p, both 0 below
  * p = k − 1). Every sum runs only over terms whose coefficient is non-zero, so a sample that cannot
- * affect a weight (below position k − 2 for loo-1, k − 1 otherwise) never enters it, and every running sum is
- * compensated (Neumaier), so the error does not grow with n:
+ * affect a weight (below position k − 2 for loo-1, k − 1 otherwise) never enters it, and every running
+ * sum is compensated, so the error does not grow with n:
  *   none:     s_p = μ_p x_p + Σ_{j>p} ν_j x_j                         (non-negative coefficients)
- *   loo-1:    w_p = Σ_{q≤p} μ_q (x_q − x_{q−1})                        (non-negative terms)
+ *   loo-1:    w_p = Σ_{q≤p} μ_q (x_q − x_{q−1})                        (non-negative terms; k ≥ 2 in
+ *             {@link looOneWeights})
  *   loo:      loo-1 − (k/n)·Δ_p with Δ_p ≥ 0 by Abel summation over the gaps (k ≥ 2)
  *   loo-pkpo: loo − (k/(n(n−1)))·ρ(x₋ₚ, k), since k/(n−1) = k/n + k/(n(n−1))
  * with ρ(x₋ₚ, k) = Σ_{j<p} m_j x_j + Σ_{j>p} m_{j−1} x_j and m = μ(n−1, k). A group whose relevant
  * values reach 2^1021 in magnitude is computed on x/4 and scaled back (exact but for subnormals), so
  * no gap and no partial sum overflows. Ties need no care here: s_p is constant over a block of equal
  * values (the hockey-stick identity), and callers read a block's first position.
+ *
+ * The compensation term of each running sum u = s + t is Knuth's branch-free TwoSum, (s − (u − b)) +
+ * (t − b) with b = u − s: the exact rounding error, the same number (so the same bits) as Neumaier's
+ * |s| ≥ |t| ? (s − u) + t : (t − u) + s whenever u is finite, without a branch that random data
+ * mispredicts. (A u that overflows makes a weight non-finite either way, and the caller rescales.)
  */
 function weightsOfGroup(
-  sorted: Float64Array,
-  start: number,
+  x: Float64Array,
   n: number,
   k: number,
   baseline: BaselineCode,
@@ -35,30 +40,14 @@ function weightsOfGroup(
   rhoMinus: Float64Array,
 ): void {
   const mu = cache.get(n, k);
-  // Positions below k − 2 have zero coefficients in every weight: they decide neither the rescale
-  // nor any sum.
-  // (loo does not depend on position k − 2 either: it is never the maximum of a k-subset nor of a
-  // k-subset of the others.)
-  const lo = baseline === BaselineCode['loo-1'] && k >= 2 ? k - 2 : k - 1;
-  const top = sorted[start + n - 1] as number;
-  const sc = Math.max(Math.abs(sorted[start + lo] as number), Math.abs(top)) < SAFE_MAGNITUDE ? 1 : 0.25;
-  // x_p = sorted[start + p]·sc, read in place (·1 is exact).
-  const x = sorted.subarray(start, start + n);
+  // Positions below k − 1 have zero coefficients in every weight: they decide neither the rescale
+  // nor any sum. (loo does not depend on position k − 2 either: it is never the maximum of a k-subset
+  // nor of a k-subset of the others.)
+  const lo = k - 1;
+  const top = x[n - 1] as number;
+  const sc = Math.max(Math.abs(x[lo] as number), Math.abs(top)) < SAFE_MAGNITUDE ? 1 : 0.25;
+  // x_p·sc is read in place (·1 is exact).
   const scale = (scaleByN ? n : 1) / sc;
-  if (baseline === BaselineCode['loo-1'] && k >= 2) {
-    let w = 0;
-    let c = 0;
-    for (let p = 0; p < n; p++) {
-      if (p >= k - 1) {
-        const t = (mu[p] as number) * (((x[p] as number) * sc) - ((x[p - 1] as number) * sc));
-        const u = w + t;
-        c += w >= t ? w - u + t : t - u + w;
-        w = u;
-      }
-      out[start + p] = (w + c) * scale;
-    }
-    return;
-  }
   if (baseline === BaselineCode.none) {
     // s_p = μ_p x_p + T_p, T_p = Σ_{j>p} ν_j x_j by a compensated suffix sum.
     let tail = 0;
@@ -67,11 +56,12 @@ function weightsOfGroup(
     for (let p = n - 1; p >= 0; p--) {
       const xp = (x[p] as number) * sc;
       const m = mu[p] as number;
-      out[start + p] = (m * xp + tail + c) * scale;
+      out[p] = (m * xp + tail + c) * scale;
       if (p > 0 && m !== 0) {
         const t = ((m * nuFactor) / p) * xp;
         const u = tail + t;
-        c += Math.abs(tail) >= Math.abs(t) ? tail - u + t : t - u + tail;
+        const bv = u - tail;
+        c += (tail - (u - bv)) + (t - bv);
         tail = u;
       }
     }
@@ -92,7 +82,8 @@ function weightsOfGroup(
       if (q >= 1 && q <= m - 1 && (m1[q] as number) !== 0) {
         const t = (((m1[q] as number) * (m - q)) / k) * (((x[q + 1] as number) * sc) - ((x[q] as number) * sc));
         const u = suffix + t;
-        cs += suffix >= t ? suffix - u + t : t - u + suffix;
+        const bv = u - suffix;
+        cs += (suffix - (u - bv)) + (t - bv);
         suffix = u;
       }
     }
@@ -109,7 +100,8 @@ function weightsOfGroup(
       if (mq !== 0) {
         const t = mq * dq;
         const u = w1 + t;
-        c1 += w1 >= t ? w1 - u + t : t - u + w1;
+        const bv = u - w1;
+        c1 += (w1 - (u - bv)) + (t - bv);
         w1 = u;
       }
       let wq = 0;
@@ -118,11 +110,12 @@ function weightsOfGroup(
         wq = ((m1[q] as number) * (m - q)) / k;
         around = wq * (dq + (((x[q + 1] as number) * sc) - ((x[q] as number) * sc)));
       }
-      out[start + q] = (w1 + c1 - a * (prefix + cp + around + (rhoMinus[q] as number))) * scale;
+      out[q] = (w1 + c1 - a * (prefix + cp + around + (rhoMinus[q] as number))) * scale;
       if (wq !== 0) {
         const t = wq * dq;
         const u = prefix + t;
-        cp += prefix >= t ? prefix - u + t : t - u + prefix;
+        const bv = u - prefix;
+        cp += (prefix - (u - bv)) + (t - bv);
         prefix = u;
       }
     }
@@ -142,7 +135,7 @@ function weightsOfGroup(
     sum += c;
     for (let p = 0; p < n; p++) {
       const y = ((x[p] as number) * sc) - c0;
-      out[start + p] = ((y - (sum - y) / (n - 1)) / n) * scale;
+      out[p] = ((y - (sum - y) / (n - 1)) / n) * scale;
     }
   }
   if (baseline === BaselineCode['loo-pkpo']) {
@@ -156,7 +149,8 @@ function weightsOfGroup(
       if (mp !== 0) {
         const t = mp * ((x[p] as number) * sc);
         const u = suffix + t;
-        cs += Math.abs(suffix) >= Math.abs(t) ? suffix - u + t : t - u + suffix;
+        const bv = u - suffix;
+        cs += (suffix - (u - bv)) + (t - bv);
         suffix = u;
       }
     }
@@ -165,16 +159,57 @@ function weightsOfGroup(
     let cp = 0;
     for (let p = 0; p < n; p++) {
       const rho = (rhoMinus[p] as number) + (prefix + cp);
-      out[start + p] = (out[start + p] as number) - bk * rho * scale;
+      out[p] = (out[p] as number) - bk * rho * scale;
       const mp = p < n - 1 ? (m1[p] as number) : 0;
       if (mp !== 0) {
         const t = mp * ((x[p] as number) * sc);
         const u = prefix + t;
-        cp += Math.abs(prefix) >= Math.abs(t) ? prefix - u + t : t - u + prefix;
+        const bv = u - prefix;
+        cp += (prefix - (u - bv)) + (t - bv);
         prefix = u;
       }
     }
   }
+}
+
+/**
+ * The loo-1 weights (k ≥ 2) of one sorted group, w_p = Σ_{k−1≤q≤p} μ_q (x_q − x_{q−1}) by a compensated
+ * running sum (TwoSum, as in {@link weightsOfGroup}), written straight to out[os + ix[p]]: within a
+ * block of equal values every gap is ±0, which leaves the sum and its compensation unchanged, so each
+ * member gets its block's first weight bit for bit. Positions below k − 2 decide nothing (not even
+ * the rescale: see weightsOfGroup). Returns −1, or −2 when some weight is not finite.
+ */
+function looOneWeights(
+  x: Float64Array,
+  ix: Int32Array,
+  n: number,
+  k: number,
+  mu: Float64Array,
+  scaleByN: boolean,
+  out: Float64Array,
+  os: number,
+): number {
+  const sc = Math.max(Math.abs(x[k - 2] as number), Math.abs(x[n - 1] as number)) < SAFE_MAGNITUDE ? 1 : 0.25;
+  const scale = (scaleByN ? n : 1) / sc;
+  const zero = 0 * scale;
+  for (let p = 0; p < k - 1; p++) out[os + (ix[p] as number)] = zero;
+  let w = 0;
+  let c = 0;
+  let acc = 0;
+  let prev = (x[k - 2] as number) * sc;
+  for (let p = k - 1; p < n; p++) {
+    const xp = (x[p] as number) * sc;
+    const t = (mu[p] as number) * (xp - prev);
+    prev = xp;
+    const u = w + t;
+    const bv = u - w;
+    c += (w - (u - bv)) + (t - bv);
+    w = u;
+    const o = (w + c) * scale;
+    out[os + (ix[p] as number)] = o;
+    acc += o * 0;
+  }
+  return acc === 0 ? -1 : -2;
 }
 
 /**
@@ -209,18 +244,25 @@ function sortedMaxMetric(sorted: Float64Array, offsets: Int32Array, k: number, o
   }
 }
 
+/** Groups of at most this many values are sorted into the fixed buffers below (module constants, which V8 compiles to fixed addresses). */
+const SMALL = 1024;
+const SORTED = new Float64Array(SMALL);
+const IX = new Int32Array(SMALL);
+
 /** Per-call buffers of {@link maxAtKWeights}, one group long, grown to the largest group seen and reused. */
 const buffers = {
   sorted: new Float64Array(0),
   ix: new Int32Array(0),
   weights: new Float64Array(0),
   rho: new Float64Array(0),
+  /** The group as doubles, for inputs that are not a Float64Array. */
+  copy: new Float64Array(0),
   range: new Float64Array(2),
 };
 
 /**
  * Fused max@k weights, one group at a time: a range pass that also checks finiteness, the stable
- * distribution argsort (sort.ts#argsortGroup), the weights by sorted position and the scatter back by
+ * quantised argsort (sort.ts#argsortGroup), the weights by sorted position and the scatter back by
  * index, ties reading their block's first position. No buffer is proportional to the batch. Returns −1
  * when done, the index of the first non-finite value (groups before it written), or −2 when every value
  * is finite but some weight is not (a group whose range overflows: the caller rescales).
@@ -242,34 +284,53 @@ function maxAtKWeights(
     buf.ix = new Int32Array(maxN);
     buf.weights = new Float64Array(maxN);
     buf.rho = new Float64Array(maxN);
+    buf.copy = new Float64Array(maxN);
   }
   const cache = new SubsetWeightCache();
+  // The group kernel only ever sees a Float64Array (one shape for V8 to optimise); other inputs are
+  // read into one as doubles, group by group (exactly the values the kernel would read).
+  const f64 = values instanceof Float64Array;
   let status = -1;
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
-    const s = maxAtKGroup(values, start, (offsets[b + 1] as number) - start, k, baseline, scaleByN, out, cache, buf);
+    const n = (offsets[b + 1] as number) - start;
+    let s: number;
+    if (f64) {
+      s = maxAtKGroup(values, start, n, k, baseline, scaleByN, out, start, cache, buf);
+    } else {
+      const copy = buf.copy;
+      for (let p = 0; p < n; p++) copy[p] = values[start + p] as number;
+      s = maxAtKGroup(copy, 0, n, k, baseline, scaleByN, out, start, cache, buf);
+    }
     if (s >= 0) return s;
     if (s === -2) status = -2;
   }
   return status;
 }
 
-/** One group of {@link maxAtKWeights} (a function per group, which V8 optimises whole); same status codes. */
+/**
+ * One group of {@link maxAtKWeights}, values v[vs, vs + n), weights to out[os, os + n) (a function per
+ * group, which V8 optimises whole); same status codes, the non-finite index counted from os.
+ */
 function maxAtKGroup(
-  values: Values,
-  start: number,
+  v: Float64Array,
+  vs: number,
   n: number,
   k: number,
   baseline: BaselineCode,
   scaleByN: boolean,
   out: Float64Array,
+  os: number,
   cache: SubsetWeightCache,
   buf: typeof buffers,
 ): number {
-  const { sorted, ix, weights, rho, range } = buf;
-  if (!groupRange(values, start, n, range)) return firstNonFinite(values, start, start + n);
-  argsortGroup(values, start, n, range[0] as number, range[1] as number, sorted, ix);
-  weightsOfGroup(sorted, 0, n, k, baseline, scaleByN, weights, cache, rho);
+  const { weights, rho, range } = buf;
+  const sorted = n <= SMALL ? SORTED : buf.sorted;
+  const ix = n <= SMALL ? IX : buf.ix;
+  if (!groupRange(v, vs, n, range)) return os + firstNonFinite(v, vs, vs + n) - vs;
+  argsortGroup(v, vs, n, range[0] as number, range[1] as number, sorted, ix);
+  if (baseline === BaselineCode['loo-1'] && k >= 2) return looOneWeights(sorted, ix, n, k, cache.get(n, k), scaleByN, out, os);
+  weightsOfGroup(sorted, n, k, baseline, scaleByN, weights, cache, rho);
   let acc = 0;
   let prev = sorted[0] as number;
   let w = weights[0] as number;
@@ -277,7 +338,7 @@ function maxAtKGroup(
     const x = sorted[p] as number;
     if (x !== prev) w = weights[p] as number;
     prev = x;
-    out[start + (ix[p] as number)] = w;
+    out[os + (ix[p] as number)] = w;
     acc += w * 0;
   }
   return acc === 0 ? -1 : -2;

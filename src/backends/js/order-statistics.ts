@@ -5,7 +5,7 @@
  * Math: docs/estimators/order-statistics.md.
  */
 import type { KernelTable, Values } from '../types.js';
-import { segmentedArgsort } from './sort.js';
+import { argsortGroup, groupRange } from './sort.js';
 
 /**
  * One group in sorted order x_0 ≤ … ≤ x_{n−1} with gaps Δ_r = x_{r+1} − x_r and a table
@@ -40,9 +40,20 @@ function applyGroup(
   }
 }
 
+/** Per-call buffers of {@link orderStatisticWeights}, one group long, grown to the largest group seen and reused. */
+const buffers = {
+  sorted: new Float64Array(0),
+  ix: new Int32Array(0),
+  w: new Float64Array(0),
+  gaps: new Float64Array(0),
+  range: new Float64Array(2),
+};
+
 /**
- * Order-statistic weights in INPUT order: argsort each group, apply its table (see applyGroup), scatter
- * back. `tableStart[b]` is where group b's table (2n − 1 values for its size n) starts in `tables`.
+ * Order-statistic weights in INPUT order, one group at a time: the stable argsort of the group
+ * (sort.ts#argsortGroup), its table applied (see applyGroup), the weights scattered back by index. No
+ * buffer is proportional to the batch. `tableStart[b]` is where group b's table (2n − 1 values for its
+ * size n) starts in `tables`. The values must be finite (the estimator checks them).
  */
 export function orderStatisticWeights(
   values: Values,
@@ -52,21 +63,24 @@ export function orderStatisticWeights(
   scaleByN: boolean,
   out: Float64Array,
 ): void {
-  const length = offsets[offsets.length - 1] as number;
-  const perm = new Int32Array(length);
-  segmentedArgsort(values, offsets, perm);
-  const sorted = new Float64Array(length);
-  for (let p = 0; p < length; p++) sorted[p] = values[perm[p] as number] as number;
   const groups = offsets.length - 1;
   let maxN = 0;
   for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
-  const w = new Float64Array(maxN);
-  const gaps = new Float64Array(maxN);
+  const buf = buffers;
+  if (buf.sorted.length < maxN) {
+    buf.sorted = new Float64Array(maxN);
+    buf.ix = new Int32Array(maxN);
+    buf.w = new Float64Array(maxN);
+    buf.gaps = new Float64Array(maxN);
+  }
+  const { sorted, ix, w, gaps, range } = buf;
   for (let b = 0; b < groups; b++) {
     const start = offsets[b] as number;
     const n = (offsets[b + 1] as number) - start;
-    applyGroup(sorted, start, n, tables, tableStart[b] as number, scaleByN ? n : 1, w, gaps);
-    for (let p = 0; p < n; p++) out[perm[start + p] as number] = w[p] as number;
+    groupRange(values, start, n, range);
+    argsortGroup(values, start, n, range[0] as number, range[1] as number, sorted, ix);
+    applyGroup(sorted, 0, n, tables, tableStart[b] as number, scaleByN ? n : 1, w, gaps);
+    for (let p = 0; p < n; p++) out[start + (ix[p] as number)] = w[p] as number;
   }
 }
 
