@@ -99,6 +99,60 @@ function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number,
 }
 
 /**
+ * The loo-1 weights (k ≥ 2) of a group WITHOUT ties in score, in one pass after a check: every tie block
+ * is one sample, so the block offsets are 0, the gaps are y_p − y_{p−1} and
+ * w_(p) = Σ_{k−1 ≤ q ≤ p} μ_q·(y_q − y_{q−1}), the positions below k − 1 getting 0, with y = reward·sc
+ * read from sorted position k − 2 up (BlockScratch.load's `relevant` = k − 1). The same bits as the tie
+ * path of {@link sortedBestOfNWeights}: the terms it skips (μ_q = 0) and the +0 offsets it adds change
+ * no bit of a sum that is never −0, and Knuth's branch-free TwoSum gives the same rounding error as the
+ * |s| ≥ |t| Fast2Sum of sumError whenever the sum is finite (here |y| < 2^991). Returns false, having
+ * written nothing, when two sorted scores are equal.
+ */
+function loo1Untied(
+  scores: Values,
+  rewards: Values,
+  perm: Int32Array,
+  start: number,
+  n: number,
+  k: number,
+  scaleByN: boolean,
+  out: Float64Array,
+  mu: Float64Array,
+  y: Float64Array,
+): boolean {
+  let prev = scores[perm[start] as number] as number;
+  for (let p = 1; p < n; p++) {
+    const v = scores[perm[start + p] as number] as number;
+    if (v === prev) return false;
+    prev = v;
+  }
+  const first = k - 2;
+  let big = false;
+  for (let p = first; p < n; p++) {
+    const r = rewards[perm[start + p] as number] as number;
+    y[p] = r;
+    if (Math.abs(r) >= BIG_REWARD) big = true;
+  }
+  const sc = big ? BIG_SCALE : 1;
+  const scale = (scaleByN ? n : 1) / sc;
+  for (let p = 0; p < k - 1; p++) out[perm[start + p] as number] = 0;
+  let yPrev = (y[first] as number) * sc;
+  let G = 0;
+  let c = 0;
+  for (let p = k - 1; p < n; p++) {
+    const yp = (y[p] as number) * sc;
+    const v = (mu[p] as number) * (yp - yPrev);
+    const u = G + v;
+    const bv = u - G;
+    c += G - (u - bv) + (v - bv);
+    G = u;
+    out[perm[start + p] as number] = (G + c) * scale;
+    yPrev = yp;
+  }
+  return true;
+}
+
+/**
  * Per sample i in the tie block of sorted positions a..b (m members, block sum S):
  *   s_i = M·y_i + N·(S − y_i)/(m − 1) + T
  * with M = mean of μ_p over the block, N = (1/m) Σ_{j∈block} (j − a) ν_j and T = Σ_{blocks above}
@@ -132,6 +186,7 @@ function sortedBestOfNWeights(
     const n = (offsets[g + 1] as number) - start;
     // loo-1: a block ending at position k − 1 still enters, through the gap to the block above it.
     const isLoo1Gap = gapPath && baseline === BaselineCode['loo-1'];
+    if (isLoo1Gap && n >= k && loo1Untied(scores, rewards, perm, start, n, k, scaleByN, out, cache.get(n, k), y)) continue;
     scratch.load(scores, rewards, perm, start, n, isLoo1Gap ? k - 1 : k, !gapPath && k === 1 && baseline !== BaselineCode['loo-pkpo'] && baseline !== BaselineCode.none);
     const blocks = scratch.blocks;
     const mu = cache.get(n, k);

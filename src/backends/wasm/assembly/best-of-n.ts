@@ -337,9 +337,10 @@ function absMax(x: usize, n: i32): f64 {
  * weightsGroup for baseline loo-1 (k ≥ 2) on a group without ties in score, in one pass: every tie block
  * is one sample, so the block offsets are 0, the gaps are y_p − y_{p−1} and
  * w_(p) = Σ_{k−1 ≤ q ≤ p} μ_q·(y_q − y_{q−1}), the positions below k − 1 getting 0, with y = reward·sc
- * read from position k − 2 up (loadBlocks' `relevant` = k − 1). The same bits as weightsGroup: its terms
- * with μ_q = 0 add an exact zero to a sum that is never −0, and Knuth's branch-free TwoSum gives the same
- * rounding error as its |s| ≥ |t| Fast2Sum whenever the sum is finite (here |y| < 2^991).
+ * read from position k − 2 up (loadBlocks' `relevant` = k − 1). The same bits as weightsGroup: the terms
+ * it skips (μ_q = 0) and the +0 offsets it adds change no bit of a sum that is never −0, and Knuth's
+ * branch-free TwoSum gives the same rounding error as its |s| ≥ |t| Fast2Sum whenever the sum is finite
+ * (here |y| < 2^991).
  */
 function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool, out: usize, mu: usize): void {
   const first = k - 2;
@@ -358,7 +359,7 @@ function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool,
   for (let p = k - 1; p < n; p++) {
     const i = ldi(perm, p);
     const yp = ld(rewards, i) * sc;
-    const v = ld(mu, p) * (yp - prev + 0.0);
+    const v = ld(mu, p) * (yp - prev);
     const u = G + v;
     const bv = u - G;
     c += G - (u - bv) + (v - bv);
