@@ -98,6 +98,34 @@ function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number,
   return t;
 }
 
+/** bestOfNWeights' status for a group whose rewards are not finite or whose range times n overflows. */
+const REWARDS_OUT_OF_RANGE = -2;
+
+/**
+ * True when rewards[start, start + n) are finite and (max − min)·n is finite (the condition of the
+ * estimators' overflow rescue), computed exactly.
+ */
+function rangeFinite(rewards: Values, start: number, n: number): boolean {
+  if (n === 0) return true;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let acc = 0;
+  for (let i = start; i < start + n; i++) {
+    const r = rewards[i] as number;
+    if (r < lo) lo = r;
+    if (r > hi) hi = r;
+    acc += r * 0;
+  }
+  return acc === 0 && Number.isFinite((hi - lo) * n);
+}
+
+/** {@link rangeFinite} in one comparison per value: values below BIG_REWARD in magnitude cannot overflow it. */
+function rewardsInRange(rewards: Values, start: number, n: number): boolean {
+  let small = true;
+  for (let i = start; i < start + n; i++) if (!(Math.abs(rewards[i] as number) < BIG_REWARD)) small = false;
+  return small || rangeFinite(rewards, start, n);
+}
+
 /**
  * The loo-1 weights (k ≥ 2) of a group WITHOUT ties in score, in one pass after a check: every tie block
  * is one sample, so the block offsets are 0, the gaps are y_p − y_{p−1} and
@@ -105,8 +133,9 @@ function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number,
  * read from sorted position k − 2 up (BlockScratch.load's `relevant` = k − 1). The same bits as the tie
  * path of {@link sortedBestOfNWeights}: the terms it skips (μ_q = 0) and the +0 offsets it adds change
  * no bit of a sum that is never −0, and Knuth's branch-free TwoSum gives the same rounding error as the
- * |s| ≥ |t| Fast2Sum of sumError whenever the sum is finite (here |y| < 2^991). Returns false, having
- * written nothing, when two sorted scores are equal.
+ * |s| ≥ |t| Fast2Sum of sumError whenever the sum is finite (here |y| < 2^991). Returns 0, having
+ * written nothing, when two sorted scores are equal; REWARDS_OUT_OF_RANGE as {@link rewardsInRange}
+ * (nothing written); 1 when done.
  */
 function loo1Untied(
   scores: Values,
@@ -119,19 +148,25 @@ function loo1Untied(
   out: Float64Array,
   mu: Float64Array,
   y: Float64Array,
-): boolean {
+): number {
   let prev = scores[perm[start] as number] as number;
   for (let p = 1; p < n; p++) {
     const v = scores[perm[start + p] as number] as number;
-    if (v === prev) return false;
+    if (v === prev) return 0;
     prev = v;
   }
   const first = k - 2;
-  let big = false;
-  for (let p = first; p < n; p++) {
+  let small = true;
+  for (let p = 0; p < n; p++) {
     const r = rewards[perm[start + p] as number] as number;
     y[p] = r;
-    if (Math.abs(r) >= BIG_REWARD) big = true;
+    if (!(Math.abs(r) < BIG_REWARD)) small = false;
+  }
+  // BlockScratch.load's scale, from the rewards at sorted positions k − 2 up.
+  let big = false;
+  if (!small) {
+    if (!rangeFinite(rewards, start, n)) return REWARDS_OUT_OF_RANGE;
+    for (let p = first; p < n; p++) if (Math.abs(y[p] as number) >= BIG_REWARD) big = true;
   }
   const sc = big ? BIG_SCALE : 1;
   const scale = (scaleByN ? n : 1) / sc;
@@ -149,7 +184,7 @@ function loo1Untied(
     out[perm[start + p] as number] = (G + c) * scale;
     yPrev = yp;
   }
-  return true;
+  return 1;
 }
 
 /**
@@ -162,6 +197,8 @@ function loo1Untied(
  * where P sums the intact blocks below (positions unchanged) and Q those above (shifted down by one).
  * Rewards are used unshifted (a shift by the minimum would carry an outlier's magnitude into every
  * term); blocks that cannot affect a weight read as 0 (BlockScratch.load) and every sum is compensated.
+ * Returns −1, or REWARDS_OUT_OF_RANGE at the first group whose rewards are not finite or whose range
+ * overflows ({@link rewardsInRange}; later groups are not written).
  */
 function sortedBestOfNWeights(
   scores: Values,
@@ -172,7 +209,7 @@ function sortedBestOfNWeights(
   baseline: BaselineCode,
   scaleByN: boolean,
   out: Float64Array,
-): void {
+): number {
   const cache = new SubsetWeightCache();
   const nuTables = new Map<number, Float64Array>();
   const scratch = new BlockScratch(offsets);
@@ -186,7 +223,12 @@ function sortedBestOfNWeights(
     const n = (offsets[g + 1] as number) - start;
     // loo-1: a block ending at position k − 1 still enters, through the gap to the block above it.
     const isLoo1Gap = gapPath && baseline === BaselineCode['loo-1'];
-    if (isLoo1Gap && n >= k && loo1Untied(scores, rewards, perm, start, n, k, scaleByN, out, cache.get(n, k), y)) continue;
+    if (isLoo1Gap && n >= k) {
+      const done = loo1Untied(scores, rewards, perm, start, n, k, scaleByN, out, cache.get(n, k), y);
+      if (done === REWARDS_OUT_OF_RANGE) return done;
+      if (done === 1) continue;
+    }
+    if (!rewardsInRange(rewards, start, n)) return REWARDS_OUT_OF_RANGE;
     scratch.load(scores, rewards, perm, start, n, isLoo1Gap ? k - 1 : k, !gapPath && k === 1 && baseline !== BaselineCode['loo-pkpo'] && baseline !== BaselineCode.none);
     const blocks = scratch.blocks;
     const mu = cache.get(n, k);
@@ -382,6 +424,7 @@ function sortedBestOfNWeights(
       upper = u;
     }
   }
+  return -1;
 }
 
 /**
@@ -474,7 +517,11 @@ function argsortScores(scores: Values, offsets: Int32Array): number {
   return segmentedArgsortChecked(scores, offsets, permBuffer);
 }
 
-/** Best-of-N weights in input order from unsorted scores: the stable argsort, then {@link sortedBestOfNWeights}. */
+/**
+ * Best-of-N weights in input order from unsorted scores: the stable argsort, then
+ * {@link sortedBestOfNWeights}. Returns the index of the first non-finite score, −2 for rewards that are
+ * not finite or whose range overflows in some group, or −1.
+ */
 function bestOfNWeights(
   scores: Values,
   rewards: Values,
@@ -485,8 +532,7 @@ function bestOfNWeights(
   out: Float64Array,
 ): number {
   const bad = argsortScores(scores, offsets);
-  if (bad < 0) sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out);
-  return bad;
+  return bad < 0 ? sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out) : bad;
 }
 
 /** Best-of-N metric per group from unsorted scores: the stable argsort, then {@link sortedBestOfNMetric}. */

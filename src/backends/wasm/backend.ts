@@ -576,8 +576,8 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const o = f.out(out, n, 8);
       const scratch = f.scratch(x.bestOfNWeightsScratchBytes(maxN));
       f.commit();
-      const bad = x.bestOfNWeights(sc.ptr, r.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
-      if (bad >= 0) return bad;
+      const status = x.bestOfNWeights(sc.ptr, r.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
+      if (status !== -1) return status;
       copyOutF64(out, o, n);
       return -1;
     },

@@ -323,16 +323,6 @@ function hasTies(s: usize, n: i32): bool {
   return tied;
 }
 
-/** max |x| over x[0, n) (finite values), two lanes at a time. */
-function absMax(x: usize, n: i32): f64 {
-  let m2 = f64x2.splat(0.0);
-  let p = 0;
-  for (; p + 2 <= n; p += 2) m2 = f64x2.pmax(m2, f64x2.abs(v128.load(x + (<usize>p << 3))));
-  let m = max<f64>(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1));
-  if (p < n) m = max<f64>(m, abs<f64>(ld(x, p)));
-  return m;
-}
-
 /**
  * weightsGroup for baseline loo-1 (k ≥ 2) on a group without ties in score, in one pass: every tie block
  * is one sample, so the block offsets are 0, the gaps are y_p − y_{p−1} and
@@ -342,10 +332,11 @@ function absMax(x: usize, n: i32): f64 {
  * branch-free TwoSum gives the same rounding error as its |s| ≥ |t| Fast2Sum whenever the sum is finite
  * (here |y| < 2^991).
  */
-function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool, out: usize, mu: usize): void {
+function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool, out: usize, mu: usize, absMax: f64): void {
   const first = k - 2;
-  // loadBlocks' scale: the rewards from sorted position k − 2 up reach BIG_REWARD only if the group's do.
-  let big = absMax(rewards, n);
+  // loadBlocks' scale: the rewards from sorted position k − 2 up reach BIG_REWARD only if the group's
+  // (largest magnitude absMax) do.
+  let big = absMax;
   if (big >= BIG_REWARD) {
     big = 0.0;
     for (let p = first; p < n; p++) big = max<f64>(big, abs<f64>(ld(rewards, ldi(perm, p))));
@@ -369,6 +360,9 @@ function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool,
   }
 }
 
+/** bestOfNWeights' status for a group whose rewards are not finite or whose range times n overflows. */
+const REWARDS_OUT_OF_RANGE: i32 = -2;
+
 /** Bytes of scratch {@link bestOfNWeights} needs for groups of at most maxN samples. */
 export function bestOfNWeightsScratchBytes(maxN: i32): usize {
   const f64s = <usize>(BEST_OF_N_WEIGHTS_SCRATCH_F64 + 1) * (<usize>maxN << 3);
@@ -379,8 +373,10 @@ export function bestOfNWeightsScratchBytes(maxN: i32): usize {
  * Best-of-N weights in input order from unsorted scores, one group at a time in cache: the range pass
  * that checks the scores' finiteness, the stable quantised argsort (sort.ts#argsortGroup), then
  * weightsGroup (or loo1Untied, its one-pass form, for a loo-1 group without ties in score) scattering
- * by index. Returns −1 when done, or the index of the first non-finite score (groups before it are
- * written, later ones not). scratch: bestOfNWeightsScratchBytes(maxN) bytes, 16-aligned.
+ * by index. Returns −1 when done; the index of the first non-finite score; or REWARDS_OUT_OF_RANGE at
+ * the first group whose rewards are not finite or whose range times n overflows (the estimators'
+ * overflow rescue takes over). Groups before the one reported are written, later ones not.
+ * scratch: bestOfNWeightsScratchBytes(maxN) bytes, 16-aligned.
  */
 export function bestOfNWeights(
   scores: usize,
@@ -416,10 +412,11 @@ export function bestOfNWeights(
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
     argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
     const r = rewards + (<usize>start << 3);
+    if (n > 0 && !(groupRange(r, n) && isFinite<f64>((groupHi - groupLo) * <f64>n))) return REWARDS_OUT_OF_RANGE;
     const o = out + (<usize>start << 3);
     if (untiedPath && n >= k && !hasTies(sorted, n)) {
       loadTables(n, k, mu, nu);
-      loo1Untied(r, ix, n, k, scaleByN, o, mu);
+      loo1Untied(r, ix, n, k, scaleByN, o, mu, max<f64>(abs<f64>(groupLo), abs<f64>(groupHi)));
     } else {
       weightsGroup(v, r, ix, n, k, baseline, scaleByN, o, y, blockSum, s, below, mu, nu, m1, blockStart);
     }
