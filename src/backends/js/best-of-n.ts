@@ -198,7 +198,8 @@ function loo1Untied(
  * Rewards are used unshifted (a shift by the minimum would carry an outlier's magnitude into every
  * term); blocks that cannot affect a weight read as 0 (BlockScratch.load) and every sum is compensated.
  * Returns −1, or REWARDS_OUT_OF_RANGE at the first group whose rewards are not finite or whose range
- * overflows ({@link rewardsInRange}; later groups are not written).
+ * overflows ({@link rewardsInRange}; later groups are not written). `untiedPass` false runs every group
+ * through the tie blocks (tests compare the two paths bit for bit).
  */
 function sortedBestOfNWeights(
   scores: Values,
@@ -209,6 +210,7 @@ function sortedBestOfNWeights(
   baseline: BaselineCode,
   scaleByN: boolean,
   out: Float64Array,
+  untiedPass = true,
 ): number {
   const cache = new SubsetWeightCache();
   const nuTables = new Map<number, Float64Array>();
@@ -223,7 +225,7 @@ function sortedBestOfNWeights(
     const n = (offsets[g + 1] as number) - start;
     // loo-1: a block ending at position k − 1 still enters, through the gap to the block above it.
     const isLoo1Gap = gapPath && baseline === BaselineCode['loo-1'];
-    if (isLoo1Gap && n >= k) {
+    if (untiedPass && isLoo1Gap && n >= k) {
       const done = loo1Untied(scores, rewards, perm, start, n, k, scaleByN, out, cache.get(n, k), y);
       if (done === REWARDS_OUT_OF_RANGE) return done;
       if (done === 1) continue;
@@ -533,6 +535,23 @@ function bestOfNWeights(
 ): number {
   const bad = argsortScores(scores, offsets);
   return bad < 0 ? sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out) : bad;
+}
+
+/**
+ * {@link bestOfNWeights} with every group through the tie blocks, even without ties (no one-pass loo-1
+ * form): for tests, which check both give the same bits.
+ */
+export function bestOfNWeightsViaBlocks(
+  scores: Values,
+  rewards: Values,
+  offsets: Int32Array,
+  k: number,
+  baseline: BaselineCode,
+  scaleByN: boolean,
+  out: Float64Array,
+): number {
+  const bad = argsortScores(scores, offsets);
+  return bad < 0 ? sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out, false) : bad;
 }
 
 /** Best-of-N metric per group from unsorted scores: the stable argsort, then {@link sortedBestOfNMetric}. */
