@@ -334,14 +334,7 @@ function hasTies(s: usize, n: i32): bool {
  */
 function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool, out: usize, mu: usize, absMax: f64): void {
   const first = k - 2;
-  // loadBlocks' scale: the rewards from sorted position k − 2 up reach BIG_REWARD only if the group's
-  // (largest magnitude absMax) do.
-  let big = absMax;
-  if (big >= BIG_REWARD) {
-    big = 0.0;
-    for (let p = first; p < n; p++) big = max<f64>(big, abs<f64>(ld(rewards, ldi(perm, p))));
-  }
-  const sc: f64 = big >= BIG_REWARD ? BIG_SCALE : 1.0;
+  const sc = untiedScale(rewards, perm, first, n, absMax);
   const scale: f64 = (scaleByN ? <f64>n : 1.0) / sc;
   for (let p = 0; p < k - 1; p++) st(out, ldi(perm, p), 0.0);
   let prev = ld(rewards, ldi(perm, first)) * sc;
@@ -360,22 +353,83 @@ function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool,
   }
 }
 
+/**
+ * loadBlocks' scale for a group without ties: BIG_SCALE when a reward at sorted position first = k − 2
+ * or above reaches BIG_REWARD in magnitude (only possible when the group's largest magnitude absMax does).
+ */
+function untiedScale(rewards: usize, perm: usize, first: i32, n: i32, absMax: f64): f64 {
+  if (absMax < BIG_REWARD) return 1.0;
+  let big = 0.0;
+  for (let p = first; p < n; p++) big = max<f64>(big, abs<f64>(ld(rewards, ldi(perm, p))));
+  return big >= BIG_REWARD ? BIG_SCALE : 1.0;
+}
+
+// @ts-ignore: decorator
+@inline function pair(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
+
+/**
+ * loo1Untied on two groups of the same size at once, one per lane of f64x2: each lane runs exactly the
+ * scalar operations in the scalar order (IEEE add, sub, mul and div per lane, no fused multiply-add), so
+ * each group gets the bits loo1Untied gives it, for half the arithmetic instructions.
+ */
+function loo1UntiedPair(
+  r1: usize,
+  ix1: usize,
+  r2: usize,
+  ix2: usize,
+  n: i32,
+  k: i32,
+  scaleByN: bool,
+  o1: usize,
+  o2: usize,
+  mu: usize,
+  absMax1: f64,
+  absMax2: f64,
+): void {
+  const first = k - 2;
+  const sc = pair(untiedScale(r1, ix1, first, n, absMax1), untiedScale(r2, ix2, first, n, absMax2));
+  const scale = f64x2.div(f64x2.splat(scaleByN ? <f64>n : 1.0), sc);
+  for (let p = 0; p < k - 1; p++) {
+    st(o1, ldi(ix1, p), 0.0);
+    st(o2, ldi(ix2, p), 0.0);
+  }
+  let prev = f64x2.mul(pair(ld(r1, ldi(ix1, first)), ld(r2, ldi(ix2, first))), sc);
+  let G = f64x2.splat(0.0);
+  let c = f64x2.splat(0.0);
+  for (let p = k - 1; p < n; p++) {
+    const i1 = ldi(ix1, p);
+    const i2 = ldi(ix2, p);
+    const yp = f64x2.mul(pair(ld(r1, i1), ld(r2, i2)), sc);
+    const v = f64x2.mul(f64x2.splat(ld(mu, p)), f64x2.sub(yp, prev));
+    const u = f64x2.add(G, v);
+    const bv = f64x2.sub(u, G);
+    c = f64x2.add(c, f64x2.add(f64x2.sub(G, f64x2.sub(u, bv)), f64x2.sub(v, bv)));
+    G = u;
+    const w = f64x2.mul(f64x2.add(G, c), scale);
+    st(o1, i1, f64x2.extract_lane(w, 0));
+    st(o2, i2, f64x2.extract_lane(w, 1));
+    prev = yp;
+  }
+}
+
 /** bestOfNWeights' status for a group whose rewards are not finite or whose range times n overflows. */
 const REWARDS_OUT_OF_RANGE: i32 = -2;
 
 /** Bytes of scratch {@link bestOfNWeights} needs for groups of at most maxN samples. */
 export function bestOfNWeightsScratchBytes(maxN: i32): usize {
-  const f64s = <usize>(BEST_OF_N_WEIGHTS_SCRATCH_F64 + 1) * (<usize>maxN << 3);
-  return f64s + (<usize>(2 * maxN + 1) << 2) + 16 + argsortScratchBytes(maxN);
+  const f64s = <usize>(BEST_OF_N_WEIGHTS_SCRATCH_F64 + 2) * (<usize>maxN << 3);
+  return f64s + (<usize>(3 * maxN + 1) << 2) + 16 + argsortScratchBytes(maxN);
 }
 
 /**
  * Best-of-N weights in input order from unsorted scores, one group at a time in cache: the range pass
  * that checks the scores' finiteness, the stable quantised argsort (sort.ts#argsortGroup), then
- * weightsGroup (or loo1Untied, its one-pass form, for a loo-1 group without ties in score) scattering
- * by index. Returns −1 when done; the index of the first non-finite score; or REWARDS_OUT_OF_RANGE at
+ * weightsGroup (or loo1Untied, its one-pass form, for a loo-1 group without ties in score; two such
+ * groups of the same size in a row go through loo1UntiedPair) scattering by index. Returns −1 when done; the index of the first non-finite score; or REWARDS_OUT_OF_RANGE at
  * the first group whose rewards are not finite or whose range times n overflows (the estimators'
- * overflow rescue takes over). Groups before the one reported are written, later ones not.
+ * overflow rescue takes over). Groups before the one reported may be written, later ones are not.
  * scratch: bestOfNWeightsScratchBytes(maxN) bytes, 16-aligned.
  */
 export function bestOfNWeights(
@@ -401,11 +455,14 @@ export function bestOfNWeights(
   const mu = below + stride;
   const nu = mu + stride;
   const m1 = nu + stride;
-  const blockStart = m1 + stride;
+  const sorted2 = m1 + stride;
+  const blockStart = sorted2 + stride;
   const ix = blockStart + (<usize>(maxN + 1) << 2);
-  const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const ix2 = ix + (<usize>maxN << 2);
+  const sortScratch = (ix2 + (<usize>maxN << 2) + 15) & ~(<usize>15);
   const untiedPath = baseline == BASELINE_LOO_1 && k >= 2;
-  for (let g = 0; g < groups; g++) {
+  let g = 0;
+  while (g < groups) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
     const v = scores + (<usize>start << 3);
@@ -413,12 +470,33 @@ export function bestOfNWeights(
     argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
     const r = rewards + (<usize>start << 3);
     if (n > 0 && !(groupRange(r, n) && isFinite<f64>((groupHi - groupLo) * <f64>n))) return REWARDS_OUT_OF_RANGE;
+    const absMax = max<f64>(abs<f64>(groupLo), abs<f64>(groupHi));
     const o = out + (<usize>start << 3);
-    if (untiedPath && n >= k && !hasTies(sorted, n)) {
-      loadTables(n, k, mu, nu);
-      loo1Untied(r, ix, n, k, scaleByN, o, mu, max<f64>(abs<f64>(groupLo), abs<f64>(groupHi)));
-    } else {
+    g++;
+    if (!(untiedPath && n >= k && !hasTies(sorted, n))) {
       weightsGroup(v, r, ix, n, k, baseline, scaleByN, o, y, blockSum, s, below, mu, nu, m1, blockStart);
+      continue;
+    }
+    loadTables(n, k, mu, nu);
+    if (g == groups || ldi(offsets, g + 1) - ldi(offsets, g) != n) {
+      loo1Untied(r, ix, n, k, scaleByN, o, mu, absMax);
+      continue;
+    }
+    // The next group has the same size: both go through the two lanes when it has no ties either.
+    const start2 = start + n;
+    const v2 = scores + (<usize>start2 << 3);
+    if (!groupRange(v2, n)) return start2 + firstNonFinite(v2, n);
+    argsortGroup(v2, n, groupLo, groupHi, sorted2, ix2, sortScratch);
+    const r2 = rewards + (<usize>start2 << 3);
+    if (!(groupRange(r2, n) && isFinite<f64>((groupHi - groupLo) * <f64>n))) return REWARDS_OUT_OF_RANGE;
+    const absMax2 = max<f64>(abs<f64>(groupLo), abs<f64>(groupHi));
+    const o2 = out + (<usize>start2 << 3);
+    g++;
+    if (!hasTies(sorted2, n)) {
+      loo1UntiedPair(r, ix, r2, ix2, n, k, scaleByN, o, o2, mu, absMax, absMax2);
+    } else {
+      loo1Untied(r, ix, n, k, scaleByN, o, mu, absMax);
+      weightsGroup(v2, r2, ix2, n, k, baseline, scaleByN, o2, y, blockSum, s, below, mu, nu, m1, blockStart);
     }
   }
   return -1;
