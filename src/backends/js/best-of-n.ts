@@ -149,19 +149,19 @@ function loo1Untied(
   mu: Float64Array,
   y: Float64Array,
 ): number {
-  let prev = scores[perm[start] as number] as number;
-  for (let p = 1; p < n; p++) {
-    const v = scores[perm[start + p] as number] as number;
-    if (v === prev) return 0;
-    prev = v;
-  }
-  const first = k - 2;
+  // One pass checks for ties (before anything is written) and gathers the rewards in sorted order.
+  let prev = NaN;
   let small = true;
   for (let p = 0; p < n; p++) {
-    const r = rewards[perm[start + p] as number] as number;
+    const i = perm[start + p] as number;
+    const v = scores[i] as number;
+    if (v === prev) return 0;
+    prev = v;
+    const r = rewards[i] as number;
     y[p] = r;
     if (!(Math.abs(r) < BIG_REWARD)) small = false;
   }
+  const first = k - 2;
   // BlockScratch.load's scale, from the rewards at sorted positions k − 2 up.
   let big = false;
   if (!small) {
