@@ -198,6 +198,41 @@ describe('fused kernels on the quantised argsort: js and wasm give the same bits
     }
   });
 
+  it('maxAtKAdvantage loo-1 (the fused pass, two groups at a time): neighbours of different kinds, sizes and ranges', () => {
+    // The wasm kernel runs two neighbouring groups of one size together and falls back per group (keys
+    // that collided, a range that could overflow a weight, a size that differs): every mix of those in
+    // one pair must give the js bits.
+    const kinds: Kind[] = ['uniform', 'crowded', 'near', 'huge-tiny', 'equal', 'two', 'outlier', 'signed-zero'];
+    const wide = (i: number): number => (i % 2 === 0 ? -6e305 : 6e305) * (1 - i / 1e4);
+    for (const n of [2, 9, 64, 65, 1024]) {
+      const groups: number[][] = [];
+      for (const a of kinds) for (const b of kinds) groups.push(Array.from({ length: n }, (_, i) => draw(a, i, n)), Array.from({ length: n }, (_, i) => draw(b, i, n)));
+      // Weights that overflow under 'sum' only (range · n ≥ 2^1021), next to ordinary groups; a group of
+      // another size between two of this size; an odd count.
+      groups.push(Array.from({ length: n }, (_, i) => wide(i)), Array.from({ length: n }, (_, i) => draw('uniform', i, n)));
+      groups.push(Array.from({ length: n + 1 }, (_, i) => draw('uniform', i, n + 1)), Array.from({ length: n }, (_, i) => draw('near', i, n)));
+      const offsets = new Int32Array(groups.length + 1);
+      groups.forEach((g, b) => (offsets[b + 1] = (offsets[b] as number) + g.length));
+      const values = Float64Array.from(groups.flat());
+      for (const k of [2, Math.min(8, n)]) {
+        for (const scale of ['sum', 'mean'] as const) {
+          const o = { groupOffsets: offsets, baseline: 'loo-1' as const, scale };
+          const run = (backend: string): Float64Array | Error => {
+            try {
+              return maxAtKAdvantage(values, k, { ...o, backend });
+            } catch (e) {
+              return e as Error;
+            }
+          };
+          const js = run('js');
+          const w = run('wasm');
+          if (js instanceof Error || w instanceof Error) expect(String(w), `n=${n} k=${k} ${scale}`).toBe(String(js));
+          else sameBits(w, js, `n=${n} k=${k} ${scale}`);
+        }
+      }
+    }
+  });
+
   it('bestOfNAdvantage, bestOfNAtK, bestOfNDistillationWeights and orderStatisticAdvantage', () => {
     for (const { label, values, offsets } of BATCHES) {
       let minN = Infinity;

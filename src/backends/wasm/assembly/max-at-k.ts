@@ -3,8 +3,8 @@
 // reference kernels' floating-point operations in their order (wasm has no implicit FMA), so both
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
-import { argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange } from './sort';
-import { rangeSum, meanOf, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
+import { meanOf, subsetMaxWeights, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 
@@ -43,7 +43,7 @@ function maxWeightsGroup(
       if (p >= k - 1) {
         const t = ld(mu, p) * (ld(s, p) * sc - ld(s, p - 1) * sc);
         const u = w + t;
-        c += w >= t ? w - u + t : t - u + w;
+        c += twoSumError(w, t, u);
         w = u;
       }
       st(o, p, (w + c) * scale);
@@ -61,7 +61,7 @@ function maxWeightsGroup(
       if (p > 0 && m != 0.0) {
         const t = ((m * nuFactor) / <f64>p) * xp;
         const u = tail + t;
-        c += abs<f64>(tail) >= abs<f64>(t) ? tail - u + t : t - u + tail;
+        c += twoSumError(tail, t, u);
         tail = u;
       }
     }
@@ -81,7 +81,7 @@ function maxWeightsGroup(
       if (q >= 1 && q <= m - 1 && ld(m1, q) != 0.0) {
         const t = ((ld(m1, q) * <f64>(m - q)) / kf) * (ld(s, q + 1) * sc - ld(s, q) * sc);
         const u = suffix + t;
-        cs += suffix >= t ? suffix - u + t : t - u + suffix;
+        cs += twoSumError(suffix, t, u);
         suffix = u;
       }
     }
@@ -96,7 +96,7 @@ function maxWeightsGroup(
       if (mq != 0.0) {
         const t = mq * dq;
         const u = w1 + t;
-        c1 += w1 >= t ? w1 - u + t : t - u + w1;
+        c1 += twoSumError(w1, t, u);
         w1 = u;
       }
       let wq = 0.0;
@@ -109,7 +109,7 @@ function maxWeightsGroup(
       if (wq != 0.0) {
         const t = wq * dq;
         const u = prefix + t;
-        cp += prefix >= t ? prefix - u + t : t - u + prefix;
+        cp += twoSumError(prefix, t, u);
         prefix = u;
       }
     }
@@ -120,7 +120,7 @@ function maxWeightsGroup(
     for (let p = 0; p < n; p++) {
       const t = ld(s, p) * sc - x0;
       const u = sum + t;
-      c += sumError(sum, t, u);
+      c += twoSumError(sum, t, u);
       sum = u;
     }
     sum += c;
@@ -140,7 +140,7 @@ function maxWeightsGroup(
       if (mp != 0.0) {
         const t = mp * (ld(s, p) * sc);
         const u = suffix + t;
-        cs += abs<f64>(suffix) >= abs<f64>(t) ? suffix - u + t : t - u + suffix;
+        cs += twoSumError(suffix, t, u);
         suffix = u;
       }
     }
@@ -154,7 +154,7 @@ function maxWeightsGroup(
       if (mp != 0.0) {
         const t = mp * (ld(s, p) * sc);
         const u = prefix + t;
-        cp += abs<f64>(prefix) >= abs<f64>(t) ? prefix - u + t : t - u + prefix;
+        cp += twoSumError(prefix, t, u);
         prefix = u;
       }
     }
@@ -191,16 +191,118 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
     for (let p = k - 1; p < n; p++) {
       const t = ld(scratch, p) * (ld(s, p) * sc);
       const u = sum + t;
-      c += abs<f64>(sum) >= abs<f64>(t) ? sum - u + t : t - u + sum;
+      c += twoSumError(sum, t, u);
       sum = u;
     }
     st(out, b, (sum + c) / sc);
   }
 }
 
+/**
+ * The 'loo-1' weights (k ≥ 2) of one group straight from its sorted keys `at` (sortedKeys) into input
+ * order: the gather, the recurrence of maxWeightsGroup and the scatter in one pass, for a group whose
+ * values all lie below SAFE_MAGNITUDE (so the reference's rescaling factor is 1 and x·1 = x is left
+ * out). Within a block of equal values the increment is ±0, which leaves the sum and its compensation
+ * unchanged, so every tied sample gets its block's first weight, as in the reference. The caller
+ * makes sure no weight can overflow. Returns false when the keys' order is not the values' (two
+ * distinct values shared a bucket): then the weights written are wrong and the caller redoes the group
+ * by the exact argsort.
+ */
+function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize, mu: usize): bool {
+  if (muFor != n) {
+    subsetMaxWeights(n, k, mu);
+    muFor = n;
+  }
+  const scale = nScale(n, scaleByN);
+  const mask = keyMask;
+  const zero = 0.0 * scale;
+  let prev = -Infinity;
+  let bad = false;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    bad = bad | (x < prev);
+    prev = x;
+    st(o, i, zero);
+  }
+  let w = 0.0;
+  let c = 0.0;
+  for (; p < n; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    bad = bad | (x < prev);
+    const t = ld(mu, p) * (x - prev);
+    prev = x;
+    const u = w + t;
+    c += twoSumError(w, t, u);
+    w = u;
+    st(o, i, (w + c) * scale);
+  }
+  return !bad;
+}
+
+// @ts-ignore: decorator
+@inline function nScale(n: i32, scaleByN: bool): f64 {
+  return scaleByN ? <f64>n : 1.0;
+}
+
+/**
+ * {@link looOneInPlace} for two groups of the same size at once, group A in lane 0 of every f64x2 and
+ * group B in lane 1: each lane runs exactly the scalar operations in the scalar order, so the bits are
+ * the same. Returns a mask of the groups whose keys' order was not their values' (1: A, 2: B).
+ */
+function looOnePair(vA: usize, atA: usize, vB: usize, atB: usize, n: i32, k: i32, scaleByN: bool, oA: usize, oB: usize, mu: usize): i32 {
+  if (muFor != n) {
+    subsetMaxWeights(n, k, mu);
+    muFor = n;
+  }
+  const s1 = nScale(n, scaleByN);
+  const scale = f64x2.splat(s1);
+  const zero = 0.0 * s1;
+  const mask = keyMask;
+  let prevA = -Infinity;
+  let prevB = -Infinity;
+  let bad = false;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const iA = ldi(atA, p) & mask;
+    const iB = ldi(atB, p) & mask;
+    const xA = ld(vA, iA);
+    const xB = ld(vB, iB);
+    bad = bad | (xA < prevA) | (xB < prevB);
+    prevA = xA;
+    prevB = xB;
+    st(oA, iA, zero);
+    st(oB, iB, zero);
+  }
+  let badA = i32(bad);
+  let prev = f64x2.replace_lane(f64x2.splat(prevA), 1, prevB);
+  let worse = i64x2.splat(0);
+  let w = f64x2.splat(0.0);
+  let c = f64x2.splat(0.0);
+  for (; p < n; p++) {
+    const iA = ldi(atA, p) & mask;
+    const iB = ldi(atB, p) & mask;
+    const x = f64x2.replace_lane(f64x2.splat(ld(vA, iA)), 1, ld(vB, iB));
+    worse = v128.or(worse, f64x2.lt(x, prev));
+    const t = f64x2.mul(v128.load64_splat(mu + (<usize>p << 3)), f64x2.sub(x, prev));
+    prev = x;
+    const u = f64x2.add(w, t);
+    const bv = f64x2.sub(u, w);
+    c = f64x2.add(c, f64x2.add(f64x2.sub(w, f64x2.sub(u, bv)), f64x2.sub(t, bv)));
+    w = u;
+    const wt = f64x2.mul(f64x2.add(w, c), scale);
+    st(oA, iA, f64x2.extract_lane(wt, 0));
+    st(oB, iB, f64x2.extract_lane(wt, 1));
+  }
+  // A bad prefix is charged to both groups (rare: the exact path then redoes both).
+  return i64x2.bitmask(worse) | (badA * 3);
+}
+
 /** Bytes of scratch {@link maxAtKWeights} needs for groups of at most maxN values. */
 export function maxAtKScratchBytes(maxN: i32): usize {
-  return (<usize>maxN << 3) * 5 + (<usize>maxN << 2) + 16 + argsortScratchBytes(maxN);
+  return (<usize>maxN << 3) * 5 + (<usize>maxN << 3) + 32 + argsortScratchBytes(maxN);
 }
 
 /**
@@ -231,26 +333,98 @@ export function maxAtKWeights(
   const m1 = mu + stride;
   const rho = m1 + stride;
   const ix = rho + stride;
-  const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const keysA = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const sortScratch = (keysA + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const loo1 = baseline == BASELINE_LOO_1 && k >= 2;
   let acc = 0.0;
-  for (let b = 0; b < groups; b++) {
+  let b = 0;
+  while (b < groups) {
     const start = ldi(offsets, b);
     const n = ldi(offsets, b + 1) - start;
     const v = values + (<usize>start << 3);
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
-    argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
-    maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
     const o = out + (<usize>start << 3);
-    let prev = ld(sorted, 0);
-    let wt = ld(w, 0);
-    for (let p = 0; p < n; p++) {
-      const x = ld(sorted, p);
-      wt = select<f64>(ld(w, p), wt, x != prev);
-      prev = x;
-      st(o, ldi(ix, p), wt);
-      acc += wt * 0.0;
+    const lo = groupLo;
+    const hi = groupHi;
+    const at = loo1 && fusable(lo, hi, n, scaleByN) ? sortedKeys(v, n, lo, hi, sortScratch) : 0;
+    if (at == 0) {
+      acc += exactGroup(v, n, lo, hi, 0, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+      b++;
+      continue;
     }
+    // Two groups of the same size go through the fused pass together, one in each f64x2 lane.
+    if (b + 1 < groups) {
+      const start2 = start + n;
+      const v2 = v + (<usize>n << 3);
+      if (ldi(offsets, b + 2) - start2 == n && groupRange(v2, n)) {
+        const lo2 = groupLo;
+        const hi2 = groupHi;
+        if (fusable(lo2, hi2, n, scaleByN)) {
+          memory.copy(keysA, at, <usize>n << 2);
+          const at2 = sortedKeys(v2, n, lo2, hi2, sortScratch);
+          const o2 = out + (<usize>start2 << 3);
+          let bad = 0;
+          if (at2 != 0) bad = looOnePair(v, keysA, v2, at2, n, k, scaleByN, o, o2, mu);
+          else bad = (looOneInPlace(v, keysA, n, k, scaleByN, o, mu) ? 0 : 1) | 2;
+          if (bad & 1) acc += exactGroup(v, n, lo, hi, keysA, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+          if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, at2, k, baseline, scaleByN, o2, sorted, ix, w, mu, m1, rho, sortScratch);
+          b += 2;
+          continue;
+        }
+      }
+    }
+    if (!looOneInPlace(v, at, n, k, scaleByN, o, mu)) {
+      acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+    }
+    b++;
   }
   return acc == 0.0 ? -1 : -2;
 }
 
+/** Whether a group's 'loo-1' weights can take the fused pass: no weight can overflow (see maxAtKWeights). */
+// @ts-ignore: decorator
+@inline function fusable(lo: f64, hi: f64, n: i32, scaleByN: bool): bool {
+  // Every weight is at most the range (times n under scaleByN), and below SAFE_MAGNITUDE the
+  // reference's rescaling factor is 1.
+  return hi > lo && max<f64>(abs<f64>(lo), abs<f64>(hi)) < SAFE_MAGNITUDE && (hi - lo) * nScale(n, scaleByN) < SAFE_MAGNITUDE;
+}
+
+/**
+ * One group by the general path: the exact stable argsort (from the group's sorted keys `at` when the
+ * caller has them, else from scratch), maxWeightsGroup and the scatter by index (ties read their
+ * block's first position). Returns Σ weight·0: 0, or NaN when some weight is not finite.
+ */
+function exactGroup(
+  v: usize,
+  n: i32,
+  lo: f64,
+  hi: f64,
+  at: usize,
+  k: i32,
+  baseline: i32,
+  scaleByN: bool,
+  o: usize,
+  sorted: usize,
+  ix: usize,
+  w: usize,
+  mu: usize,
+  m1: usize,
+  rho: usize,
+  sortScratch: usize,
+): f64 {
+  if (at == 0) argsortGroup(v, n, lo, hi, sorted, ix, sortScratch);
+  else argsortFromKeys(v, n, at, sorted, ix, sortScratch);
+  maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
+  let acc = 0.0;
+  let prev = ld(sorted, 0);
+  let from = 0;
+  for (let p = 0; p < n; p++) {
+    const x = ld(sorted, p);
+    from = select<i32>(p, from, x != prev);
+    prev = x;
+    const wt = ld(w, from);
+    st(o, ldi(ix, p), wt);
+    acc += wt * 0.0;
+  }
+  return acc;
+}

@@ -222,7 +222,8 @@ function mergePairs(sk: usize, si: usize, dk: usize, di: usize, lo: i32, mid: i3
 //
 // An exact stable argsort of one group of f64 values by sorting 31-bit integer keys: the value's
 // bucket over the group's range in the high bits, its index in the low bits. The bucket map
-// v ↦ ⌊(v − min)·s⌋ is monotone (subtraction and multiplication by s > 0 round monotonically), so the
+// v ↦ round((v − min)·s) is monotone (subtraction, multiplication by s > 0 and rounding to an integer
+// are all monotone), so the
 // keys come out in the stable order except where two distinct values share a bucket in the wrong index
 // order. The gather checks that the values come out non-decreasing; a group that does not is repaired
 // by a stable insertion pass (moves capped at a multiple of n) and, past that cap, re-sorted by the
@@ -316,11 +317,190 @@ function sort16(p: usize): void {
 }
 
 /**
+ * Sorts the 64 i32 keys p[0, 64) in registers, with no loop and no data-dependent branch:
+ * 1. Batcher's odd–even merge sort for 16 inputs (63 comparators) down the 16 vectors sorts each of
+ *    the four lanes (a column of 16 keys);
+ * 2. a 4 × 4 transpose of each quarter turns the four sorted columns into four sorted runs of 16;
+ * 3. two bitonic merges (16 + 16 → 32) and one (32 + 32 → 64): mirror the upper run against the
+ *    lower, then half-cleaners across vectors; the last two levels, inside a vector, run across the
+ *    vectors of a transposed 4 × 4 block and are transposed back.
+ * Every compare-exchange is an i32x4.min_s / max_s pair on whole vectors.
+ */
+function sort64(p: usize): void {
+  let v0 = v128.load(p + 0);
+  let v1 = v128.load(p + 16);
+  let v2 = v128.load(p + 32);
+  let v3 = v128.load(p + 48);
+  let v4 = v128.load(p + 64);
+  let v5 = v128.load(p + 80);
+  let v6 = v128.load(p + 96);
+  let v7 = v128.load(p + 112);
+  let v8 = v128.load(p + 128);
+  let v9 = v128.load(p + 144);
+  let v10 = v128.load(p + 160);
+  let v11 = v128.load(p + 176);
+  let v12 = v128.load(p + 192);
+  let v13 = v128.load(p + 208);
+  let v14 = v128.load(p + 224);
+  let v15 = v128.load(p + 240);
+  let t: v128;
+  // 1. Columns: the 16-input network, one layer per line.
+  t = i32x4.min_s(v0, v1); v1 = i32x4.max_s(v0, v1); v0 = t; t = i32x4.min_s(v2, v3); v3 = i32x4.max_s(v2, v3); v2 = t; t = i32x4.min_s(v4, v5); v5 = i32x4.max_s(v4, v5); v4 = t; t = i32x4.min_s(v6, v7); v7 = i32x4.max_s(v6, v7); v6 = t; t = i32x4.min_s(v8, v9); v9 = i32x4.max_s(v8, v9); v8 = t; t = i32x4.min_s(v10, v11); v11 = i32x4.max_s(v10, v11); v10 = t; t = i32x4.min_s(v12, v13); v13 = i32x4.max_s(v12, v13); v12 = t; t = i32x4.min_s(v14, v15); v15 = i32x4.max_s(v14, v15); v14 = t;
+  t = i32x4.min_s(v0, v2); v2 = i32x4.max_s(v0, v2); v0 = t; t = i32x4.min_s(v1, v3); v3 = i32x4.max_s(v1, v3); v1 = t; t = i32x4.min_s(v4, v6); v6 = i32x4.max_s(v4, v6); v4 = t; t = i32x4.min_s(v5, v7); v7 = i32x4.max_s(v5, v7); v5 = t; t = i32x4.min_s(v8, v10); v10 = i32x4.max_s(v8, v10); v8 = t; t = i32x4.min_s(v9, v11); v11 = i32x4.max_s(v9, v11); v9 = t; t = i32x4.min_s(v12, v14); v14 = i32x4.max_s(v12, v14); v12 = t; t = i32x4.min_s(v13, v15); v15 = i32x4.max_s(v13, v15); v13 = t;
+  t = i32x4.min_s(v1, v2); v2 = i32x4.max_s(v1, v2); v1 = t; t = i32x4.min_s(v5, v6); v6 = i32x4.max_s(v5, v6); v5 = t; t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v3, v7); v7 = i32x4.max_s(v3, v7); v3 = t; t = i32x4.min_s(v9, v10); v10 = i32x4.max_s(v9, v10); v9 = t; t = i32x4.min_s(v13, v14); v14 = i32x4.max_s(v13, v14); v13 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t; t = i32x4.min_s(v11, v15); v15 = i32x4.max_s(v11, v15); v11 = t;
+  t = i32x4.min_s(v2, v6); v6 = i32x4.max_s(v2, v6); v2 = t; t = i32x4.min_s(v1, v5); v5 = i32x4.max_s(v1, v5); v1 = t; t = i32x4.min_s(v10, v14); v14 = i32x4.max_s(v10, v14); v10 = t; t = i32x4.min_s(v9, v13); v13 = i32x4.max_s(v9, v13); v9 = t; t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v7, v15); v15 = i32x4.max_s(v7, v15); v7 = t;
+  t = i32x4.min_s(v2, v4); v4 = i32x4.max_s(v2, v4); v2 = t; t = i32x4.min_s(v3, v5); v5 = i32x4.max_s(v3, v5); v3 = t; t = i32x4.min_s(v10, v12); v12 = i32x4.max_s(v10, v12); v10 = t; t = i32x4.min_s(v11, v13); v13 = i32x4.max_s(v11, v13); v11 = t;
+  t = i32x4.min_s(v1, v2); v2 = i32x4.max_s(v1, v2); v1 = t; t = i32x4.min_s(v3, v4); v4 = i32x4.max_s(v3, v4); v3 = t; t = i32x4.min_s(v5, v6); v6 = i32x4.max_s(v5, v6); v5 = t; t = i32x4.min_s(v9, v10); v10 = i32x4.max_s(v9, v10); v9 = t; t = i32x4.min_s(v11, v12); v12 = i32x4.max_s(v11, v12); v11 = t; t = i32x4.min_s(v13, v14); v14 = i32x4.max_s(v13, v14); v13 = t;
+  t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t; t = i32x4.min_s(v2, v10); v10 = i32x4.max_s(v2, v10); v2 = t; t = i32x4.min_s(v6, v14); v14 = i32x4.max_s(v6, v14); v6 = t; t = i32x4.min_s(v1, v9); v9 = i32x4.max_s(v1, v9); v1 = t; t = i32x4.min_s(v5, v13); v13 = i32x4.max_s(v5, v13); v5 = t; t = i32x4.min_s(v3, v11); v11 = i32x4.max_s(v3, v11); v3 = t;
+  t = i32x4.min_s(v4, v8); v8 = i32x4.max_s(v4, v8); v4 = t; t = i32x4.min_s(v6, v10); v10 = i32x4.max_s(v6, v10); v6 = t; t = i32x4.min_s(v5, v9); v9 = i32x4.max_s(v5, v9); v5 = t; t = i32x4.min_s(v7, v11); v11 = i32x4.max_s(v7, v11); v7 = t;
+  t = i32x4.min_s(v2, v4); v4 = i32x4.max_s(v2, v4); v2 = t; t = i32x4.min_s(v6, v8); v8 = i32x4.max_s(v6, v8); v6 = t; t = i32x4.min_s(v10, v12); v12 = i32x4.max_s(v10, v12); v10 = t; t = i32x4.min_s(v3, v5); v5 = i32x4.max_s(v3, v5); v3 = t; t = i32x4.min_s(v7, v9); v9 = i32x4.max_s(v7, v9); v7 = t; t = i32x4.min_s(v11, v13); v13 = i32x4.max_s(v11, v13); v11 = t;
+  t = i32x4.min_s(v1, v2); v2 = i32x4.max_s(v1, v2); v1 = t; t = i32x4.min_s(v3, v4); v4 = i32x4.max_s(v3, v4); v3 = t; t = i32x4.min_s(v5, v6); v6 = i32x4.max_s(v5, v6); v5 = t; t = i32x4.min_s(v7, v8); v8 = i32x4.max_s(v7, v8); v7 = t; t = i32x4.min_s(v9, v10); v10 = i32x4.max_s(v9, v10); v9 = t; t = i32x4.min_s(v11, v12); v12 = i32x4.max_s(v11, v12); v11 = t; t = i32x4.min_s(v13, v14); v14 = i32x4.max_s(v13, v14); v13 = t;
+  let t0: v128, t1: v128, t2: v128, t3: v128;
+  // 2. Transpose each quarter: afterwards run j (the sorted column j) is v[j], v[4 + j], v[8 + j], v[12 + j].
+  t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v2, v3, 0, 4, 1, 5); t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v1 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v2 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v4, v5, 0, 4, 1, 5); t1 = i32x4.shuffle(v4, v5, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v6, v7, 0, 4, 1, 5); t3 = i32x4.shuffle(v6, v7, 2, 6, 3, 7);
+  v4 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v5 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v6 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v7 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v8, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v8, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v10, v11, 0, 4, 1, 5); t3 = i32x4.shuffle(v10, v11, 2, 6, 3, 7);
+  v8 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v10 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v11 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v12, v13, 0, 4, 1, 5); t1 = i32x4.shuffle(v12, v13, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v14, v15, 0, 4, 1, 5); t3 = i32x4.shuffle(v14, v15, 2, 6, 3, 7);
+  v12 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v13 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v14 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v15 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  // 3. Runs 0 and 1 (16 + 16 → 32): mirror, then half-cleaners.
+  t = i32x4.shuffle(v13, v13, 3, 2, 1, 0); v13 = i32x4.max_s(v0, t); v0 = i32x4.min_s(v0, t); t = i32x4.shuffle(v9, v9, 3, 2, 1, 0); v9 = i32x4.max_s(v4, t); v4 = i32x4.min_s(v4, t); t = i32x4.shuffle(v5, v5, 3, 2, 1, 0); v5 = i32x4.max_s(v8, t); v8 = i32x4.min_s(v8, t); t = i32x4.shuffle(v1, v1, 3, 2, 1, 0); v1 = i32x4.max_s(v12, t); v12 = i32x4.min_s(v12, t);
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  // Runs 2 and 3: mirror, then half-cleaners.
+  t = i32x4.shuffle(v15, v15, 3, 2, 1, 0); v15 = i32x4.max_s(v2, t); v2 = i32x4.min_s(v2, t); t = i32x4.shuffle(v11, v11, 3, 2, 1, 0); v11 = i32x4.max_s(v6, t); v6 = i32x4.min_s(v6, t); t = i32x4.shuffle(v7, v7, 3, 2, 1, 0); v7 = i32x4.max_s(v10, t); v10 = i32x4.min_s(v10, t); t = i32x4.shuffle(v3, v3, 3, 2, 1, 0); v3 = i32x4.max_s(v14, t); v14 = i32x4.min_s(v14, t);
+  t = i32x4.min_s(v2, v10); v10 = i32x4.max_s(v2, v10); v2 = t; t = i32x4.min_s(v6, v14); v14 = i32x4.max_s(v6, v14); v6 = t;
+  t = i32x4.min_s(v2, v6); v6 = i32x4.max_s(v2, v6); v2 = t; t = i32x4.min_s(v10, v14); v14 = i32x4.max_s(v10, v14); v10 = t;
+  t0 = i32x4.shuffle(v2, v6, 0, 4, 1, 5); t1 = i32x4.shuffle(v2, v6, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v10, v14, 0, 4, 1, 5); t3 = i32x4.shuffle(v10, v14, 2, 6, 3, 7);
+  v2 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v6 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v10 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v14 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v2, v10); v10 = i32x4.max_s(v2, v10); v2 = t; t = i32x4.min_s(v6, v14); v14 = i32x4.max_s(v6, v14); v6 = t;
+  t = i32x4.min_s(v2, v6); v6 = i32x4.max_s(v2, v6); v2 = t; t = i32x4.min_s(v10, v14); v14 = i32x4.max_s(v10, v14); v10 = t;
+  t0 = i32x4.shuffle(v2, v6, 0, 4, 1, 5); t1 = i32x4.shuffle(v2, v6, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v10, v14, 0, 4, 1, 5); t3 = i32x4.shuffle(v10, v14, 2, 6, 3, 7);
+  v2 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v6 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v10 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v14 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v15, v7); v7 = i32x4.max_s(v15, v7); v15 = t; t = i32x4.min_s(v11, v3); v3 = i32x4.max_s(v11, v3); v11 = t;
+  t = i32x4.min_s(v15, v11); v11 = i32x4.max_s(v15, v11); v15 = t; t = i32x4.min_s(v7, v3); v3 = i32x4.max_s(v7, v3); v7 = t;
+  t0 = i32x4.shuffle(v15, v11, 0, 4, 1, 5); t1 = i32x4.shuffle(v15, v11, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v7, v3, 0, 4, 1, 5); t3 = i32x4.shuffle(v7, v3, 2, 6, 3, 7);
+  v15 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v11 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v7 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v15, v7); v7 = i32x4.max_s(v15, v7); v15 = t; t = i32x4.min_s(v11, v3); v3 = i32x4.max_s(v11, v3); v11 = t;
+  t = i32x4.min_s(v15, v11); v11 = i32x4.max_s(v15, v11); v15 = t; t = i32x4.min_s(v7, v3); v3 = i32x4.max_s(v7, v3); v7 = t;
+  t0 = i32x4.shuffle(v15, v11, 0, 4, 1, 5); t1 = i32x4.shuffle(v15, v11, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v7, v3, 0, 4, 1, 5); t3 = i32x4.shuffle(v7, v3, 2, 6, 3, 7);
+  v15 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v11 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v7 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  // 32 + 32 → 64: mirror, then half-cleaners.
+  t = i32x4.shuffle(v3, v3, 3, 2, 1, 0); v3 = i32x4.max_s(v0, t); v0 = i32x4.min_s(v0, t); t = i32x4.shuffle(v7, v7, 3, 2, 1, 0); v7 = i32x4.max_s(v4, t); v4 = i32x4.min_s(v4, t); t = i32x4.shuffle(v11, v11, 3, 2, 1, 0); v11 = i32x4.max_s(v8, t); v8 = i32x4.min_s(v8, t); t = i32x4.shuffle(v15, v15, 3, 2, 1, 0); v15 = i32x4.max_s(v12, t); v12 = i32x4.min_s(v12, t); t = i32x4.shuffle(v14, v14, 3, 2, 1, 0); v14 = i32x4.max_s(v13, t); v13 = i32x4.min_s(v13, t); t = i32x4.shuffle(v10, v10, 3, 2, 1, 0); v10 = i32x4.max_s(v9, t); v9 = i32x4.min_s(v9, t); t = i32x4.shuffle(v6, v6, 3, 2, 1, 0); v6 = i32x4.max_s(v5, t); v5 = i32x4.min_s(v5, t); t = i32x4.shuffle(v2, v2, 3, 2, 1, 0); v2 = i32x4.max_s(v1, t); v1 = i32x4.min_s(v1, t);
+  t = i32x4.min_s(v0, v13); v13 = i32x4.max_s(v0, v13); v0 = t; t = i32x4.min_s(v4, v9); v9 = i32x4.max_s(v4, v9); v4 = t; t = i32x4.min_s(v8, v5); v5 = i32x4.max_s(v8, v5); v8 = t; t = i32x4.min_s(v12, v1); v1 = i32x4.max_s(v12, v1); v12 = t;
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t; t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t; t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v0, v8); v8 = i32x4.max_s(v0, v8); v0 = t; t = i32x4.min_s(v4, v12); v12 = i32x4.max_s(v4, v12); v4 = t;
+  t = i32x4.min_s(v0, v4); v4 = i32x4.max_s(v0, v4); v0 = t; t = i32x4.min_s(v8, v12); v12 = i32x4.max_s(v8, v12); v8 = t;
+  t0 = i32x4.shuffle(v0, v4, 0, 4, 1, 5); t1 = i32x4.shuffle(v0, v4, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v8, v12, 0, 4, 1, 5); t3 = i32x4.shuffle(v8, v12, 2, 6, 3, 7);
+  v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v4 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v8 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v12 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v13, v5); v5 = i32x4.max_s(v13, v5); v13 = t; t = i32x4.min_s(v9, v1); v1 = i32x4.max_s(v9, v1); v9 = t;
+  t = i32x4.min_s(v13, v9); v9 = i32x4.max_s(v13, v9); v13 = t; t = i32x4.min_s(v5, v1); v1 = i32x4.max_s(v5, v1); v5 = t;
+  t0 = i32x4.shuffle(v13, v9, 0, 4, 1, 5); t1 = i32x4.shuffle(v13, v9, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v5, v1, 0, 4, 1, 5); t3 = i32x4.shuffle(v5, v1, 2, 6, 3, 7);
+  v13 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v9 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v5 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v1 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v3, v14); v14 = i32x4.max_s(v3, v14); v3 = t; t = i32x4.min_s(v7, v10); v10 = i32x4.max_s(v7, v10); v7 = t; t = i32x4.min_s(v11, v6); v6 = i32x4.max_s(v11, v6); v11 = t; t = i32x4.min_s(v15, v2); v2 = i32x4.max_s(v15, v2); v15 = t;
+  t = i32x4.min_s(v3, v11); v11 = i32x4.max_s(v3, v11); v3 = t; t = i32x4.min_s(v7, v15); v15 = i32x4.max_s(v7, v15); v7 = t; t = i32x4.min_s(v14, v6); v6 = i32x4.max_s(v14, v6); v14 = t; t = i32x4.min_s(v10, v2); v2 = i32x4.max_s(v10, v2); v10 = t;
+  t = i32x4.min_s(v3, v7); v7 = i32x4.max_s(v3, v7); v3 = t; t = i32x4.min_s(v11, v15); v15 = i32x4.max_s(v11, v15); v11 = t; t = i32x4.min_s(v14, v10); v10 = i32x4.max_s(v14, v10); v14 = t; t = i32x4.min_s(v6, v2); v2 = i32x4.max_s(v6, v2); v6 = t;
+  t0 = i32x4.shuffle(v3, v7, 0, 4, 1, 5); t1 = i32x4.shuffle(v3, v7, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v11, v15, 0, 4, 1, 5); t3 = i32x4.shuffle(v11, v15, 2, 6, 3, 7);
+  v3 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v7 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v11 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v15 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v3, v11); v11 = i32x4.max_s(v3, v11); v3 = t; t = i32x4.min_s(v7, v15); v15 = i32x4.max_s(v7, v15); v7 = t;
+  t = i32x4.min_s(v3, v7); v7 = i32x4.max_s(v3, v7); v3 = t; t = i32x4.min_s(v11, v15); v15 = i32x4.max_s(v11, v15); v11 = t;
+  t0 = i32x4.shuffle(v3, v7, 0, 4, 1, 5); t1 = i32x4.shuffle(v3, v7, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v11, v15, 0, 4, 1, 5); t3 = i32x4.shuffle(v11, v15, 2, 6, 3, 7);
+  v3 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v7 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v11 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v15 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t0 = i32x4.shuffle(v14, v10, 0, 4, 1, 5); t1 = i32x4.shuffle(v14, v10, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v6, v2, 0, 4, 1, 5); t3 = i32x4.shuffle(v6, v2, 2, 6, 3, 7);
+  v14 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v10 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v6 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v2 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(v14, v6); v6 = i32x4.max_s(v14, v6); v14 = t; t = i32x4.min_s(v10, v2); v2 = i32x4.max_s(v10, v2); v10 = t;
+  t = i32x4.min_s(v14, v10); v10 = i32x4.max_s(v14, v10); v14 = t; t = i32x4.min_s(v6, v2); v2 = i32x4.max_s(v6, v2); v6 = t;
+  t0 = i32x4.shuffle(v14, v10, 0, 4, 1, 5); t1 = i32x4.shuffle(v14, v10, 2, 6, 3, 7);
+  t2 = i32x4.shuffle(v6, v2, 0, 4, 1, 5); t3 = i32x4.shuffle(v6, v2, 2, 6, 3, 7);
+  v14 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v10 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  v6 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v2 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  v128.store(p + 0, v0);
+  v128.store(p + 16, v4);
+  v128.store(p + 32, v8);
+  v128.store(p + 48, v12);
+  v128.store(p + 64, v13);
+  v128.store(p + 80, v9);
+  v128.store(p + 96, v5);
+  v128.store(p + 112, v1);
+  v128.store(p + 128, v3);
+  v128.store(p + 144, v7);
+  v128.store(p + 160, v11);
+  v128.store(p + 176, v15);
+  v128.store(p + 192, v14);
+  v128.store(p + 208, v10);
+  v128.store(p + 224, v6);
+  v128.store(p + 240, v2);
+}
+
+/**
  * Sorts the i32 keys p[0, size) ascending, size a power of two in [4, 64], with a bitonic network in
  * i32x4 lanes (no data-dependent branch). The "flip" form: each merge level first compares i with its
  * mirror in the block, then runs half-cleaners, so every compare-exchange puts the minimum low.
  */
 function bitonicSort(p: usize, size: i32): void {
+  if (size == 64) {
+    sort64(p);
+    return;
+  }
   const vecs = size >> 2;
   let from = 32;
   if (size >= 16) {
@@ -410,16 +590,129 @@ function mergeKeys(src: usize, dst: usize, lo: i32, mid: i32, hi: i32): void {
   else if (j < hi) memory.copy(dst + (<usize>o << 2), src + (<usize>j << 2), <usize>(hi - j) << 2);
 }
 
+/** Runs up to this many keys are merged by vector bitonic merges in place; longer ones by scalar merges. */
+const BITONIC_MERGE_MAX: i32 = 4096;
+
+// @ts-ignore: decorator
+@inline function transposeStore(p: usize, a: v128, b: v128, c: v128, d: v128): void {
+  const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  v128.store(p, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(p + 16, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(p + 32, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(p + 48, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/**
+ * The last four half-cleaner levels (distances 8, 4, 2, 1) of a bitonic merge on the 16 keys p[0, 16)
+ * in registers: 8 and 4 across the four vectors, then 2 and 1 across the vectors of the transposed
+ * block, transposed back on the way out.
+ */
+function clean16(p: usize): void {
+  let a = v128.load(p);
+  let b = v128.load(p + 16);
+  let c = v128.load(p + 32);
+  let d = v128.load(p + 48);
+  let t = i32x4.min_s(a, c);
+  c = i32x4.max_s(a, c);
+  a = t;
+  t = i32x4.min_s(b, d);
+  d = i32x4.max_s(b, d);
+  b = t;
+  t = i32x4.min_s(a, b);
+  b = i32x4.max_s(a, b);
+  a = t;
+  t = i32x4.min_s(c, d);
+  d = i32x4.max_s(c, d);
+  c = t;
+  // Transpose: lane l of the four vectors becomes vector l.
+  const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+  a = i32x4.shuffle(t0, t2, 0, 1, 4, 5);
+  b = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+  c = i32x4.shuffle(t1, t3, 0, 1, 4, 5);
+  d = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+  t = i32x4.min_s(a, c);
+  c = i32x4.max_s(a, c);
+  a = t;
+  t = i32x4.min_s(b, d);
+  d = i32x4.max_s(b, d);
+  b = t;
+  t = i32x4.min_s(a, b);
+  b = i32x4.max_s(a, b);
+  a = t;
+  t = i32x4.min_s(c, d);
+  d = i32x4.max_s(c, d);
+  c = t;
+  transposeStore(p, a, b, c, d);
+}
+
+/**
+ * Merges the sorted runs p[0, w) and p[w, 2w) of i32 keys in place by a bitonic merge (w a power of
+ * two, at least 16): every key of the lower run against its mirror in the upper one, then half-cleaners
+ * at distances w/2 … 16 across vectors and clean16 on every block of 16. No data-dependent branch.
+ */
+function bitonicMergeRuns(p: usize, w: i32): void {
+  const vecs = w >> 2;
+  const top = p + (<usize>(2 * w - 4) << 2);
+  for (let j = 0; j < vecs; j++) {
+    const pa = p + (<usize>j << 4);
+    const pb = top - (<usize>j << 4);
+    const a = v128.load(pa);
+    const b = rev4(v128.load(pb));
+    v128.store(pa, i32x4.min_s(a, b));
+    v128.store(pb, rev4(i32x4.max_s(a, b)));
+  }
+  const size = 2 * w;
+  for (let d = w >> 1; d >= 16; d >>= 1) {
+    for (let base = 0; base < size; base += d << 1) {
+      const pa0 = p + (<usize>base << 2);
+      const pb0 = pa0 + (<usize>d << 2);
+      for (let i = 0; i < d; i += 8) {
+        const pa = pa0 + (<usize>i << 2);
+        const pb = pb0 + (<usize>i << 2);
+        const a0 = v128.load(pa);
+        const b0 = v128.load(pb);
+        const a1 = v128.load(pa + 16);
+        const b1 = v128.load(pb + 16);
+        v128.store(pa, i32x4.min_s(a0, b0));
+        v128.store(pb, i32x4.max_s(a0, b0));
+        v128.store(pa + 16, i32x4.min_s(a1, b1));
+        v128.store(pb + 16, i32x4.max_s(a1, b1));
+      }
+    }
+  }
+  for (let base = 0; base < size; base += 16) clean16(p + (<usize>base << 2));
+}
+
 /**
  * Sorts the distinct-but-for-padding i32 keys p[0, m) via buf (m keys), m a multiple of `block` (a
- * power of two in [4, 64]): bitonic blocks, then merges of doubling width. Returns where the result is
- * (p or buf).
+ * power of two in [4, 64]): bitonic blocks; then, while runs have at most BITONIC_MERGE_MAX keys,
+ * bitonic merges in place (a shorter last run is merged by the scalar merge through buf and copied
+ * back); then branch-free scalar merges of doubling width, alternating between p and buf. Returns where
+ * the result is (p or buf).
  */
 function sortKeys(p: usize, buf: usize, m: i32, block: i32): usize {
   for (let lo = 0; lo < m; lo += block) bitonicSort(p + (<usize>lo << 2), block);
+  let width = block;
+  for (; width < m && width <= BITONIC_MERGE_MAX; width <<= 1) {
+    for (let lo = 0; lo < m; lo += width << 1) {
+      const mid = min(lo + width, m);
+      const hi = min(lo + (width << 1), m);
+      if (hi - mid == width) bitonicMergeRuns(p + (<usize>lo << 2), width);
+      else if (mid < hi) {
+        mergeKeys(p, buf, lo, mid, hi);
+        memory.copy(p + (<usize>lo << 2), buf + (<usize>lo << 2), <usize>(hi - lo) << 2);
+      }
+    }
+  }
   let src = p;
   let dst = buf;
-  for (let width = block; width < m; width <<= 1) {
+  for (; width < m; width <<= 1) {
     for (let lo = 0; lo < m; lo += width << 1) {
       const mid = min(lo + width, m);
       const hi = min(lo + (width << 1), m);
@@ -514,6 +807,56 @@ export function argsortScratchBytes(maxN: i32): usize {
   return (m << 3) + (<usize>maxN << 3) + (<usize>maxN << 2) + 64;
 }
 
+/** The mask of the index bits of the keys {@link sortedKeys} last returned (key & keyMask = index). */
+export let keyMask: i32 = 0;
+
+/**
+ * The quantised keys of the finite values v[0, n) sorted ascending (n ≥ 2, `lo` < `hi` the group's
+ * minimum and maximum): each key is the value's bucket ⌊(v − lo)·s⌋ over the range in the high bits and
+ * its index in the low bits (`key & keyMask`). Returns the address of the n sorted keys (in scratch), or
+ * 0 when the group must take the exact argsort instead (more than 2^20 values, or a range too wide or
+ * too narrow to scale). The keys' order is the stable argsort's except where distinct values share a
+ * bucket in the wrong index order: the caller checks that the values come out non-decreasing.
+ * scratch: {@link argsortScratchBytes}(n) bytes, 16-aligned.
+ */
+export function sortedKeys(v: usize, n: i32, lo: f64, hi: f64, scratch: usize): usize {
+  const range = hi - lo;
+  const bits = 32 - clz<i32>(n - 1);
+  // Two below the bucket limit, so no real key reaches KEY_PAD even when n = 2^bits is padded.
+  const cap = <f64>((1 << (31 - bits)) - 2);
+  const s = cap / range;
+  if (bits > MAX_INDEX_BITS || !(range < Infinity) || !(s < Infinity)) return 0;
+  const block = min<i32>(BITONIC_MAX, max<i32>(4, 1 << bits));
+  const m = ((n + block - 1) / block) * block;
+  const keys = (scratch + (<usize>n << 3) + (<usize>n << 2) + 15) & ~(<usize>15);
+  const buf = keys + (<usize>m << 2);
+  // Four keys per step: the bucket (v − lo)·s clamped to cap and rounded to an integer by adding 2^52
+  // (its low 32 bits are then the integer: a monotone map, like truncation, and cheaper than
+  // i32x4.trunc_sat), shifted, index or-ed in.
+  const lo2 = f64x2.splat(lo);
+  const s2 = f64x2.splat(s);
+  const cap2 = f64x2.splat(cap);
+  const magic = f64x2.splat(4503599627370496.0);
+  let idx = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
+  let p = 0;
+  for (; p + 4 <= n; p += 4) {
+    const a = v + (<usize>p << 3);
+    const q0 = f64x2.add(f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(a), lo2), s2), cap2), magic);
+    const q1 = f64x2.add(f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(a + 16), lo2), s2), cap2), magic);
+    const q = i32x4.shuffle(q0, q1, 0, 2, 4, 6);
+    v128.store(keys + (<usize>p << 2), v128.or(i32x4.shl(q, bits), idx));
+    idx = i32x4.add(idx, four);
+  }
+  for (; p < n; p++) {
+    const q = f64x2.add(f64x2.pmin(f64x2.splat((ld(v, p) - lo) * s), cap2), magic);
+    sti(keys, p, (i32x4.extract_lane(q, 0) << bits) | p);
+  }
+  for (let p = n; p < m; p++) sti(keys, p, KEY_PAD);
+  keyMask = (1 << bits) - 1;
+  return sortKeys(keys, buf, m, block);
+}
+
 /**
  * The stable argsort of the finite values v[0, n) (v points at the group's first value): sorted[p]
  * receives the p-th smallest value and ix[p] its index in [0, n), equal values in index order
@@ -528,50 +871,31 @@ export function argsortGroup(v: usize, n: i32, lo: f64, hi: f64, sorted: usize, 
     }
     return;
   }
-  const range = hi - lo;
-  const bits = 32 - clz<i32>(n - 1);
-  // Two below the bucket limit, so no real key reaches KEY_PAD even when n = 2^bits is padded.
-  const cap = <f64>((1 << (31 - bits)) - 2);
-  const s = cap / range;
-  if (!(range > 0.0)) {
+  if (!(hi - lo > 0.0)) {
     // All equal (±0 included): the stable order is the input order.
     memory.copy(sorted, v, <usize>n << 3);
     for (let p = 0; p < n; p++) sti(ix, p, p);
     return;
   }
+  argsortFromKeys(v, n, sortedKeys(v, n, lo, hi, scratch), sorted, ix, scratch);
+}
+
+/**
+ * The rest of {@link argsortGroup} from the keys {@link sortedKeys} returned for v[0, n) (at ≠ 0, still
+ * in place, with keyMask as it set it), or from nothing (at = 0: the exact argsort): the gather, the
+ * check that the values come out non-decreasing, and the repair of a group where they do not.
+ */
+export function argsortFromKeys(v: usize, n: i32, at: usize, sorted: usize, ix: usize, scratch: usize): void {
   const kb = scratch;
   const ib = scratch + (<usize>n << 3);
-  if (bits > MAX_INDEX_BITS || !(range < Infinity) || !(s < Infinity)) {
+  if (at == 0) {
     memory.copy(sorted, v, <usize>n << 3);
     for (let p = 0; p < n; p++) sti(ix, p, p);
     exactArgsortPairs(sorted, ix, n, kb, ib);
     exactGroups++;
     return;
   }
-  const block = min<i32>(BITONIC_MAX, max<i32>(4, 1 << bits));
-  const m = ((n + block - 1) / block) * block;
-  const keys = (scratch + (<usize>n << 3) + (<usize>n << 2) + 15) & ~(<usize>15);
-  const buf = keys + (<usize>m << 2);
-  // Two keys per step: (v − lo)·s clamped to cap, truncated, shifted, index or-ed in.
-  const lo2 = f64x2.splat(lo);
-  const s2 = f64x2.splat(s);
-  const cap2 = f64x2.splat(cap);
-  let idx = i32x4(0, 1, 0, 0);
-  const two = i32x4.splat(2);
-  let p = 0;
-  for (; p + 2 <= n; p += 2) {
-    const q = f64x2.pmin(f64x2.mul(f64x2.sub(v128.load(v + (<usize>p << 3)), lo2), s2), cap2);
-    const key = v128.or(i32x4.shl(i32x4.trunc_sat_f64x2_s_zero(q), bits), idx);
-    v128.store64_lane(keys + (<usize>p << 2), key, 0);
-    idx = i32x4.add(idx, two);
-  }
-  if (p < n) {
-    const q = (ld(v, p) - lo) * s;
-    sti(keys, p, (<i32>select<f64>(cap, q, q > cap) << bits) | p);
-  }
-  for (let p = n; p < m; p++) sti(keys, p, KEY_PAD);
-  const at = sortKeys(keys, buf, m, block);
-  const mask = (1 << bits) - 1;
+  const mask = keyMask;
   let prev = -Infinity;
   let bad = false;
   for (let p = 0; p < n; p++) {
@@ -602,17 +926,36 @@ export let groupHi: f64 = 0.0;
 export function groupRange(v: usize, n: i32): bool {
   // Two lanes at a time: pmin/pmax are single minpd/maxpd (f64.min/max must order ±0 and NaN, which
   // costs several instructions); x·0 is 0 for every finite x and NaN otherwise.
+  // Four values per step in two independent sets of accumulators: one set is a chain of dependent
+  // min / max / add, whose latency, not the memory, would bound the pass.
   let lo2 = f64x2.splat(Infinity);
   let hi2 = f64x2.splat(-Infinity);
   let acc2 = f64x2.splat(0.0);
+  let loB = lo2;
+  let hiB = hi2;
+  let accB = acc2;
   const zero = f64x2.splat(0.0);
   let p = 0;
-  for (; p + 2 <= n; p += 2) {
+  for (; p + 4 <= n; p += 4) {
+    const x = v128.load(v + (<usize>p << 3));
+    const y = v128.load(v + (<usize>p << 3) + 16);
+    lo2 = f64x2.pmin(lo2, x);
+    hi2 = f64x2.pmax(hi2, x);
+    acc2 = f64x2.add(acc2, f64x2.mul(x, zero));
+    loB = f64x2.pmin(loB, y);
+    hiB = f64x2.pmax(hiB, y);
+    accB = f64x2.add(accB, f64x2.mul(y, zero));
+  }
+  if (p + 2 <= n) {
     const x = v128.load(v + (<usize>p << 3));
     lo2 = f64x2.pmin(lo2, x);
     hi2 = f64x2.pmax(hi2, x);
     acc2 = f64x2.add(acc2, f64x2.mul(x, zero));
+    p += 2;
   }
+  lo2 = f64x2.pmin(lo2, loB);
+  hi2 = f64x2.pmax(hi2, hiB);
+  acc2 = f64x2.add(acc2, accB);
   let lo = f64x2.extract_lane(lo2, 0);
   let hi = f64x2.extract_lane(hi2, 0);
   const lo1 = f64x2.extract_lane(lo2, 1);

@@ -54,6 +54,17 @@ export function subsetMaxWeights(n: i32, k: i32, out: usize): void {
   return abs<f64>(s) >= abs<f64>(t) ? s - u + t : t - u + s;
 }
 
+/**
+ * The rounding error of u = s + t by Knuth's TwoSum: branch-free, and exactly the error (s + t) − u, so
+ * the same bits as {@link sumError}'s Fast2Sum whenever u is finite. V8 compiles a select between
+ * doubles as a branch, which mispredicts on random data; this has none.
+ */
+// @ts-ignore: decorator
+@inline export function twoSumError(s: f64, t: f64, u: f64): f64 {
+  const bv = u - s;
+  return s - (u - bv) + (t - bv);
+}
+
 /** Σ a[lo..hi), compensated (as the reference kernel's rangeSum). */
 export function rangeSum(a: usize, lo: i32, hi: i32): f64 {
   let s = 0.0;
