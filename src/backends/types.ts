@@ -139,7 +139,10 @@ export interface KernelTable {
    * `rewards`: the kernel ranks each group by score itself (tie blocks are the runs of equal scores).
    * Formulas: docs/estimators/best-of-n.md. Scores may be non-finite (rewards not): returns the index of
    * the first non-finite score (then `out` is not complete) or −1; a kernel that returns nothing is
-   * trusted to have been given finite scores (the caller checks them).
+   * trusted to have been given finite scores (the caller checks them). The built-in kernels also check
+   * the rewards in the pass that reads them and return −2 (`out` not complete) for a group whose rewards
+   * are not finite or whose (max − min)·n overflows; the estimator relies on that for them only, and
+   * checks the rewards itself for any other backend.
    */
   [BestOfNWeights](
     scores: Values,

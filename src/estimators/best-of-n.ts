@@ -5,7 +5,7 @@
  * weights, BOND-style distillation targets and the exact best-of-N distribution.
  * Math and derivations: docs/estimators/best-of-n.md.
  */
-import { kernel, type BackendOptions } from '../backends/registry.js';
+import { BUILT_IN_BACKENDS, kernel, type BackendOptions } from '../backends/registry.js';
 import { bestOfNKernels } from '../backends/js/best-of-n.js';
 import { passAtKKernels } from '../backends/js/pass-at-k.js';
 import { sortKernels } from '../backends/js/sort.js';
@@ -185,15 +185,26 @@ export function bestOfNWeights<Out extends WeightArray = Float64Array>(
   const { offsets } = p.layout;
   const run = kernel(p.backend, BestOfNWeights);
   const code = baselineCode(p.effectiveBaseline);
-  viaFloat64(p.out, p.layout, (out) =>
+  // The library's own kernels check the rewards (finite, range times n finite) in the pass that reads
+  // them and report −2 otherwise: only then, or on a non-finite score while the rewards' check is still
+  // owed, does the separate pass below run (it throws the rewards' error first, or rescales).
+  const checksRewards = BUILT_IN_BACKENDS.includes(p.backend.name);
+  viaFloat64(p.out, p.layout, (out) => {
+    if (checksRewards) {
+      const status = run(v, r, offsets, p.k, code, p.scaleByN, out);
+      if (status === -1 || (typeof status === 'number' && status >= 0 && !rewardsCheck.deferred())) {
+        checkStatus(status, v, scoresCheck.deferred());
+        return;
+      }
+    }
     withoutOverflow(
       r,
       offsets,
       out,
       (values) => checkStatus(run(v, values, offsets, p.k, code, p.scaleByN, out), v, scoresCheck.deferred()),
       rewardsCheck.deferred(),
-    ),
-  );
+    );
+  });
   return p.out as Out;
 }
 

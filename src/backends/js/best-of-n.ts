@@ -98,6 +98,95 @@ function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number,
   return t;
 }
 
+/** bestOfNWeights' status for a group whose rewards are not finite or whose range times n overflows. */
+const REWARDS_OUT_OF_RANGE = -2;
+
+/**
+ * True when rewards[start, start + n) are finite and (max − min)·n is finite (the condition of the
+ * estimators' overflow rescue), computed exactly.
+ */
+function rangeFinite(rewards: Values, start: number, n: number): boolean {
+  if (n === 0) return true;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let acc = 0;
+  for (let i = start; i < start + n; i++) {
+    const r = rewards[i] as number;
+    if (r < lo) lo = r;
+    if (r > hi) hi = r;
+    acc += r * 0;
+  }
+  return acc === 0 && Number.isFinite((hi - lo) * n);
+}
+
+/** {@link rangeFinite} in one comparison per value: values below BIG_REWARD in magnitude cannot overflow it. */
+function rewardsInRange(rewards: Values, start: number, n: number): boolean {
+  let small = true;
+  for (let i = start; i < start + n; i++) if (!(Math.abs(rewards[i] as number) < BIG_REWARD)) small = false;
+  return small || rangeFinite(rewards, start, n);
+}
+
+/**
+ * The loo-1 weights (k ≥ 2) of a group WITHOUT ties in score, in one pass after a check: every tie block
+ * is one sample, so the block offsets are 0, the gaps are y_p − y_{p−1} and
+ * w_(p) = Σ_{k−1 ≤ q ≤ p} μ_q·(y_q − y_{q−1}), the positions below k − 1 getting 0, with y = reward·sc
+ * read from sorted position k − 2 up (BlockScratch.load's `relevant` = k − 1). The same bits as the tie
+ * path of {@link sortedBestOfNWeights}: the terms it skips (μ_q = 0) and the +0 offsets it adds change
+ * no bit of a sum that is never −0, and Knuth's branch-free TwoSum gives the same rounding error as the
+ * |s| ≥ |t| Fast2Sum of sumError whenever the sum is finite (here |y| < 2^991). Returns 0, having
+ * written nothing, when two sorted scores are equal; REWARDS_OUT_OF_RANGE as {@link rewardsInRange}
+ * (nothing written); 1 when done.
+ */
+function loo1Untied(
+  scores: Values,
+  rewards: Values,
+  perm: Int32Array,
+  start: number,
+  n: number,
+  k: number,
+  scaleByN: boolean,
+  out: Float64Array,
+  mu: Float64Array,
+  y: Float64Array,
+): number {
+  // One pass checks for ties (before anything is written) and gathers the rewards in sorted order.
+  let prev = NaN;
+  let small = true;
+  for (let p = 0; p < n; p++) {
+    const i = perm[start + p] as number;
+    const v = scores[i] as number;
+    if (v === prev) return 0;
+    prev = v;
+    const r = rewards[i] as number;
+    y[p] = r;
+    if (!(Math.abs(r) < BIG_REWARD)) small = false;
+  }
+  const first = k - 2;
+  // BlockScratch.load's scale, from the rewards at sorted positions k − 2 up.
+  let big = false;
+  if (!small) {
+    if (!rangeFinite(rewards, start, n)) return REWARDS_OUT_OF_RANGE;
+    for (let p = first; p < n; p++) if (Math.abs(y[p] as number) >= BIG_REWARD) big = true;
+  }
+  const sc = big ? BIG_SCALE : 1;
+  const scale = (scaleByN ? n : 1) / sc;
+  for (let p = 0; p < k - 1; p++) out[perm[start + p] as number] = 0;
+  let yPrev = (y[first] as number) * sc;
+  let G = 0;
+  let c = 0;
+  for (let p = k - 1; p < n; p++) {
+    const yp = (y[p] as number) * sc;
+    const v = (mu[p] as number) * (yp - yPrev);
+    const u = G + v;
+    const bv = u - G;
+    c += G - (u - bv) + (v - bv);
+    G = u;
+    out[perm[start + p] as number] = (G + c) * scale;
+    yPrev = yp;
+  }
+  return 1;
+}
+
 /**
  * Per sample i in the tie block of sorted positions a..b (m members, block sum S):
  *   s_i = M·y_i + N·(S − y_i)/(m − 1) + T
@@ -108,6 +197,9 @@ function nuTable(tables: Map<number, Float64Array>, mu: Float64Array, n: number,
  * where P sums the intact blocks below (positions unchanged) and Q those above (shifted down by one).
  * Rewards are used unshifted (a shift by the minimum would carry an outlier's magnitude into every
  * term); blocks that cannot affect a weight read as 0 (BlockScratch.load) and every sum is compensated.
+ * Returns −1, or REWARDS_OUT_OF_RANGE at the first group whose rewards are not finite or whose range
+ * overflows ({@link rewardsInRange}; later groups are not written). `untiedPass` false runs every group
+ * through the tie blocks (tests compare the two paths bit for bit).
  */
 function sortedBestOfNWeights(
   scores: Values,
@@ -118,7 +210,8 @@ function sortedBestOfNWeights(
   baseline: BaselineCode,
   scaleByN: boolean,
   out: Float64Array,
-): void {
+  untiedPass = true,
+): number {
   const cache = new SubsetWeightCache();
   const nuTables = new Map<number, Float64Array>();
   const scratch = new BlockScratch(offsets);
@@ -132,6 +225,12 @@ function sortedBestOfNWeights(
     const n = (offsets[g + 1] as number) - start;
     // loo-1: a block ending at position k − 1 still enters, through the gap to the block above it.
     const isLoo1Gap = gapPath && baseline === BaselineCode['loo-1'];
+    if (untiedPass && isLoo1Gap && n >= k) {
+      const done = loo1Untied(scores, rewards, perm, start, n, k, scaleByN, out, cache.get(n, k), y);
+      if (done === REWARDS_OUT_OF_RANGE) return done;
+      if (done === 1) continue;
+    }
+    if (!rewardsInRange(rewards, start, n)) return REWARDS_OUT_OF_RANGE;
     scratch.load(scores, rewards, perm, start, n, isLoo1Gap ? k - 1 : k, !gapPath && k === 1 && baseline !== BaselineCode['loo-pkpo'] && baseline !== BaselineCode.none);
     const blocks = scratch.blocks;
     const mu = cache.get(n, k);
@@ -327,6 +426,7 @@ function sortedBestOfNWeights(
       upper = u;
     }
   }
+  return -1;
 }
 
 /**
@@ -419,7 +519,11 @@ function argsortScores(scores: Values, offsets: Int32Array): number {
   return segmentedArgsortChecked(scores, offsets, permBuffer);
 }
 
-/** Best-of-N weights in input order from unsorted scores: the stable argsort, then {@link sortedBestOfNWeights}. */
+/**
+ * Best-of-N weights in input order from unsorted scores: the stable argsort, then
+ * {@link sortedBestOfNWeights}. Returns the index of the first non-finite score, −2 for rewards that are
+ * not finite or whose range overflows in some group, or −1.
+ */
 function bestOfNWeights(
   scores: Values,
   rewards: Values,
@@ -430,8 +534,24 @@ function bestOfNWeights(
   out: Float64Array,
 ): number {
   const bad = argsortScores(scores, offsets);
-  if (bad < 0) sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out);
-  return bad;
+  return bad < 0 ? sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out) : bad;
+}
+
+/**
+ * {@link bestOfNWeights} with every group through the tie blocks, even without ties (no one-pass loo-1
+ * form): for tests, which check both give the same bits.
+ */
+export function bestOfNWeightsViaBlocks(
+  scores: Values,
+  rewards: Values,
+  offsets: Int32Array,
+  k: number,
+  baseline: BaselineCode,
+  scaleByN: boolean,
+  out: Float64Array,
+): number {
+  const bad = argsortScores(scores, offsets);
+  return bad < 0 ? sortedBestOfNWeights(scores, rewards, permBuffer, offsets, k, baseline, scaleByN, out, false) : bad;
 }
 
 /** Best-of-N metric per group from unsorted scores: the stable argsort, then {@link sortedBestOfNMetric}. */

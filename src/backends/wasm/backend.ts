@@ -7,7 +7,7 @@
 import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
 import { isDetached } from '../../validate.js';
 import type { Backend, BaselineCode, BinaryGroupWeights, KernelTable, Values, WeightOut } from '../types.js';
-import { BEST_OF_N_METRIC_SCRATCH_F64, BEST_OF_N_WEIGHTS_SCRATCH_F64 } from '../constants.js';
+import { BEST_OF_N_METRIC_SCRATCH_F64 } from '../constants.js';
 import type { KernelExports } from './exports.generated.js';
 
 export type { KernelExports } from './exports.generated.js';
@@ -565,20 +565,19 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       x.segmentedArgsort(k.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       copyOutI32(perm, p, n);
     },
-    // The best-of-N kernels rank by score inside wasm: the permutation never crosses to JS.
+    // The best-of-N kernels rank by score inside wasm: the permutation never crosses to JS. The weights
+    // kernel is fused (range, argsort, weights and scatter per group, in cache).
     bestOfNWeights(scores, rewards, offsets, k, baseline, scaleByN, out): number {
       const { groups, n, maxN } = sizes(offsets);
       const f = frame();
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const sc = f.f64(scores, n, 'scores');
       const r = f.f64(rewards, n, 'rewards');
-      const p = f.scratch(n * 4);
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(Math.max(BEST_OF_N_WEIGHTS_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
+      const scratch = f.scratch(x.bestOfNWeightsScratchBytes(maxN));
       f.commit();
-      const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
-      if (bad >= 0) return bad;
-      x.sortedBestOfNWeights(sc.ptr, r.ptr, p.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
+      const status = x.bestOfNWeights(sc.ptr, r.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
+      if (status !== -1) return status;
       copyOutF64(out, o, n);
       return -1;
     },

@@ -10,5 +10,5 @@ export { binaryCounts, binaryScatter, binaryWeights } from './pass-at-k';
 export { groupMoments, affineScatter } from './grpo';
 export { segmentedSort, segmentedArgsort, segmentedArgsortScratchBytes, resetArgsortStats, argsortRepaired, argsortExact } from './sort';
 export { maxAtKWeights, maxAtKScratchBytes, sortedMaxMetric } from './max-at-k';
-export { sortedBestOfNWeights, sortedBestOfNMetric, sortedBestOfNSelection } from './best-of-n';
+export { bestOfNWeights, bestOfNWeightsScratchBytes, sortedBestOfNMetric, sortedBestOfNSelection } from './best-of-n';
 export { orderStatisticApply, orderStatisticMetric } from './order-statistics';
