@@ -66,14 +66,15 @@ export function binaryScatter(
  * tableStart[b], or 0 when `tableStart` is 0: one table for equal-size groups) and writes them to `out`
  * (f64, or f32 stores when `f32` is 1) while the group is in cache. An entry not yet computed
  * (`filled[base + c]` is 0) stops the kernel: it stores c at `state` and returns b, and the caller fills
- * the entry and resumes at b. Returns −1 when every group is written, or −2 − i for the first value i
- * that is neither 0 nor 1.
+ * the entry and resumes at b with `resume` = c (group `start` is then not counted again; −1 counts it).
+ * Returns −1 when every group is written, or −2 − i for the first value i that is neither 0 nor 1.
  */
 export function binaryWeights(
   values: usize,
   offsets: usize,
   groups: i32,
   start: i32,
+  resume: i32,
   table: usize,
   tableStart: usize,
   filled: usize,
@@ -87,33 +88,36 @@ export function binaryWeights(
     const first = ldi(offsets, b);
     const end = ldi(offsets, b + 1);
     let i = first;
-    // Count and check without a branch per vector: the lane masks of "is 1" are subtracted (−1 each)
-    // and those of "is 0 or 1" and-ed; one test per group. A group that fails is rescanned for the index.
-    let acc0 = i64x2.splat(0);
-    let acc1 = i64x2.splat(0);
-    let ok = i64x2.splat(-1);
-    for (; i + 4 <= end; i += 4) {
-      const p = values + (<usize>i << 3);
-      const v0 = v128.load(p);
-      const v1 = v128.load(p, 16);
-      const o0 = f64x2.eq(v0, one);
-      const o1 = f64x2.eq(v1, one);
-      ok = v128.and(ok, v128.and(v128.or(o0, f64x2.eq(v0, zero)), v128.or(o1, f64x2.eq(v1, zero))));
-      acc0 = i64x2.sub(acc0, o0);
-      acc1 = i64x2.sub(acc1, o1);
-    }
-    const acc = i64x2.add(acc0, acc1);
-    let c = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
-    if (!i64x2.all_true(ok)) {
-      for (let j = first; j < i; j++) {
-        const v = ld(values, j);
-        if (v != 1.0 && v != 0.0) return -2 - j;
+    let c = resume;
+    if (b != start || resume < 0) {
+      // Count and check without a branch per vector: the lane masks of "is 1" are subtracted (−1 each)
+      // and those of "is 0 or 1" and-ed; one test per group. A group that fails is rescanned for the index.
+      let acc0 = i64x2.splat(0);
+      let acc1 = i64x2.splat(0);
+      let ok = i64x2.splat(-1);
+      for (; i + 4 <= end; i += 4) {
+        const p = values + (<usize>i << 3);
+        const v0 = v128.load(p);
+        const v1 = v128.load(p, 16);
+        const o0 = f64x2.eq(v0, one);
+        const o1 = f64x2.eq(v1, one);
+        ok = v128.and(ok, v128.and(v128.or(o0, f64x2.eq(v0, zero)), v128.or(o1, f64x2.eq(v1, zero))));
+        acc0 = i64x2.sub(acc0, o0);
+        acc1 = i64x2.sub(acc1, o1);
       }
-    }
-    for (; i < end; i++) {
-      const v = ld(values, i);
-      if (v == 1.0) c++;
-      else if (v != 0.0) return -2 - i;
+      const acc = i64x2.add(acc0, acc1);
+      c = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
+      if (!i64x2.all_true(ok)) {
+        for (let j = first; j < i; j++) {
+          const v = ld(values, j);
+          if (v != 1.0 && v != 0.0) return -2 - j;
+        }
+      }
+      for (; i < end; i++) {
+        const v = ld(values, i);
+        if (v == 1.0) c++;
+        else if (v != 0.0) return -2 - i;
+      }
     }
     const entry = (tableStart == 0 ? 0 : ldi(tableStart, b)) + c;
     if (load<u8>(filled + <usize>entry) == 0) {
