@@ -4,7 +4,8 @@
  * lengths agree, offsets are valid, values are finite, k fits every group.
  *
  * Every kernel works on a whole batch laid out as `offsets` (B + 1 values; group b is
- * `[offsets[b], offsets[b+1])`), so one call crosses the JS/WASM boundary once per batch.
+ * `[offsets[b], offsets[b+1])`), so one call crosses the JS/WASM boundary once per batch. Kernels
+ * only read `offsets` (the estimators hand the same offsets to every call with the same layout).
  */
 
 // Kernel names, one constant per kernel (tfjs-core style): a backend that lacks one fails naming it.
