@@ -215,6 +215,32 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     }
   });
 
+  it('a group whose values are not all 0 or 1 is refused at its first bad value, and no weight is computed for it (js and wasm)', () => {
+    const groups: [number[], number][] = [
+      [[0.5, 0.5, 1, 0], 0], // sums to 2, a count that has an entry: found while writing
+      [[-1, 2, 0, 0], 0], // sums to 1
+      [[0, 0.5, 0.5, 1, 1, 0, 0, 0], 1], // sums to 3 (no entry yet)
+      [[1, 0, NaN, 0], 2],
+      [[Infinity, 0, 0, 0], 0],
+      [[0, 1, 1, 1e-300], 3], // sums to 2 (1e-300 is absorbed)
+      [[0, 0, 0, 3], 3], // sums to 3, an entry not computed yet
+      [[3, 3, 0, 0], 0], // sums to 6 > n: past the table
+    ];
+    for (const backend of [jsBackend, wasm]) {
+      for (const [bad, at] of groups) {
+        for (const input of [(a: number[]) => a, (a: number[]) => Float64Array.from(a)]) {
+          const calls: string[] = [];
+          const rewards = input([1, 0, 1, 0, 1, 1, 0, 0, ...bad]);
+          const offsets = bad.length === 4 ? Int32Array.of(0, 4, 8, 12) : Int32Array.of(0, 4, 8, 16);
+          const out = new Float64Array(rewards.length);
+          const r = backend.kernels.binaryWeights!(rewards, offsets, (n, c, b) => (calls.push(`${n},${c},${b}`), [c, -n]), out);
+          expect(r).toBe(8 + at);
+          expect(calls).toEqual(['4,2,0']);
+        }
+      }
+    }
+  });
+
   it('the weights are computed once per distinct (n, c), not once per group (js and wasm)', () => {
     for (const backend of [jsBackend, wasm]) {
       const calls: string[] = [];
