@@ -149,12 +149,15 @@ function badReward(rewards: ArrayLike<number>, bad: number, fn: string): Error {
 
 /** Thrown by a float32-checked weights function; {@link binaryAdvantage} turns it into the typed error. */
 class Float32Overflow {
-  constructor(
-    readonly group: number,
-    /** The reward of the samples whose weight overflows (1: the correct ones, 0: the incorrect ones). */
-    readonly reward: number,
-    readonly weight: number,
-  ) {}
+  declare readonly group: number;
+  /** The reward of the samples whose weight overflows (1: the correct ones, 0: the incorrect ones). */
+  declare readonly reward: number;
+  declare readonly weight: number;
+  constructor(group: number, reward: number, weight: number) {
+    this.group = group;
+    this.reward = reward;
+    this.weight = weight;
+  }
 }
 
 /**
@@ -200,16 +203,14 @@ export function binaryAdvantage(
   key?: string,
 ): void {
   const float32 = out instanceof Float32Array;
-  let weights: BinaryGroupWeights;
-  if (key === undefined) weights = kernelWeights(weightsOf, float32);
-  else {
-    const full = float32 ? `${key};f32` : key;
-    let kept = keptWeights.get(full);
-    if (kept === undefined) {
+  if (key !== undefined) key += float32;
+  let weights = key === undefined ? undefined : keptWeights.get(key);
+  if (weights === undefined) {
+    weights = kernelWeights(weightsOf, float32);
+    if (key !== undefined) {
       if (keptWeights.size >= KEPT_FUNCTIONS) keptWeights.clear();
-      keptWeights.set(full, (kept = kernelWeights(weightsOf, float32)));
+      keptWeights.set(key, weights);
     }
-    weights = kept;
   }
   let bad: number;
   try {
@@ -332,7 +333,7 @@ export function passAtKWeights<Out extends WeightArray = Float64Array>(
   const p = prepareKSample('passAtKWeights', k, opts, { inputs: [['rewards', rewards, checkArrayLike]], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
   const { k: kk, effectiveBaseline, scaleByN } = p;
-  const key = `passAtKWeights;${kk};${effectiveBaseline};${scaleByN ? 'mean' : 'sum'}`;
+  const key = `pass@k;${kk};${effectiveBaseline};${scaleByN}`;
   binaryAdvantage(values, p.layout, p.backend, p.out, 'passAtKWeights', (n, c) => {
     const w = binaryPassWeights(n, c, kk, effectiveBaseline);
     return scaleByN ? [w[0] * n, w[1] * n] : w;
@@ -385,7 +386,7 @@ export function chenPassAtKWeights<Out extends WeightArray = Float64Array>(
     const correct = fail / sigma;
     const incorrect = (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma;
     return sumForm ? [correct / n, incorrect / n] : [correct, incorrect];
-  }, `chenPassAtKWeights;${kk};${sumForm ? 'sum' : 'mean'}`);
+  }, `chen;${kk};${sumForm}`);
   return out as Out;
 }
 

@@ -157,19 +157,12 @@ let lastUniform: Layout | undefined;
 
 /** {@link resolveLayout}, reusing {@link lastUniform} when the call has its length and group size. */
 function layoutOf(length: number, opts: WeightOutputOptions<WeightArray> | undefined, name: string | undefined): Layout {
-  const size = opts?.groupSize;
   const last = lastUniform;
-  if (
-    last !== undefined &&
-    size === last.uniformSize &&
-    opts?.groupOffsets === undefined &&
-    last.groups * size === length &&
-    last.offsets[last.groups] === length
-  ) {
+  if (last !== undefined && last.uniformSize === opts?.groupSize && opts.groupOffsets === undefined && last.offsets[last.groups] === length) {
     return last;
   }
   const layout = resolveLayout(length, opts, name);
-  if (size !== undefined && layout.groups > 0) lastUniform = layout;
+  if (opts?.groupSize !== undefined && layout.groups > 0) lastUniform = layout;
   return layout;
 }
 
@@ -230,8 +223,8 @@ export function prepareKSample<T = undefined>(
     const why = baseline === 'loo-1' ? "baseline 'loo-1' at k = 1 falls back to 'loo', which" : `baseline '${baseline}'`;
     checkGroupSizes(p.layout, kk + 1, (n) => `${why} needs k ≤ n − 1 (got k=${kk}, n=${n}`, 'k');
   }
-  const { arrays, layout, extra, backend, out } = p;
-  return { arrays, layout, k: kk, extra, backend, out, baseline, effectiveBaseline, scaleByN: scale === 'mean' };
+  // p is this call's own object: extended in place (an object spread of it is slow, see above).
+  return Object.assign(p, { baseline, effectiveBaseline, scaleByN: scale === 'mean' });
 }
 
 /** `opts.scale` of every weight estimator: `'sum'` or `'mean'`, default `fallback`. */

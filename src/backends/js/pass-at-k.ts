@@ -123,8 +123,9 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
     }
     const wi = table[2 * c + 1] as number;
     // The arithmetic select of binaryScatter (the same bits), while the group is still in L1; a
-    // Float32Array rounds each value in the store. `ok` stays 1 while every value is 0 or 1 (as
-    // integer bit operations, without a branch per value).
+    // Float32Array rounds each value in the store. `ok` stays 1 while every value is 0 or 1, without a
+    // branch per value: v & 1 is 0 or 1 (ToInt32 of v, low bit), so v === (v & 1) holds exactly for 0,
+    // −0 and 1 (NaN, fractions, ±Infinity and other integers all differ from it).
     let ok = 1;
     let i = start;
     if (out64 !== undefined) {
@@ -137,13 +138,13 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
         out64[i + 1] = q * wc + (1 - q) * wi;
         out64[i + 2] = r * wc + (1 - r) * wi;
         out64[i + 3] = s * wc + (1 - s) * wi;
-        ok &= (+(p === 0) | +(p === 1)) & (+(q === 0) | +(q === 1)) & (+(r === 0) | +(r === 1)) & (+(s === 0) | +(s === 1));
+        ok &= +(p === (p & 1)) & +(q === (q & 1)) & +(r === (r & 1)) & +(s === (s & 1));
       }
     }
     for (; i < end; i++) {
       const v = values[i] as number;
       out[i] = v * wc + (1 - v) * wi;
-      ok &= +(v === 0) | +(v === 1);
+      ok &= +(v === (v & 1));
     }
     if (ok === 0 && !strict) for (i = start; i < end; i++) if (values[i] !== 0 && values[i] !== 1) return i;
   }
