@@ -4,7 +4,8 @@
  * lengths agree, offsets are valid, values are finite, k fits every group.
  *
  * Every kernel works on a whole batch laid out as `offsets` (B + 1 values; group b is
- * `[offsets[b], offsets[b+1])`), so one call crosses the JS/WASM boundary once per batch.
+ * `[offsets[b], offsets[b+1])`), so one call crosses the JS/WASM boundary once per batch. Kernels
+ * only read `offsets` (the estimators hand the same offsets to every call with the same layout).
  */
 
 // Kernel names, one constant per kernel (tfjs-core style): a backend that lacks one fails naming it.
@@ -77,8 +78,9 @@ export interface KernelTable {
   /**
    * The fused binary kernel: per group, counts the ones (checking that every value is 0 or 1), takes the
    * group's two weights from `weights(n, c, b)` and writes `out[i] = values[i] === 1 ? wc : wi`, in one
-   * pass while the group is in cache. `weights` is called once per distinct (n, c) of the call (for the
-   * first group that has it), not once per group. A Float32Array `out` receives each weight rounded to
+   * pass while the group is in cache. `weights` is called at most once per distinct (n, c) of the call
+   * (for the first group that has it), not once per group; its values must depend on (n, c) alone, and a
+   * backend may keep them across calls given the same function. A Float32Array `out` receives each weight rounded to
    * float32 in the same write. Returns −1, or the index of the first value that is neither 0 nor 1 (then
    * `out` may hold the weights of the groups before it).
    */

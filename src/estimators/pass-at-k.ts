@@ -18,7 +18,7 @@ import { checkArrayLike, checkInteger } from '../validate.js';
 import { checkScale, prepare, prepareKSample, type Baseline, type KSampleWeightOptions, type WeightScale } from './weights.js';
 import type { BackendOptions } from '../backends/registry.js';
 import { binaryWeightKernels } from '../backends/js/pass-at-k.js';
-import type { Backend } from '../backends/types.js';
+import type { Backend, BinaryGroupWeights } from '../backends/types.js';
 
 /** This family's reference kernels (the `js` backend): the weight estimators need only the fused one. */
 const JS_KERNELS = binaryWeightKernels;
@@ -147,12 +147,51 @@ function badReward(rewards: ArrayLike<number>, bad: number, fn: string): Error {
   return new DomainError('rewards', `rewards must be 0 or 1 for ${fn} (got ${show(v)} at index ${bad})`);
 }
 
+/** Thrown by a float32-checked weights function; {@link binaryAdvantage} turns it into the typed error. */
+class Float32Overflow {
+  declare readonly group: number;
+  /** The reward of the samples whose weight overflows (1: the correct ones, 0: the incorrect ones). */
+  declare readonly reward: number;
+  declare readonly weight: number;
+  constructor(group: number, reward: number, weight: number) {
+    this.group = group;
+    this.reward = reward;
+    this.weight = weight;
+  }
+}
+
+/**
+ * `weightsOf` as the binaryWeights kernel calls it: as is for a Float64Array `out`; for a Float32Array,
+ * throwing {@link Float32Overflow} for a weight that float32 cannot hold (only for a class the group has:
+ * wc needs c > 0, wi needs c < n). Its values depend on (n, c) alone, as the kernel may assume.
+ */
+function kernelWeights(weightsOf: (n: number, c: number) => readonly [number, number], float32: boolean): BinaryGroupWeights {
+  if (!float32) return weightsOf;
+  return (n, c, group) => {
+    const w = weightsOf(n, c);
+    const over = (x: number): boolean => Math.abs(Math.fround(x)) > FLOAT32_MAX;
+    const bad = c > 0 && over(w[0]) ? 1 : c < n && over(w[1]) ? 0 : -1;
+    if (bad >= 0) throw new Float32Overflow(group, bad, w[1 - bad] as number);
+    return w;
+  };
+}
+
+/**
+ * The weights functions of recent calls, by estimator and parameters: a backend may keep a function's
+ * values across calls (the wasm backend does), so a trainer calling with the same n and k every step
+ * computes each group's weights once, not once per call. At most KEPT_FUNCTIONS are kept.
+ */
+const keptWeights = new Map<string, BinaryGroupWeights>();
+const KEPT_FUNCTIONS = 16;
+
 /**
  * Writes the weights of a binary estimator: per group, `weightsOf(n, c)` (once per distinct (n, c) of
- * the call) scattered to correct and incorrect samples, in one fused pass per group (the
- * `binaryWeights` kernel). Throws a typed error at the first reward
- * that is not 0 or 1, and, for a Float32Array `out`, at the first weight that overflows float32 (naming
- * its group and its first sample).
+ * the call, or fewer: see `key`) scattered to correct and incorrect samples, in one fused pass per group
+ * (the `binaryWeights` kernel). Throws a typed error at the first reward that is not 0 or 1, and, for a
+ * Float32Array `out`, at the first weight that overflows float32 (naming its group and its first
+ * sample). `key`, when given, names `weightsOf` exactly (the estimator and every parameter its values
+ * depend on besides n and c): calls with the same key share one weights function, whose values the
+ * backend may keep.
  */
 export function binaryAdvantage(
   rewards: ArrayLike<number>,
@@ -160,25 +199,28 @@ export function binaryAdvantage(
   backend: Backend,
   out: WeightArray,
   fn: string,
-  weightsOf: (n: number, c: number) => [number, number],
+  weightsOf: (n: number, c: number) => readonly [number, number],
+  key?: string,
 ): void {
-  let weights = weightsOf as (n: number, c: number, group: number) => readonly [number, number];
-  if (out instanceof Float32Array) {
-    weights = (n, c, group) => {
-      const w = weightsOf(n, c);
-      // A class that no sample of the group has cannot overflow anything: wc needs c > 0, wi needs c < n.
-      const over = (x: number): boolean => Math.abs(Math.fround(x)) > FLOAT32_MAX;
-      const bad = c > 0 && over(w[0]) ? 1 : c < n && over(w[1]) ? 0 : -1;
-      if (bad >= 0) {
-        const start = layout.offsets[group] as number;
-        let i = start;
-        while (rewards[i] !== bad) i++;
-        throw float32OverflowError('opts.out', w[1 - bad] as number, i, layout, group);
-      }
-      return w;
-    };
+  const float32 = out instanceof Float32Array;
+  if (key !== undefined) key += float32;
+  let weights = key === undefined ? undefined : keptWeights.get(key);
+  if (weights === undefined) {
+    weights = kernelWeights(weightsOf, float32);
+    if (key !== undefined) {
+      if (keptWeights.size >= KEPT_FUNCTIONS) keptWeights.clear();
+      keptWeights.set(key, weights);
+    }
   }
-  const bad = kernel(backend, BinaryWeights)(rewards, layout.offsets, weights, out);
+  let bad: number;
+  try {
+    bad = kernel(backend, BinaryWeights)(rewards, layout.offsets, weights, out);
+  } catch (e) {
+    if (!(e instanceof Float32Overflow)) throw e;
+    let i = layout.offsets[e.group] as number;
+    while (rewards[i] !== e.reward) i++;
+    throw float32OverflowError('opts.out', e.weight, i, layout, e.group);
+  }
   if (bad >= 0) throw badReward(rewards, bad, fn);
 }
 
@@ -290,10 +332,12 @@ export function passAtKWeights<Out extends WeightArray = Float64Array>(
 ): Out {
   const p = prepareKSample('passAtKWeights', k, opts, { inputs: [['rewards', rewards, checkArrayLike]], jsKernels: JS_KERNELS });
   const values = p.arrays[0] as ArrayLike<number>;
+  const { k: kk, effectiveBaseline, scaleByN } = p;
+  const key = `pass@k;${kk};${effectiveBaseline};${scaleByN}`;
   binaryAdvantage(values, p.layout, p.backend, p.out, 'passAtKWeights', (n, c) => {
-    const w = binaryPassWeights(n, c, p.k, p.effectiveBaseline);
-    return p.scaleByN ? [w[0] * n, w[1] * n] : w;
-  });
+    const w = binaryPassWeights(n, c, kk, effectiveBaseline);
+    return scaleByN ? [w[0] * n, w[1] * n] : w;
+  }, key);
   return p.out as Out;
 }
 
@@ -342,7 +386,7 @@ export function chenPassAtKWeights<Out extends WeightArray = Float64Array>(
     const correct = fail / sigma;
     const incorrect = (-(c / n) * failAtKUnchecked(n - 1, c, kk - 1)) / sigma;
     return sumForm ? [correct / n, incorrect / n] : [correct, incorrect];
-  });
+  }, `chen;${kk};${sumForm}`);
   return out as Out;
 }
 

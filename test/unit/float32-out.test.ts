@@ -187,6 +187,10 @@ describe('Float32Array out: a weight beyond float32 range is a typed error namin
       const out64 = new Float64Array(6);
       binaryAdvantage([1, 0, 0, 0, 0, 1], layout, backend, out64, 'test', () => [1e39, 0]); // Float64: fine
       expect(out64[0]).toBe(1e39);
+      // A shared (kept) weights function: an overflowing entry is never kept, so every call checks it.
+      const keyed = (w: [number, number]) => () =>
+        binaryAdvantage([1, 0, 0, 0, 0, 1], layout, backend, new Float32Array(6), 'test', () => w, `float32 test;${backend.name}`);
+      for (let rep = 0; rep < 2; rep++) expect(keyed([0, -1e39])).toThrow(/sample 1 of group 0 overflows/);
     }
   });
 });

@@ -172,6 +172,75 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     expect(() => passAtKAdvantage([1, 0], 1, { backend: 'js-two-pass' })).toThrow(/backend 'js-two-pass' has no kernel 'binaryWeights'/);
   });
 
+  it('wasm keeps a weights function\'s table across calls: no call after the first computes an entry again, same bits', () => {
+    const calls: string[] = [];
+    const weights = (n: number, c: number): [number, number] => (calls.push(`${n},${c}`), [c / n, -c]);
+    const offsets = Int32Array.of(0, 4, 8, 13);
+    const first = Float64Array.of(1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1);
+    const out = new Float64Array(13);
+    expect(wasm.kernels.binaryWeights!(first, offsets, weights, out)).toBe(-1);
+    expect(calls).toEqual(['4,2', '4,3', '5,3']);
+    const ref = (r: Float64Array): number[] => Array.from(r, (v, i) => {
+      const b = i < 4 ? 0 : i < 8 ? 1 : 2;
+      const n = (offsets[b + 1] as number) - (offsets[b] as number);
+      let c = 0;
+      for (let j = offsets[b] as number; j < (offsets[b + 1] as number); j++) c += r[j] as number;
+      return v === 1 ? c / n : -c;
+    });
+    expect(Array.from(out)).toEqual(ref(first));
+    // (4, 2), (4, 3) and (5, 3) are kept; only (4, 1) and (5, 5) are new.
+    const second = Float64Array.of(0, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1);
+    expect(wasm.kernels.binaryWeights!(second, offsets, weights, out)).toBe(-1);
+    expect(calls).toEqual(['4,2', '4,3', '5,3', '4,1', '5,5']);
+    expect(Array.from(out)).toEqual(ref(second));
+    // A bad value still stops the call, kept table or not.
+    expect(wasm.kernels.binaryWeights!(Float64Array.of(1, 0, 1, 0, 0.5, 1, 1, 0, 0, 0, 1, 1, 1), offsets, weights, out)).toBe(4);
+  });
+
+  it('repeated estimator calls (kept tables) give the bits of a fresh computation, every baseline, float64 and float32', () => {
+    for (let seed = 3000; seed < 3040; seed++) {
+      const { rewards, offsets, minN } = randomBatch(seed, 200, seed % 2 === 0);
+      for (const baseline of BASELINES) {
+        const k = 1 + (seed % Math.max(1, baseline === 'loo' || baseline === 'loo-pkpo' ? minN - 1 : minN));
+        const opts = { groupOffsets: offsets, baseline, backend: 'wasm' };
+        const ref = twoPass(rewards, offsets, wasm, passWeights(k, baseline === 'loo-1' && k === 1 ? 'loo' : baseline, false));
+        for (let rep = 0; rep < 2; rep++) {
+          expect(same(passAtKAdvantage(rewards, k, opts), ref)).toBe(0);
+          expect(same(passAtKAdvantage(rewards, k, { ...opts, out: new Float32Array(rewards.length) }), Float32Array.from(ref))).toBe(0);
+        }
+        const ch = twoPass(rewards, offsets, wasm, chenWeights(k));
+        expect(same(chenPassAtKAdvantage(rewards, k, { groupOffsets: offsets, backend: 'wasm' }), ch)).toBe(0);
+        expect(same(chenPassAtKAdvantage(rewards, k, { groupOffsets: offsets, backend: 'wasm' }), ch)).toBe(0);
+      }
+    }
+  });
+
+  it('a group whose values are not all 0 or 1 is refused at its first bad value, and no weight is computed for it (js and wasm)', () => {
+    const groups: [number[], number][] = [
+      [[0.5, 0.5, 1, 0], 0], // sums to 2, a count that has an entry: found while writing
+      [[-1, 2, 0, 0], 0], // sums to 1
+      [[0, 0.5, 0.5, 1, 1, 0, 0, 0], 1], // sums to 3 (no entry yet)
+      [[1, 0, NaN, 0], 2],
+      [[Infinity, 0, 0, 0], 0],
+      [[0, 1, 1, 1e-300], 3], // sums to 2 (1e-300 is absorbed)
+      [[0, 0, 0, 3], 3], // sums to 3, an entry not computed yet
+      [[3, 3, 0, 0], 0], // sums to 6 > n: past the table
+    ];
+    for (const backend of [jsBackend, wasm]) {
+      for (const [bad, at] of groups) {
+        for (const input of [(a: number[]) => a, (a: number[]) => Float64Array.from(a)]) {
+          const calls: string[] = [];
+          const rewards = input([1, 0, 1, 0, 1, 1, 0, 0, ...bad]);
+          const offsets = bad.length === 4 ? Int32Array.of(0, 4, 8, 12) : Int32Array.of(0, 4, 8, 16);
+          const out = new Float64Array(rewards.length);
+          const r = backend.kernels.binaryWeights!(rewards, offsets, (n, c, b) => (calls.push(`${n},${c},${b}`), [c, -n]), out);
+          expect(r).toBe(8 + at);
+          expect(calls).toEqual(['4,2,0']);
+        }
+      }
+    }
+  });
+
   it('the weights are computed once per distinct (n, c), not once per group (js and wasm)', () => {
     for (const backend of [jsBackend, wasm]) {
       const calls: string[] = [];

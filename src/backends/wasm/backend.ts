@@ -101,6 +101,16 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** Samples per chunk of the fused binary kernel on copied arrays: 64 KiB of f64, in L2 with its output. */
 const CHUNK = 8192;
 
+/** The most distinct group sizes, and the largest size, whose binary weight tables are kept per function. */
+const KEPT_SIZES = 16;
+const KEPT_ENTRIES = 1 << 16;
+
+/** The binary weights of one function for groups of one size: [wc, wi] at 2c, and whether c is computed. */
+interface KeptTable {
+  readonly w: Float64Array;
+  readonly filled: Uint8Array;
+}
+
 /** One allocation of an arena. */
 interface Block {
   readonly ptr: number;
@@ -367,27 +377,51 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
   }
 
   /**
+   * The [wc, wi] tables of each `weights` function by group size, kept across calls (a function's values
+   * depend on (n, c) alone, so an entry computed once is never computed again): a trainer calling with the
+   * same n and k every step finds every entry filled and the kernel never stops.
+   */
+  const keptTables = new WeakMap<BinaryGroupWeights, Map<number, KeptTable>>();
+
+  /** The kept table of `weights` for groups of `size`, or undefined past the per-function bound. */
+  function keptTable(weights: BinaryGroupWeights, size: number): KeptTable | undefined {
+    let bySize = keptTables.get(weights);
+    if (bySize === undefined) keptTables.set(weights, (bySize = new Map()));
+    let t = bySize.get(size);
+    if (t === undefined) {
+      if (bySize.size >= KEPT_SIZES || size >= KEPT_ENTRIES) return undefined;
+      t = { w: new Float64Array(2 * size + 2), filled: new Uint8Array(size + 1) };
+      bySize.set(size, t);
+    }
+    return t;
+  }
+
+  /**
    * The fused binary kernel's JS side: one table of [wc, wi] per distinct group size, filled on demand
-   * (the kernel stops at a group whose entry is missing; `weights` fills it; the kernel resumes there),
-   * so inputs are copied in once and the data is read once per call.
+   * (the kernel stops at a group whose entry is missing; `weights` fills it; the kernel resumes there
+   * without counting that group again) and kept across calls with the same `weights`, so inputs are
+   * copied in once and the data is read once per call.
    */
   function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroupWeights, out: WeightOut): number {
     const groups = offsets.length - 1;
     const n = offsets[groups] as number;
-    // Table entries: one run of n + 1 per distinct group size; `base` is each group's run when sizes differ.
-    let uniform = true;
+    // One scan of the sizes: equal sizes share one table (n0 + 1 entries) and `base` is not needed.
     const n0 = groups > 0 ? (offsets[1] as number) - (offsets[0] as number) : 0;
+    let uniform = true;
+    let maxN = n0;
     for (let b = 1; b < groups; b++) {
-      if ((offsets[b + 1] as number) - (offsets[b] as number) !== n0) {
+      const size = (offsets[b + 1] as number) - (offsets[b] as number);
+      if (size !== n0) {
         uniform = false;
-        break;
+        if (size > maxN) maxN = size;
       }
     }
     let entries = n0 + 1;
     let base: Int32Array | undefined;
+    /** Each distinct size's first entry and kept table. */
+    const runs = new Map<number, number>();
     if (!uniform) {
       base = new Int32Array(groups);
-      const runs = new Map<number, number>();
       entries = 0;
       for (let b = 0; b < groups; b++) {
         const size = (offsets[b + 1] as number) - (offsets[b] as number);
@@ -399,17 +433,15 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
         }
         base[b] = at;
       }
-    }
+    } else if (groups > 0) runs.set(n0, 0);
     const f32 = out instanceof Float32Array;
     const bytesOut = f32 ? 4 : 8;
-    // Arrays already in wasm memory are used in place; the others go through a chunk of whole groups
-    // (≥ CHUNK samples, at least the largest group) that stays in cache: copied in, weighted, copied
-    // out, so the data crosses main memory once each way as it does for views.
+    // Arrays already in wasm memory are used in place, in one kernel call; the others go through a
+    // chunk of whole groups (≥ CHUNK samples, at least the largest group) that stays in cache: copied
+    // in, weighted, copied out, so the data crosses main memory once each way as it does for views.
     const vAt = values instanceof Float64Array ? resident(values, 'rewards') : (resident(values, 'rewards'), -1);
     const oAt = resident(out, 'opts.out');
-    let maxN = 0;
-    for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
-    const chunk = Math.min(n, Math.max(CHUNK, maxN));
+    const chunk = vAt >= 0 && oAt >= 0 ? n : Math.min(n, Math.max(CHUNK, maxN));
     const f = frame();
     const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
     const ts = base === undefined ? undefined : f.i32(base, groups, 'tableStart');
@@ -423,13 +455,25 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     const tableView = new Float64Array(buffer, table.ptr, 2 * entries);
     const filledView = new Uint8Array(buffer, filled.ptr, entries);
     filledView.fill(0);
+    const kept: (KeptTable | undefined)[] = [];
+    for (const [size, at] of runs) {
+      const t = keptTable(weights, size);
+      kept[at] = t;
+      if (t !== undefined) {
+        tableView.set(t.w, 2 * at);
+        filledView.set(t.filled, at);
+      }
+    }
     const stateView = new Int32Array(buffer, state.ptr, 1);
     const typed = ArrayBuffer.isView(values);
     for (let g0 = 0; g0 < groups; ) {
       // The chunk: groups [g0, g1) holding at most `chunk` samples (always at least one group).
       const i0 = offsets[g0] as number;
-      let g1 = g0 + 1;
-      while (g1 < groups && (offsets[g1 + 1] as number) - i0 <= chunk) g1++;
+      let g1 = groups;
+      if (chunk < n) {
+        g1 = g0 + 1;
+        while (g1 < groups && (offsets[g1 + 1] as number) - i0 <= chunk) g1++;
+      }
       const i1 = offsets[g1] as number;
       let vPtr = vAt;
       if (vChunk !== undefined) {
@@ -447,17 +491,28 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       }
       const oPtr = oChunk === undefined ? oAt : oChunk.ptr - i0 * bytesOut;
       let start = g0;
+      let resume = -1;
       for (;;) {
-        const r = x.binaryWeights(vPtr, offs.ptr, g1, start, table.ptr, ts?.ptr ?? 0, filled.ptr, oPtr, f32 ? 1 : 0, state.ptr);
+        const r = x.binaryWeights(vPtr, offs.ptr, g1, start, resume, table.ptr, ts?.ptr ?? 0, filled.ptr, oPtr, f32 ? 1 : 0, state.ptr);
         if (r === -1) break;
         if (r < -1) return -2 - r;
         const c = stateView[0] as number;
-        const entry = (base === undefined ? 0 : (base[r] as number)) + c;
-        const w = weights((offsets[r + 1] as number) - (offsets[r] as number), c, r);
-        tableView[2 * entry] = w[0];
-        tableView[2 * entry + 1] = w[1];
-        filledView[entry] = 1;
+        const at = base === undefined ? 0 : (base[r] as number);
+        const size = (offsets[r + 1] as number) - (offsets[r] as number);
+        const w = weights(size, c, r);
+        const wc = w[0];
+        const wi = w[1];
+        tableView[2 * (at + c)] = wc;
+        tableView[2 * (at + c) + 1] = wi;
+        filledView[at + c] = 1;
+        const t = kept[at];
+        if (t !== undefined) {
+          t.w[2 * c] = wc;
+          t.w[2 * c + 1] = wi;
+          t.filled[c] = 1;
+        }
         start = r;
+        resume = c;
       }
       if (oChunk !== undefined) {
         if (f32) (out as Float32Array).set(new Float32Array(buffer, oChunk.ptr, i1 - i0), i0);

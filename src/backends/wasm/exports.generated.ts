@@ -13,8 +13,8 @@ export interface KernelExports {
   binaryCounts(values: number, offsets: number, groups: number, counts: number): number;
   /** src/backends/wasm/assembly/pass-at-k/binaryScatter(values: usize, offsets: usize, groups: i32, wCorrect: usize, wIncorrect: usize, out: usize): void */
   binaryScatter(values: number, offsets: number, groups: number, wCorrect: number, wIncorrect: number, out: number): void;
-  /** src/backends/wasm/assembly/pass-at-k/binaryWeights(values: usize, offsets: usize, groups: i32, start: i32, table: usize, tableStart: usize, filled: usize, out: usize, f32: i32, state: usize): i32 */
-  binaryWeights(values: number, offsets: number, groups: number, start: number, table: number, tableStart: number, filled: number, out: number, f32: number, state: number): number;
+  /** src/backends/wasm/assembly/pass-at-k/binaryWeights(values: usize, offsets: usize, groups: i32, start: i32, resume: i32, table: usize, tableStart: usize, filled: usize, out: usize, f32: i32, state: usize): i32 */
+  binaryWeights(values: number, offsets: number, groups: number, start: number, resume: number, table: number, tableStart: number, filled: number, out: number, f32: number, state: number): number;
   /** src/backends/wasm/assembly/grpo/groupMoments(values: usize, offsets: usize, groups: i32, mean: usize, sumSquares: usize, range: usize): void */
   groupMoments(values: number, offsets: number, groups: number, mean: number, sumSquares: number, range: number): void;
   /** src/backends/wasm/assembly/grpo/affineScatter(values: usize, offsets: usize, groups: i32, shift: usize, scale: usize, out: usize): void */
