@@ -247,6 +247,38 @@ describe.each(BACKENDS)('backend %s', (backend) => {
     expect(() => passAtKAdvantage([1, 0, 0.5, 0], 2, { backend })).toThrow(/must be 0 or 1 .* \(got 0\.5 at index 2\)/);
   });
 
+  itAgreesWithJs('binary pass@k and Chen weights give the same bits as js, signed zeros included (all-0 and all-1 groups)', () => {
+    const random = rng(77);
+    for (const n of [2, 3, 8, 64]) {
+      // Every count from 0 to n in one batch, so each baseline meets its zero weights (e.g. 'loo' at c = 0).
+      const rewards: number[] = [];
+      for (let c = 0; c <= n; c++) {
+        const g = Array.from({ length: n }, (_, i) => (i < c ? 1 : 0));
+        for (let i = n - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [g[i], g[j]] = [g[j] as number, g[i] as number];
+        }
+        rewards.push(...g);
+      }
+      const r = Float64Array.from(rewards);
+      for (const k of [1, 2, n - 1].filter((x, i, a) => x >= 1 && x < n && a.indexOf(x) === i)) {
+        for (const baseline of BASELINES) {
+          for (const scale of ['sum', 'mean'] as const) {
+            const opts = { groupSize: n, baseline, scale };
+            const w = passAtKAdvantage(r, k, { ...opts, backend });
+            const ref = passAtKAdvantage(r, k, { ...opts, backend: 'js' });
+            const at = w.findIndex((x, i) => !Object.is(x, ref[i]));
+            if (at >= 0) expect.fail(`n=${n} k=${k} ${baseline} ${scale}: index ${at}: ${w[at]} vs js ${ref[at]}`);
+          }
+        }
+        const w = chenPassAtKAdvantage(r, k, { groupSize: n, backend });
+        const ref = chenPassAtKAdvantage(r, k, { groupSize: n, backend: 'js' });
+        const at = w.findIndex((x, i) => !Object.is(x, ref[i]));
+        if (at >= 0) expect.fail(`chen n=${n} k=${k}: index ${at}: ${w[at]} vs js ${ref[at]}`);
+      }
+    }
+  });
+
   itAgreesWithJs('chenPassAtKAdvantage(rewards, k, { groupOffsets, backend }) agrees with js', () => {
     for (const c of cases(true)) {
       const w = chenPassAtKAdvantage(c.g, c.k, { groupOffsets: c.offsets, backend });

@@ -509,8 +509,9 @@ function sortedBestOfNSelection(
   }
 }
 
+// Module-level buffers are marked /* @__PURE__ */ so that bundles which never call these kernels drop them.
 /** The permutation buffer of the fused kernels below, grown to the largest batch seen and reused. */
-let permBuffer = new Int32Array(0);
+let permBuffer = /* @__PURE__ */ new Int32Array(0);
 
 /** The stable argsort of `scores` into the reused buffer; the first non-finite score's index, or −1. */
 function argsortScores(scores: Values, offsets: Int32Array): number {

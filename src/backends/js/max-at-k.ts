@@ -246,18 +246,19 @@ function sortedMaxMetric(sorted: Float64Array, offsets: Int32Array, k: number, o
 
 /** Groups of at most this many values are sorted into the fixed buffers below (module constants, which V8 compiles to fixed addresses). */
 const SMALL = 1024;
-const SORTED = new Float64Array(SMALL);
-const IX = new Int32Array(SMALL);
+// Module-level buffers are marked /* @__PURE__ */ so that bundles which never call these kernels drop them.
+const SORTED = /* @__PURE__ */ new Float64Array(SMALL);
+const IX = /* @__PURE__ */ new Int32Array(SMALL);
 
 /** Per-call buffers of {@link maxAtKWeights}, one group long, grown to the largest group seen and reused. */
 const buffers = {
-  sorted: new Float64Array(0),
-  ix: new Int32Array(0),
-  weights: new Float64Array(0),
-  rho: new Float64Array(0),
+  sorted: /* @__PURE__ */ new Float64Array(0),
+  ix: /* @__PURE__ */ new Int32Array(0),
+  weights: /* @__PURE__ */ new Float64Array(0),
+  rho: /* @__PURE__ */ new Float64Array(0),
   /** The group as doubles, for inputs that are not a Float64Array. */
-  copy: new Float64Array(0),
-  range: new Float64Array(2),
+  copy: /* @__PURE__ */ new Float64Array(0),
+  range: /* @__PURE__ */ new Float64Array(2),
 };
 
 /**

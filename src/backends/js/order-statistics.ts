@@ -40,13 +40,14 @@ function applyGroup(
   }
 }
 
+// Module-level buffers are marked /* @__PURE__ */ so that bundles which never call these kernels drop them.
 /** Per-call buffers of {@link orderStatisticWeights}, one group long, grown to the largest group seen and reused. */
 const buffers = {
-  sorted: new Float64Array(0),
-  ix: new Int32Array(0),
-  w: new Float64Array(0),
-  gaps: new Float64Array(0),
-  range: new Float64Array(2),
+  sorted: /* @__PURE__ */ new Float64Array(0),
+  ix: /* @__PURE__ */ new Int32Array(0),
+  w: /* @__PURE__ */ new Float64Array(0),
+  gaps: /* @__PURE__ */ new Float64Array(0),
+  range: /* @__PURE__ */ new Float64Array(2),
 };
 
 /**

@@ -86,19 +86,20 @@ function exactArgsortPairs(x: Float64Array, ix: Int32Array, n: number, kb: Float
 /** Groups of at most this many values take the radix argsort on the fixed scratch below. */
 const RADIX_MAX = 1024;
 
+// Module-level buffers are marked /* @__PURE__ */ so that bundles which never call these kernels drop them.
 // Scratch of the radix argsort. Module constants on purpose: V8 (TurboFan) embeds a constant typed
 // array's storage and length in the code, while an array reached through a parameter or a mutable
 // field is reloaded around every store; the loops below ran 1.7× slower that way (node 20, n = 64).
 /** Each value's quantised key. */
-const KEY = new Int32Array(RADIX_MAX);
+const KEY = /* @__PURE__ */ new Int32Array(RADIX_MAX);
 /** Indices ordered by the low digit of their key (the first counting pass). */
-const MID = new Int32Array(RADIX_MAX);
+const MID = /* @__PURE__ */ new Int32Array(RADIX_MAX);
 /** Digit histograms of the two passes, all zero between calls. */
-const COUNT_LOW = new Int32Array(RADIX_MAX);
-const COUNT_HIGH = new Int32Array(RADIX_MAX);
+const COUNT_LOW = /* @__PURE__ */ new Int32Array(RADIX_MAX);
+const COUNT_HIGH = /* @__PURE__ */ new Int32Array(RADIX_MAX);
 /** Next free position of each digit's bucket in the two passes. */
-const AT_LOW = new Int32Array(RADIX_MAX);
-const AT_HIGH = new Int32Array(RADIX_MAX);
+const AT_LOW = /* @__PURE__ */ new Int32Array(RADIX_MAX);
+const AT_HIGH = /* @__PURE__ */ new Int32Array(RADIX_MAX);
 
 /**
  * Scratch of the larger groups' distribution argsort and of the exact merge argsort, grown to the
@@ -107,11 +108,11 @@ const AT_HIGH = new Int32Array(RADIX_MAX);
  */
 const scratch = {
   size: -1,
-  bucket: new Int32Array(0),
-  count: new Int32Array(0),
-  copy: new Float64Array(0),
-  kb: new Float64Array(0),
-  ib: new Int32Array(0),
+  bucket: /* @__PURE__ */ new Int32Array(0),
+  count: /* @__PURE__ */ new Int32Array(0),
+  copy: /* @__PURE__ */ new Float64Array(0),
+  kb: /* @__PURE__ */ new Float64Array(0),
+  ib: /* @__PURE__ */ new Int32Array(0),
 };
 
 /** Buckets per value of the distribution argsort. */
@@ -377,7 +378,7 @@ export function firstNonFinite(values: Values, start: number, end: number): numb
 }
 
 /** Per-call buffers of a segmented argsort (one group long). */
-const argsortBuffers = { sorted: new Float64Array(0), ix: new Int32Array(0), range: new Float64Array(2) };
+const argsortBuffers = { sorted: /* @__PURE__ */ new Float64Array(0), ix: /* @__PURE__ */ new Int32Array(0), range: /* @__PURE__ */ new Float64Array(2) };
 
 /**
  * perm[start + p] = index of the p-th smallest key of each group (absolute), ties in input order: the

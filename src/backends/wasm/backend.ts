@@ -500,8 +500,9 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
         const at = base === undefined ? 0 : (base[r] as number);
         const size = (offsets[r + 1] as number) - (offsets[r] as number);
         const w = weights(size, c, r);
-        const wc = w[0];
-        const wi = w[1];
+        // + 0 turns a −0 weight into +0, as the js kernel's arithmetic select (r·wc + (1 − r)·wi) does.
+        const wc = w[0] + 0;
+        const wi = w[1] + 0;
         tableView[2 * (at + c)] = wc;
         tableView[2 * (at + c) + 1] = wi;
         filledView[at + c] = 1;
