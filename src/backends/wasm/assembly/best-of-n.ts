@@ -1,7 +1,7 @@
 // best-of-N family (a verifier's scores select, rewards are paid): ports of the reference kernels, the
 // same operations in the same order. Math: docs/estimators/best-of-n.md.
 import { ld, ldi, st, sti } from './memory';
-import { argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange } from './sort';
+import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
 import { meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
 import {
   BASELINE_NONE,
@@ -354,6 +354,47 @@ function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool,
 }
 
 /**
+ * loo1Untied straight from the group's sorted keys (sort.ts#sortedKeys), for a group whose rewards are
+ * all below BIG_REWARD in magnitude (so its scale is 1 and y·1 = y is left out): the gather of scores
+ * and rewards, the check that the scores come out strictly increasing (sorted and untied), the
+ * recurrence and the scatter in one pass. Returns false when the scores tie or the keys' order is not
+ * theirs: then the weights written are wrong and the caller takes the general path.
+ */
+function loo1FromKeys(v: usize, at: usize, rewards: usize, n: i32, k: i32, scaleByN: bool, out: usize, mu: usize): bool {
+  const scale: f64 = scaleByN ? <f64>n : 1.0;
+  const mask = keyMask;
+  let prevS = -Infinity;
+  let bad = false;
+  let prev = 0.0;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    bad = bad | (x <= prevS);
+    prevS = x;
+    prev = ld(rewards, i);
+    st(out, i, 0.0);
+  }
+  let G = 0.0;
+  let c = 0.0;
+  for (; p < n; p++) {
+    const i = ldi(at, p) & mask;
+    const x = ld(v, i);
+    bad = bad | (x <= prevS);
+    prevS = x;
+    const yp = ld(rewards, i);
+    const t = ld(mu, p) * (yp - prev);
+    const u = G + t;
+    const bv = u - G;
+    c += G - (u - bv) + (t - bv);
+    G = u;
+    st(out, i, (G + c) * scale);
+    prev = yp;
+  }
+  return !bad;
+}
+
+/**
  * loadBlocks' scale for a group without ties: BIG_SCALE when a reward at sorted position first = k − 2
  * or above reaches BIG_REWARD in magnitude (only possible when the group's largest magnitude absMax does).
  */
@@ -467,12 +508,21 @@ export function bestOfNWeights(
     const n = ldi(offsets, g + 1) - start;
     const v = scores + (<usize>start << 3);
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
-    argsortGroup(v, n, groupLo, groupHi, sorted, ix, sortScratch);
+    const slo = groupLo;
+    const shi = groupHi;
+    // A loo-1 group: its sorted keys first, for the one-pass form straight from them below.
+    const at = untiedPath && n >= k && shi > slo ? sortedKeys(v, n, slo, shi, sortScratch) : 0;
     const r = rewards + (<usize>start << 3);
     if (n > 0 && !(groupRange(r, n) && isFinite<f64>((groupHi - groupLo) * <f64>n))) return REWARDS_OUT_OF_RANGE;
     const absMax = max<f64>(abs<f64>(groupLo), abs<f64>(groupHi));
     const o = out + (<usize>start << 3);
     g++;
+    if (at != 0 && absMax < BIG_REWARD) {
+      loadTables(n, k, mu, nu);
+      if (loo1FromKeys(v, at, r, n, k, scaleByN, o, mu)) continue;
+    }
+    if (at != 0) argsortFromKeys(v, n, at, sorted, ix, sortScratch);
+    else argsortGroup(v, n, slo, shi, sorted, ix, sortScratch);
     if (!(untiedPath && n >= k && !hasTies(sorted, n))) {
       weightsGroup(v, r, ix, n, k, baseline, scaleByN, o, y, blockSum, s, below, mu, nu, m1, blockStart);
       continue;
