@@ -253,7 +253,7 @@ describe.each(BACKENDS)('backend %s', (backend) => {
       // Every count from 0 to n in one batch, so each baseline meets its zero weights (e.g. 'loo' at c = 0).
       const rewards: number[] = [];
       for (let c = 0; c <= n; c++) {
-        const g = Array.from({ length: n }, (_, i) => (i < c ? 1 : 0));
+        const g: number[] = Array.from({ length: n }, (_, i) => (i < c ? 1 : 0));
         for (let i = n - 1; i > 0; i--) {
           const j = Math.floor(random() * (i + 1));
           [g[i], g[j]] = [g[j] as number, g[i] as number];
