@@ -45,8 +45,9 @@ export function binaryScatter(
   for (let b = 0; b < groups; b++) {
     let i = ldi(offsets, b);
     const end = ldi(offsets, b + 1);
-    const wc = ld(wCorrect, b);
-    const wi = ld(wIncorrect, b);
+    // + 0 turns a −0 weight into +0, as the js kernel's arithmetic select (r·wc + (1 − r)·wi) does.
+    const wc = ld(wCorrect, b) + 0.0;
+    const wi = ld(wIncorrect, b) + 0.0;
     const vc = f64x2.splat(wc);
     const vi = f64x2.splat(wi);
     for (; i + 4 <= end; i += 4) {
