@@ -2,7 +2,7 @@
 // same operations in the same order. Math: docs/estimators/best-of-n.md.
 import { ld, ldi, st, sti } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+import { looOneFromKeys, meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
 import {
   BASELINE_NONE,
   BASELINE_LOO,
@@ -354,47 +354,6 @@ function loo1Untied(rewards: usize, perm: usize, n: i32, k: i32, scaleByN: bool,
 }
 
 /**
- * loo1Untied straight from the group's sorted keys (sort.ts#sortedKeys), for a group whose rewards are
- * all below BIG_REWARD in magnitude (so its scale is 1 and y·1 = y is left out): the gather of scores
- * and rewards, the check that the scores come out strictly increasing (sorted and untied), the
- * recurrence and the scatter in one pass. Returns false when the scores tie or the keys' order is not
- * theirs: then the weights written are wrong and the caller takes the general path.
- */
-function loo1FromKeys(v: usize, at: usize, rewards: usize, n: i32, k: i32, scaleByN: bool, out: usize, mu: usize): bool {
-  const scale: f64 = scaleByN ? <f64>n : 1.0;
-  const mask = keyMask;
-  let prevS = -Infinity;
-  let bad = false;
-  let prev = 0.0;
-  let p = 0;
-  for (; p < k - 1; p++) {
-    const i = ldi(at, p) & mask;
-    const x = ld(v, i);
-    bad = bad | (x <= prevS);
-    prevS = x;
-    prev = ld(rewards, i);
-    st(out, i, 0.0);
-  }
-  let G = 0.0;
-  let c = 0.0;
-  for (; p < n; p++) {
-    const i = ldi(at, p) & mask;
-    const x = ld(v, i);
-    bad = bad | (x <= prevS);
-    prevS = x;
-    const yp = ld(rewards, i);
-    const t = ld(mu, p) * (yp - prev);
-    const u = G + t;
-    const bv = u - G;
-    c += G - (u - bv) + (t - bv);
-    G = u;
-    st(out, i, (G + c) * scale);
-    prev = yp;
-  }
-  return !bad;
-}
-
-/**
  * loadBlocks' scale for a group without ties: BIG_SCALE when a reward at sorted position first = k − 2
  * or above reaches BIG_REWARD in magnitude (only possible when the group's largest magnitude absMax does).
  */
@@ -519,7 +478,8 @@ export function bestOfNWeights(
     g++;
     if (at != 0 && absMax < BIG_REWARD) {
       loadTables(n, k, mu, nu);
-      if (loo1FromKeys(v, at, r, n, k, scaleByN, o, mu)) continue;
+      // loo1Untied straight from the sorted keys (sums.ts#looOneFromKeys): scores rank and must not tie.
+      if (looOneFromKeys(at, keyMask, v, true, r, n, k, scaleByN ? <f64>n : 1.0, o, mu)) continue;
     }
     if (at != 0) argsortFromKeys(v, n, at, sorted, ix, sortScratch);
     else argsortGroup(v, n, slo, shi, sorted, ix, sortScratch);

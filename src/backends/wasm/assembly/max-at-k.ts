@@ -4,7 +4,7 @@
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { meanOf, subsetMaxWeights, twoSumError } from './sums';
+import { looOneFromKeys, meanOf, subsetMaxWeights, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 
@@ -199,47 +199,16 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
 }
 
 /**
- * The 'loo-1' weights (k ≥ 2) of one group straight from its sorted keys `at` (sortedKeys) into input
- * order: the gather, the recurrence of maxWeightsGroup and the scatter in one pass, for a group whose
- * values all lie below SAFE_MAGNITUDE (so the reference's rescaling factor is 1 and x·1 = x is left
- * out). Within a block of equal values the increment is ±0, which leaves the sum and its compensation
- * unchanged, so every tied sample gets its block's first weight, as in the reference. The caller
- * makes sure no weight can overflow. Returns false when the keys' order is not the values' (two
- * distinct values shared a bucket): then the weights written are wrong and the caller redoes the group
- * by the exact argsort.
+ * The 'loo-1' weights (k ≥ 2) of one group from its sorted keys `at` (sortedKeys), by
+ * sums.ts#looOneFromKeys (the values rank and are the rewards), for a group whose values and weights
+ * cannot overflow (maxAtKWeights' `fusable`). Returns false when two distinct values shared a bucket.
  */
 function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize, mu: usize): bool {
   if (muFor != n) {
     subsetMaxWeights(n, k, mu);
     muFor = n;
   }
-  const scale = nScale(n, scaleByN);
-  const mask = keyMask;
-  const zero = 0.0 * scale;
-  let prev = -Infinity;
-  let bad = false;
-  let p = 0;
-  for (; p < k - 1; p++) {
-    const i = ldi(at, p) & mask;
-    const x = ld(v, i);
-    bad = bad | (x < prev);
-    prev = x;
-    st(o, i, zero);
-  }
-  let w = 0.0;
-  let c = 0.0;
-  for (; p < n; p++) {
-    const i = ldi(at, p) & mask;
-    const x = ld(v, i);
-    bad = bad | (x < prev);
-    const t = ld(mu, p) * (x - prev);
-    prev = x;
-    const u = w + t;
-    c += twoSumError(w, t, u);
-    w = u;
-    st(o, i, (w + c) * scale);
-  }
-  return !bad;
+  return looOneFromKeys(at, keyMask, v, false, v, n, k, nScale(n, scaleByN), o, mu);
 }
 
 // @ts-ignore: decorator

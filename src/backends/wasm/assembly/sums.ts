@@ -1,6 +1,6 @@
 // Shared arithmetic of the ranking kernels: error-free products, the double-double subset-weight
 // table μ (max@k, best-of-N) and compensated (Neumaier) sums, in the reference kernels' operation order.
-import { ld, st } from './memory';
+import { ld, ldi, st } from './memory';
 
 // @ts-ignore: decorator
 @inline export function twoProdError(a: f64, b: f64, ab: f64): f64 {
@@ -93,4 +93,57 @@ export function meanOf(a: usize, lo: i32, hi: i32, sc: f64): f64 {
     s = u;
   }
   return same ? first * sc : (s + c) / <f64>(hi - lo);
+}
+
+/**
+ * The 'loo-1' weights (k ≥ 2) of one group straight from its sorted keys into input order, in one pass:
+ * the gather (sample i = key & mask), the check that the ranking values `by` come out non-decreasing
+ * (`strict`: increasing, i.e. also untied), the compensated recurrence w_p = Σ_{q ≤ p, q ≥ k−1}
+ * μ_q (y_(q) − y_(q−1)) of the rewards y in that order, and the scatter of w_p·scale. Shared by max@k
+ * (`by` = `rewards`, ties allowed: inside a tie block the increment is ±0, which leaves the sum and its
+ * compensation unchanged) and best-of-N (scores rank, rewards are paid, no ties). The caller makes sure
+ * no weight can overflow and that the reference's rescaling factor is 1. Returns false when the check
+ * fails: the weights written are then wrong and the caller takes the general path.
+ */
+// @ts-ignore: decorator
+@inline export function looOneFromKeys(
+  keys: usize,
+  mask: i32,
+  by: usize,
+  strict: bool,
+  rewards: usize,
+  n: i32,
+  k: i32,
+  scale: f64,
+  out: usize,
+  mu: usize,
+): bool {
+  let prevKey = -Infinity;
+  let bad = false;
+  let prev = 0.0;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const i = ldi(keys, p) & mask;
+    const x = ld(by, i);
+    bad = bad | (strict ? x <= prevKey : x < prevKey);
+    prevKey = x;
+    prev = ld(rewards, i);
+    st(out, i, 0.0);
+  }
+  let w = 0.0;
+  let c = 0.0;
+  for (; p < n; p++) {
+    const i = ldi(keys, p) & mask;
+    const x = ld(by, i);
+    bad = bad | (strict ? x <= prevKey : x < prevKey);
+    prevKey = x;
+    const y = ld(rewards, i);
+    const t = ld(mu, p) * (y - prev);
+    prev = y;
+    const u = w + t;
+    c += twoSumError(w, t, u);
+    w = u;
+    st(out, i, (w + c) * scale);
+  }
+  return !bad;
 }
