@@ -7,7 +7,7 @@ import { SubsetWeightCache } from '../../combinatorics.js';
 import { BaselineCode, type KernelTable, type Values } from '../types.js';
 import { meanOf, rangeSum, sumError } from './sums.js';
 import { BIG_REWARD, BIG_SCALE } from '../constants.js';
-import { segmentedArgsortChecked } from './sort.js';
+import { largestGroup, segmentedArgsortChecked } from './sort.js';
 
 /** Per-group scratch of the best-of-N kernels: rewards in sorted-score order and the tie blocks. */
 class BlockScratch {
@@ -21,10 +21,7 @@ class BlockScratch {
   scale = 1;
 
   constructor(offsets: Int32Array) {
-    let maxSize = 0;
-    for (let b = 0; b + 1 < offsets.length; b++) {
-      maxSize = Math.max(maxSize, (offsets[b + 1] as number) - (offsets[b] as number));
-    }
+    const maxSize = largestGroup(offsets);
     this.y = new Float64Array(maxSize);
     this.blockStart = new Int32Array(maxSize + 1);
     this.blockSum = new Float64Array(maxSize);

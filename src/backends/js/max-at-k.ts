@@ -5,7 +5,7 @@
  */
 import { SubsetWeightCache } from '../../combinatorics.js';
 import { BaselineCode, type KernelTable, type Values } from '../types.js';
-import { argsortGroup, firstNonFinite, groupRange } from './sort.js';
+import { argsortGroup, firstNonFinite, groupRange, largestGroup } from './sort.js';
 import { meanOf, rangeSum, sumError } from './sums.js';
 import { SAFE_MAGNITUDE } from '../constants.js';
 
@@ -277,8 +277,7 @@ function maxAtKWeights(
   out: Float64Array,
 ): number {
   const groups = offsets.length - 1;
-  let maxN = 0;
-  for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
+  const maxN = largestGroup(offsets);
   const buf = buffers;
   if (buf.sorted.length < maxN) {
     buf.sorted = new Float64Array(maxN);

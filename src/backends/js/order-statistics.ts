@@ -5,7 +5,7 @@
  * Math: docs/estimators/order-statistics.md.
  */
 import type { KernelTable, Values } from '../types.js';
-import { argsortGroup, groupRange } from './sort.js';
+import { argsortGroup, groupRange, largestGroup } from './sort.js';
 
 /**
  * One group in sorted order x_0 ≤ … ≤ x_{n−1} with gaps Δ_r = x_{r+1} − x_r and a table
@@ -65,8 +65,7 @@ export function orderStatisticWeights(
   out: Float64Array,
 ): void {
   const groups = offsets.length - 1;
-  let maxN = 0;
-  for (let b = 0; b < groups; b++) maxN = Math.max(maxN, (offsets[b + 1] as number) - (offsets[b] as number));
+  const maxN = largestGroup(offsets);
   const buf = buffers;
   if (buf.sorted.length < maxN) {
     buf.sorted = new Float64Array(maxN);

@@ -380,6 +380,13 @@ export function firstNonFinite(values: Values, start: number, end: number): numb
 /** Per-call buffers of a segmented argsort (one group long). */
 const argsortBuffers = { sorted: /* @__PURE__ */ new Float64Array(0), ix: /* @__PURE__ */ new Int32Array(0), range: /* @__PURE__ */ new Float64Array(2) };
 
+/** The size of the largest group of `offsets` (0 when there is none): what per-group scratch must hold. */
+export function largestGroup(offsets: Int32Array): number {
+  let size = 0;
+  for (let b = 0; b + 1 < offsets.length; b++) size = Math.max(size, (offsets[b + 1] as number) - (offsets[b] as number));
+  return size;
+}
+
 /**
  * perm[start + p] = index of the p-th smallest key of each group (absolute), ties in input order: the
  * stable argsort, by {@link argsortGroup}. Checks finiteness in the range pass: returns the index of the
@@ -387,8 +394,7 @@ const argsortBuffers = { sorted: /* @__PURE__ */ new Float64Array(0), ix: /* @__
  */
 export function segmentedArgsortChecked(keys: Values, offsets: Int32Array, perm: Int32Array): number {
   const groups = offsets.length - 1;
-  let maxSize = 0;
-  for (let b = 0; b < groups; b++) maxSize = Math.max(maxSize, (offsets[b + 1] as number) - (offsets[b] as number));
+  const maxSize = largestGroup(offsets);
   const buf = argsortBuffers;
   if (buf.sorted.length < maxSize) {
     buf.sorted = new Float64Array(maxSize);
