@@ -241,6 +241,34 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     }
   });
 
+  it('any value that is not 0 or 1, anywhere in any group, is found at its index: the first bad value of the batch (js and wasm)', () => {
+    // The hostile values a branch-free check could let through: fractions whose squares round near
+    // themselves, values next to 0 and 1, subnormals, huge values, infinities, NaN, and pairs that sum
+    // to a valid count (2 + −1, 0.5 + 0.5).
+    const hostile = [
+      0.5, -1, 2, 3, 1 + 2 ** -52, 1 - 2 ** -53, 2 ** -1074, -(2 ** -1074), 1e-300, 1e300, -1e300, Number.MAX_VALUE,
+      Infinity, -Infinity, NaN, 0.9999999, 1.0000001, 255, -0.5,
+    ];
+    const rng = mulberry32(20_261_202);
+    for (let trial = 0; trial < 300; trial++) {
+      const sizes = Array.from({ length: 1 + Math.floor(rng() * 6) }, () => Math.floor(rng() * 11));
+      const offsets = [0];
+      for (const size of sizes) offsets.push(offsets[offsets.length - 1]! + size);
+      const total = offsets[offsets.length - 1]!;
+      const values = Array.from({ length: total }, () => (rng() < 0.1 ? -0 : rng() < 0.4 ? 1 : 0));
+      const bad = Math.floor(rng() * 3);
+      for (let j = 0; j < bad && total > 0; j++) values[Math.floor(rng() * total)] = hostile[Math.floor(rng() * hostile.length)]!;
+      const first = values.findIndex((v) => v !== 0 && v !== 1);
+      for (const backend of [jsBackend, wasm]) {
+        for (const input of [values, Float64Array.from(values)]) {
+          const out = new Float64Array(total);
+          const r = backend.kernels.binaryWeights!(input, Int32Array.from(offsets), (n, c) => [c / Math.max(n, 1), -c], out);
+          expect(r, `${backend.name} ${JSON.stringify(values.map(String))} ${offsets}`).toBe(first);
+        }
+      }
+    }
+  });
+
   it('the weights are computed once per distinct (n, c), not once per group (js and wasm)', () => {
     for (const backend of [jsBackend, wasm]) {
       const calls: string[] = [];

@@ -89,22 +89,33 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
         else if (v !== 0) return i;
       }
     } else {
-      // The count is a plain sum, four lanes wide (independent sums pipeline); the check that every
-      // value is 0 or 1 rides in the write loop below, which reads the values anyway. A sum that is not
-      // a count of this group (a value that is not 0 or 1) finds no table entry, and the group is
-      // checked before any weight is computed for it.
+      // The count is a plain sum, four lanes wide (independent sums pipeline), and the check that every
+      // value is 0 or 1 rides along without a branch per value: v·v === v holds exactly for 0, −0, 1 and
+      // +Infinity (a square rounds away from any other double, or under- or overflows), and an
+      // Infinity makes the sum no count of this group, which finds no table entry below.
       let c1 = 0;
       let c2 = 0;
       let c3 = 0;
+      let ok = 1;
       let i = start;
       for (; i + 4 <= end; i += 4) {
-        c += values[i] as number;
-        c1 += values[i + 1] as number;
-        c2 += values[i + 2] as number;
-        c3 += values[i + 3] as number;
+        const p = values[i] as number;
+        const q = values[i + 1] as number;
+        const r = values[i + 2] as number;
+        const s = values[i + 3] as number;
+        c += p;
+        c1 += q;
+        c2 += r;
+        c3 += s;
+        ok &= +(p * p === p) & +(q * q === q) & +(r * r === r) & +(s * s === s);
       }
-      for (; i < end; i++) c += values[i] as number;
+      for (; i < end; i++) {
+        const v = values[i] as number;
+        c += v;
+        ok &= +(v * v === v);
+      }
       c += c1 + c2 + c3;
+      if (ok === 0) for (i = start; i < end; i++) if (values[i] !== 0 && values[i] !== 1) return i;
     }
     const n = end - start;
     if (n !== tableN) {
@@ -113,9 +124,10 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
       table = t;
       tableN = n;
     }
-    // Undefined (a sum that is no count: fractional, NaN, negative or > n) or NaN (not computed yet).
-    let wc = table[2 * c] as number;
-    if (!(wc === wc)) {
+    // Undefined (a sum that is no count: fractional, NaN, negative or > n, e.g. an Infinity among the
+    // values) or NaN (not computed yet).
+    let wc = table[2 * c];
+    if (wc === undefined || wc !== wc) {
       if (!strict) for (let i = start; i < end; i++) if (values[i] !== 0 && values[i] !== 1) return i;
       const w = weights(n, c, b);
       wc = table[2 * c] = w[0];
@@ -123,10 +135,7 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
     }
     const wi = table[2 * c + 1] as number;
     // The arithmetic select of binaryScatter (the same bits), while the group is still in L1; a
-    // Float32Array rounds each value in the store. `ok` stays 1 while every value is 0 or 1, without a
-    // branch per value: v & 1 is 0 or 1 (ToInt32 of v, low bit), so v === (v & 1) holds exactly for 0,
-    // −0 and 1 (NaN, fractions, ±Infinity and other integers all differ from it).
-    let ok = 1;
+    // Float32Array rounds each value in the store.
     let i = start;
     if (out64 !== undefined) {
       for (; i + 4 <= end; i += 4) {
@@ -138,15 +147,12 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
         out64[i + 1] = q * wc + (1 - q) * wi;
         out64[i + 2] = r * wc + (1 - r) * wi;
         out64[i + 3] = s * wc + (1 - s) * wi;
-        ok &= +(p === (p & 1)) & +(q === (q & 1)) & +(r === (r & 1)) & +(s === (s & 1));
       }
     }
     for (; i < end; i++) {
       const v = values[i] as number;
       out[i] = v * wc + (1 - v) * wi;
-      ok &= +(v === (v & 1));
     }
-    if (ok === 0 && !strict) for (i = start; i < end; i++) if (values[i] !== 0 && values[i] !== 1) return i;
   }
   return -1;
 }
