@@ -255,7 +255,7 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
       const offsets = [0];
       for (const size of sizes) offsets.push(offsets[offsets.length - 1]! + size);
       const total = offsets[offsets.length - 1]!;
-      const values = Array.from({ length: total }, () => (rng() < 0.1 ? -0 : rng() < 0.4 ? 1 : 0));
+      const values: number[] = Array.from({ length: total }, () => (rng() < 0.1 ? -0 : rng() < 0.4 ? 1 : 0));
       const bad = Math.floor(rng() * 3);
       for (let j = 0; j < bad && total > 0; j++) values[Math.floor(rng() * total)] = hostile[Math.floor(rng() * hostile.length)]!;
       const first = values.findIndex((v) => v !== 0 && v !== 1);
