@@ -1,7 +1,8 @@
 /**
  * The `wasm` backend over an instantiated kernels module: a bump arena in JS over the module's memory,
  * and one wrapper per kernel that copies caller arrays in once, runs the SIMD kernel and copies the
- * outputs out once. Arrays that already live in this memory (views from `alloc`) are used in place.
+ * outputs out once (the one-pass per-group kernels do it chunk by chunk, in cache: see byChunks).
+ * Arrays that already live in this memory (views from `alloc`) are used in place.
  * Docs: docs/backends.md.
  */
 import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
@@ -124,6 +125,26 @@ interface Slot {
   readonly bytes: number;
   readonly resident: boolean;
   readonly copyIn?: () => void;
+}
+
+/** What {@link createWasmBackend}'s chunked runner passes a kernel for one chunk (addresses in wasm memory). */
+interface ChunkPointers {
+  /** Each per-sample input, as a base indexed by absolute sample index. */
+  readonly inputs: readonly number[];
+  /** The chunk's first group's offset (offsets stay absolute). */
+  readonly offsets: number;
+  /** Groups in the chunk. */
+  readonly groups: number;
+  /** Each per-group input from the chunk's first group. */
+  readonly perGroup: readonly number[];
+  /** Each whole input. */
+  readonly whole: readonly number[];
+  /** The per-sample output, as a base indexed by absolute sample index. */
+  readonly out: number;
+  readonly scratch: number;
+  /** The chunk's first group and first sample. */
+  readonly g0: number;
+  readonly i0: number;
 }
 
 /** Builds the backend over an instantiated module. */
@@ -435,39 +456,139 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       }
     } else if (groups > 0) runs.set(n0, 0);
     const f32 = out instanceof Float32Array;
-    const bytesOut = f32 ? 4 : 8;
-    // Arrays already in wasm memory are used in place, in one kernel call; the others go through a
-    // chunk of whole groups (≥ CHUNK samples, at least the largest group) that stays in cache: copied
-    // in, weighted, copied out, so the data crosses main memory once each way as it does for views.
-    const vAt = values instanceof Float64Array ? resident(values, 'rewards') : (resident(values, 'rewards'), -1);
-    const oAt = resident(out, 'opts.out');
-    const chunk = vAt >= 0 && oAt >= 0 ? n : Math.min(n, Math.max(CHUNK, maxN));
+    const kept: (KeptTable | undefined)[] = [];
+    let tableView = new Float64Array(0);
+    let filledView = new Uint8Array(0);
+    let stateView = new Int32Array(0);
+    // Scratch: the tables of [wc, wi] (16 bytes per entry), then their filled flags, then the state word.
+    const filledAt = entries * 16;
+    const stateAt = align16(filledAt + entries);
+    // Arrays already in wasm memory are used in place, in one kernel call; the others go through
+    // chunks of whole groups that stay in cache (byChunks), so the data is read once per call.
+    return byChunks({
+      inputs: [[values, 'rewards']],
+      offsets,
+      perGroup: base === undefined ? [] : [[base, 'tableStart']],
+      out,
+      outBytes: f32 ? 4 : 8,
+      scratchBytes: () => stateAt + 16,
+      setup(scratch) {
+        const buffer = memory.buffer;
+        tableView = new Float64Array(buffer, scratch, 2 * entries);
+        filledView = new Uint8Array(buffer, scratch + filledAt, entries);
+        stateView = new Int32Array(buffer, scratch + stateAt, 1);
+        filledView.fill(0);
+        for (const [size, at] of runs) {
+          const t = keptTable(weights, size);
+          kept[at] = t;
+          if (t !== undefined) {
+            tableView.set(t.w, 2 * at);
+            filledView.set(t.filled, at);
+          }
+        }
+      },
+      run(p) {
+        const ts = base === undefined ? 0 : (p.perGroup[0] as number);
+        let start = 0;
+        let resume = -1;
+        for (;;) {
+          const r = x.binaryWeights(p.inputs[0]!, p.offsets, p.groups, start, resume, p.scratch, ts, p.scratch + filledAt, p.out, f32 ? 1 : 0, p.scratch + stateAt);
+          if (r === -1) return -1;
+          if (r < -1) return -2 - r;
+          // Group r of the chunk (p.g0 + r of the batch) needs the entry of its count c.
+          const group = p.g0 + r;
+          const c = stateView[0] as number;
+          const at = base === undefined ? 0 : (base[group] as number);
+          const size = (offsets[group + 1] as number) - (offsets[group] as number);
+          const w = weights(size, c, group);
+          // + 0 turns a −0 weight into +0, as the js kernel's arithmetic select (r·wc + (1 − r)·wi) does.
+          const wc = w[0] + 0;
+          const wi = w[1] + 0;
+          tableView[2 * (at + c)] = wc;
+          tableView[2 * (at + c) + 1] = wi;
+          filledView[at + c] = 1;
+          const t = kept[at];
+          if (t !== undefined) {
+            t.w[2 * c] = wc;
+            t.w[2 * c + 1] = wi;
+            t.filled[c] = 1;
+          }
+          start = r;
+          resume = c;
+        }
+      },
+      stop: (status) => status >= 0,
+    });
+  }
+
+  /**
+   * Runs a per-group kernel over the batch. With every per-sample operand already in wasm memory, in one
+   * call; otherwise over chunks of whole groups (at least CHUNK samples and the largest group) that stay
+   * in cache: each chunk's inputs copied in, the kernel run, its output copied out, so the data crosses
+   * main memory once each way, as it does for views, instead of once more per copy of the whole batch.
+   * The kernel indexes samples absolutely (base + 8i), so each staged operand is passed as a base that
+   * points i0 samples before its chunk (the 32-bit address arithmetic wraps, so this is exact even when
+   * it is below 0); per-group operands (offsets, `perGroup`) are passed from the chunk's first group.
+   * `stop` decides which statuses end the call (the kernels' own rule: they return at the first bad
+   * group); any other status but −1 is kept and returned once every chunk has run.
+   */
+  function byChunks(op: {
+    /** Per-sample f64 inputs, with the names their errors use. */
+    inputs: readonly (readonly [Values, string])[];
+    offsets: Int32Array;
+    /** Per-group i32 inputs. */
+    perGroup?: readonly (readonly [Int32Array, string])[];
+    /** f64 inputs passed whole to every chunk (tables). */
+    whole?: readonly (readonly [Float64Array, string])[];
+    /**
+     * The per-sample output. The kernel writes f64 (a Float32Array is rounded into as each chunk is
+     * copied out), or the output's own type when `outBytes` is 4.
+     */
+    out: Float64Array | Float32Array;
+    outBytes?: 4 | 8;
+    /** Scratch bytes for chunks of up to `chunk` samples. */
+    scratchBytes: (chunk: number) => number;
+    /** Runs once the operands are placed, before the first chunk (e.g. fills tables in the scratch). */
+    setup?: (scratch: number) => void;
+    run: (p: ChunkPointers) => number;
+    stop: (status: number) => boolean;
+  }): number {
+    const { offsets, out } = op;
+    const { groups, n, maxN } = sizes(offsets);
     const f = frame();
     const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-    const ts = base === undefined ? undefined : f.i32(base, groups, 'tableStart');
-    const table = f.scratch(entries * 16);
-    const filled = f.scratch(entries);
-    const state = f.scratch(16);
-    const vChunk = vAt >= 0 ? undefined : f.scratch(chunk * 8);
+    const perGroup = (op.perGroup ?? []).map(([a, what]) => f.i32(a, groups, what));
+    const whole = (op.whole ?? []).map(([a, what]) => f.f64(a, a.length, what));
+    const at = op.inputs.map(([v, what]) => {
+      const r = resident(v, what);
+      return r >= 0 && v instanceof Float64Array ? r : -1;
+    });
+    const bytesOut = op.outBytes ?? 8;
+    const outAt = resident(out, 'opts.out');
+    const oAt = outAt >= 0 && out.BYTES_PER_ELEMENT === bytesOut ? outAt : -1;
+    const chunk = oAt >= 0 && at.every((a) => a >= 0) ? n : Math.min(n, Math.max(CHUNK, maxN));
+    const staged = at.map((a) => (a >= 0 ? undefined : f.scratch(chunk * 8)));
     const oChunk = oAt >= 0 ? undefined : f.scratch(chunk * bytesOut);
+    const scratch = f.scratch(op.scratchBytes(chunk));
     f.commit();
     const buffer = memory.buffer;
-    const tableView = new Float64Array(buffer, table.ptr, 2 * entries);
-    const filledView = new Uint8Array(buffer, filled.ptr, entries);
-    filledView.fill(0);
-    const kept: (KeptTable | undefined)[] = [];
-    for (const [size, at] of runs) {
-      const t = keptTable(weights, size);
-      kept[at] = t;
-      if (t !== undefined) {
-        tableView.set(t.w, 2 * at);
-        filledView.set(t.filled, at);
-      }
-    }
-    const stateView = new Int32Array(buffer, state.ptr, 1);
-    const typed = ArrayBuffer.isView(values);
+    op.setup?.(scratch.ptr);
+    // One set of pointers and views for every chunk: the loop allocates only the subarrays it copies.
+    const p = {
+      inputs: at.slice(),
+      offsets: offs.ptr,
+      groups,
+      perGroup: perGroup.map((slot) => slot.ptr),
+      whole: whole.map((slot) => slot.ptr),
+      out: oAt,
+      scratch: scratch.ptr,
+      g0: 0,
+      i0: 0,
+    };
+    const stagedViews = staged.map((slot) => (slot === undefined ? undefined : new Float64Array(buffer, slot.ptr, chunk)));
+    const outView = oChunk === undefined ? undefined : bytesOut === 4 ? new Float32Array(buffer, oChunk.ptr, chunk) : new Float64Array(buffer, oChunk.ptr, chunk);
+    let status = -1;
     for (let g0 = 0; g0 < groups; ) {
-      // The chunk: groups [g0, g1) holding at most `chunk` samples (always at least one group).
       const i0 = offsets[g0] as number;
       let g1 = groups;
       if (chunk < n) {
@@ -475,53 +596,34 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
         while (g1 < groups && (offsets[g1 + 1] as number) - i0 <= chunk) g1++;
       }
       const i1 = offsets[g1] as number;
-      let vPtr = vAt;
-      if (vChunk !== undefined) {
-        const dst = new Float64Array(buffer, vChunk.ptr, i1 - i0);
-        if (typed) dst.set((values as unknown as Float64Array).subarray(i0, i1));
+      for (let j = 0; j < stagedViews.length; j++) {
+        const dst = stagedViews[j];
+        if (dst === undefined) continue;
+        const v = op.inputs[j]![0];
+        if (ArrayBuffer.isView(v)) dst.set((v as unknown as Float64Array).subarray(i0, i1));
         else {
           for (let i = i0; i < i1; i++) {
-            const x = values[i];
+            const x = v[i];
             dst[i - i0] = typeof x === 'number' ? x : NaN;
           }
         }
-        // The kernel indexes absolutely (values + 8i): point "values" i0 samples before the chunk (the
-        // 32-bit address arithmetic wraps, so this is exact even when it is below 0).
-        vPtr = vChunk.ptr - i0 * 8;
+        p.inputs[j] = (staged[j] as Slot).ptr - i0 * 8;
       }
-      const oPtr = oChunk === undefined ? oAt : oChunk.ptr - i0 * bytesOut;
-      let start = g0;
-      let resume = -1;
-      for (;;) {
-        const r = x.binaryWeights(vPtr, offs.ptr, g1, start, resume, table.ptr, ts?.ptr ?? 0, filled.ptr, oPtr, f32 ? 1 : 0, state.ptr);
-        if (r === -1) break;
-        if (r < -1) return -2 - r;
-        const c = stateView[0] as number;
-        const at = base === undefined ? 0 : (base[r] as number);
-        const size = (offsets[r + 1] as number) - (offsets[r] as number);
-        const w = weights(size, c, r);
-        // + 0 turns a −0 weight into +0, as the js kernel's arithmetic select (r·wc + (1 − r)·wi) does.
-        const wc = w[0] + 0;
-        const wi = w[1] + 0;
-        tableView[2 * (at + c)] = wc;
-        tableView[2 * (at + c) + 1] = wi;
-        filledView[at + c] = 1;
-        const t = kept[at];
-        if (t !== undefined) {
-          t.w[2 * c] = wc;
-          t.w[2 * c + 1] = wi;
-          t.filled[c] = 1;
-        }
-        start = r;
-        resume = c;
+      p.offsets = offs.ptr + g0 * 4;
+      p.groups = g1 - g0;
+      for (let j = 0; j < perGroup.length; j++) p.perGroup[j] = (perGroup[j] as Slot).ptr + g0 * 4;
+      if (oChunk !== undefined) p.out = oChunk.ptr - i0 * bytesOut;
+      p.g0 = g0;
+      p.i0 = i0;
+      const r = op.run(p);
+      if (r !== -1) {
+        status = r;
+        if (op.stop(r)) return r;
       }
-      if (oChunk !== undefined) {
-        if (f32) (out as Float32Array).set(new Float32Array(buffer, oChunk.ptr, i1 - i0), i0);
-        else (out as Float64Array).set(new Float64Array(buffer, oChunk.ptr, i1 - i0), i0);
-      }
+      if (outView !== undefined) out.set(outView.subarray(0, i1 - i0), i0);
       g0 = g1;
     }
-    return -1;
+    return status;
   }
 
   const kernels: KernelTable = {
@@ -598,17 +700,18 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       copyOutF64(out, o, groups);
     },
     maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): number {
-      // One kernel per batch: every group's range pass, sort, weights and scatter run in cache inside wasm.
-      const { groups, n, maxN } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const v = f.f64(values, n, 'rewards');
-      const scratch = f.scratch(x.maxAtKScratchBytes(maxN));
-      const o = f.out(out, n, 8);
-      f.commit();
-      const status = x.maxAtKWeights(v.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
-      copyOutF64(out, o, n);
-      return status;
+      // One kernel per chunk: every group's range pass, sort, weights and scatter run in cache inside
+      // wasm. It returns at the first non-finite reward (its index) and goes on past a group whose
+      // weights overflow (−2: the caller redoes the batch rescaled).
+      const maxN = sizes(offsets).maxN;
+      return byChunks({
+        inputs: [[values, 'rewards']],
+        offsets,
+        out,
+        scratchBytes: () => x.maxAtKScratchBytes(maxN),
+        run: (p) => x.maxAtKWeights(p.inputs[0]!, p.offsets, p.groups, k, baseline, scaleByN, p.out, p.scratch, maxN),
+        stop: (status) => status >= 0,
+      });
     },
     segmentedArgsort(keys, offsets, perm): void {
       const { groups, n, maxN } = sizes(offsets);
@@ -624,18 +727,20 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     // The best-of-N kernels rank by score inside wasm: the permutation never crosses to JS. The weights
     // kernel is fused (range, argsort, weights and scatter per group, in cache).
     bestOfNWeights(scores, rewards, offsets, k, baseline, scaleByN, out): number {
-      const { groups, n, maxN } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const sc = f.f64(scores, n, 'scores');
-      const r = f.f64(rewards, n, 'rewards');
-      const o = f.out(out, n, 8);
-      const scratch = f.scratch(x.bestOfNWeightsScratchBytes(maxN));
-      f.commit();
-      const status = x.bestOfNWeights(sc.ptr, r.ptr, offs.ptr, groups, k, baseline, scaleByN, o.ptr, scratch.ptr, maxN);
-      if (status !== -1) return status;
-      copyOutF64(out, o, n);
-      return -1;
+      // Per chunk, fused: range, argsort, weights and scatter per group, in cache. The kernel returns at
+      // the first group with a non-finite score (its index) or out-of-range rewards (−2).
+      const maxN = sizes(offsets).maxN;
+      return byChunks({
+        inputs: [
+          [scores, 'scores'],
+          [rewards, 'rewards'],
+        ],
+        offsets,
+        out,
+        scratchBytes: () => x.bestOfNWeightsScratchBytes(maxN),
+        run: (p) => x.bestOfNWeights(p.inputs[0]!, p.inputs[1]!, p.offsets, p.groups, k, baseline, scaleByN, p.out, p.scratch, maxN),
+        stop: () => true,
+      });
     },
     bestOfNMetric(scores, rewards, offsets, k, out): number {
       const { groups, n, maxN } = sizes(offsets);
@@ -669,20 +774,26 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       return -1;
     },
     orderStatisticWeights(values, offsets, tables, tableStart, scaleByN, out): void {
-      // Argsort and apply chained inside wasm memory: the permutation never crosses to JS.
-      const { groups, n, maxN } = sizes(offsets);
-      const f = frame();
-      const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
-      const v = f.f64(values, n, 'rewards');
-      const t = f.f64(tables, tables.length, 'tables');
-      const ts = f.i32(tableStart, groups, 'tableStart');
-      const p = f.scratch(n * 4);
-      const scratch = f.scratch(Math.max(maxN * 16, x.segmentedArgsortScratchBytes(maxN)));
-      const o = f.out(out, n, 8);
-      f.commit();
-      x.segmentedArgsort(v.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
-      x.orderStatisticApply(v.ptr, p.ptr, offs.ptr, groups, t.ptr, ts.ptr, scaleByN ? 1 : 0, o.ptr, scratch.ptr, maxN);
-      copyOutF64(out, o, n);
+      // Argsort and apply chained inside wasm memory, per chunk: the permutation never crosses to JS.
+      const maxN = sizes(offsets).maxN;
+      const sortBytes = align16(Math.max(maxN * 16, x.segmentedArgsortScratchBytes(maxN)));
+      byChunks({
+        inputs: [[values, 'rewards']],
+        offsets,
+        perGroup: [[tableStart, 'tableStart']],
+        whole: [[tables, 'tables']],
+        out,
+        scratchBytes: (chunk) => sortBytes + chunk * 4,
+        run: (p) => {
+          // The permutation after the sort's scratch, indexed absolutely like the values.
+          const perm = p.scratch + sortBytes - p.i0 * 4;
+          const v = p.inputs[0]!;
+          x.segmentedArgsort(v, p.offsets, p.groups, perm, p.scratch, maxN);
+          x.orderStatisticApply(v, perm, p.offsets, p.groups, p.whole[0]!, p.perGroup[0]!, scaleByN ? 1 : 0, p.out, p.scratch, maxN);
+          return -1;
+        },
+        stop: () => false,
+      });
     },
     orderStatisticMetric(sorted, offsets, tables, tableStart, out): void {
       const { groups, n } = sizes(offsets);
