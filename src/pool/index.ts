@@ -1,6 +1,6 @@
 /**
  * A worker pool for large batches: the library's batched estimators run on worker threads (Node
- * `worker_threads`, browser Web Workers), each worker on a contiguous run of whole groups, over
+ * `worker_threads`, browser Web Workers), each worker on contiguous chunks of whole groups, over
  * SharedArrayBuffer when the runtime has it. Every method has the signature of the function it is named
  * after, returns a Promise, and gives the same bits as the direct call: each group is computed by the
  * library's own code, in the same backend, with the same options. Import it from
@@ -251,6 +251,12 @@ export const POOL_CHECK_BACKEND = 'pool-check';
 /** Values at least this large may make the library rescale a whole batch (the overflow rescue): such a call runs inline. */
 const EXTREME = 2 ** 900;
 
+/** At most this many chunks per worker and call (see chunkCount). */
+const CHUNKS_PER_WORKER = 4;
+
+/** Chunks have at least this many samples, unless there are fewer than one per worker. */
+const MIN_CHUNK = 65_536;
+
 /** The default of {@link WorkerPoolOptions.inlineBelow}. */
 export const POOL_INLINE_BELOW = 65_536;
 
@@ -321,9 +327,11 @@ function closedError(): InvalidArgumentError {
 
 /**
  * Creates a pool of worker threads whose methods are the library's batched estimators, async. Workers
- * start on the first call that needs them. Each call cuts the batch into one contiguous run of whole
- * groups per worker (balanced by sample count); each worker runs the library function on its run, and
- * the results land in `opts.out` (or a new Float64Array) exactly where the direct call would put them.
+ * start on the first call that needs them. Each call cuts the batch into contiguous chunks of whole
+ * groups (up to 4 per worker, balanced by sample count, dealt to the workers in turn); each chunk is
+ * copied into shared memory and posted at once, each worker runs the library function on its chunks,
+ * and each result is copied into `opts.out` (or a new Float64Array), exactly where the direct call would
+ * put it, as soon as it is done: the calling thread's copies overlap the workers' work.
  *
  * Same bits: every group's values are computed by the same function, backend and options as in the
  * direct call. The library couples groups in one case only, a group whose range overflows (rewards
@@ -514,14 +522,18 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     const release = (): void => {
       if (scratch === null) scratch = lease;
     };
-    const numeric: Float64Array[] = [];
+    // Each per-sample input as a typed array (`from`) and, with shared memory, the shared array the
+    // workers read (`to`: the input itself when it already lives in shared memory, else scratch that
+    // each chunk is copied into just before it is posted).
+    const inputs: { from: NumericArray; to: Float64Array | null }[] = [];
     for (const [i, p] of spec.numeric.entries()) {
-      const copy = sharedCopy(args[p] as ArrayLike<unknown>, shared ? lease.get(i, first.length) : null);
-      if (copy === null) {
+      const from = numericArray(args[p] as ArrayLike<unknown>);
+      if (from === null) {
         release();
         return inline(); // a value a Float64Array cannot hold as is: the direct call decides
       }
-      numeric.push(copy);
+      const inPlace = shared && from instanceof Float64Array && from.buffer instanceof SharedArrayBuffer;
+      inputs.push({ from, to: !shared ? null : inPlace ? from : lease.get(i, first.length) });
     }
     const userOut = o?.out as Float64Array | undefined; // checked by the estimator above (type, length, aliasing)
     const target =
@@ -529,8 +541,11 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         ? userOut
         : shared
           ? lease.get(2, outLength)
-          : new Float64Array(outLength);
-    const chunks = split(layout, size);
+          : null;
+    const result = userOut ?? new Float64Array(outLength);
+    // More chunks than workers, each posted as soon as it is copied and copied back as soon as it is
+    // done: the copies on this thread overlap the workers' work instead of adding to it.
+    const chunks = split(layout, chunkCount(layout, size));
     const base: Record<string, unknown> = { ...o };
     delete base.groupSize;
     delete base.groupOffsets;
@@ -539,60 +554,74 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     // Arguments past the options are ignored by the library, and not posted.
     const template = args.slice(0, spec.opts + 1);
     for (const p of [...positions, spec.opts]) template[p] = null;
-    const jobs = chunks.map(([g0, g1]): { job: PoolJob; transfer: ArrayBuffer[] } => {
+    let list: Thread[];
+    try {
+      list = await start();
+      if (closed) throw closedError();
+    } catch (e) {
+      release();
+      throw e;
+    }
+    let failed = false;
+    const posted: Promise<PoolReply>[] = [];
+    chunks.forEach(([g0, g1], c) => {
       const s0 = layout.offsets[g0] as number;
       const s1 = layout.offsets[g1] as number;
       const [o0, o1] = spec.perGroup ? [g0, g1] : [s0, s1];
       const transfer: ArrayBuffer[] = [];
-      const slice = (a: Float64Array, from: number, to: number): ArraySlice => {
-        if (shared) return { buffer: a.buffer, byteOffset: a.byteOffset + from * 8, length: to - from };
-        const c = a.slice(from, to);
-        transfer.push(c.buffer);
-        return { buffer: c.buffer, byteOffset: 0, length: to - from };
-      };
+      const numeric = inputs.map(({ from, to }): ArraySlice => {
+        if (to !== null) {
+          if (to !== from) to.set(from.subarray(s0, s1), s0);
+          return { buffer: to.buffer, byteOffset: to.byteOffset + s0 * 8, length: s1 - s0 };
+        }
+        const copy = new Float64Array(s1 - s0);
+        copy.set(from.subarray(s0, s1));
+        transfer.push(copy.buffer);
+        return { buffer: copy.buffer, byteOffset: 0, length: s1 - s0 };
+      });
+      let out: ArraySlice;
+      if (target !== null) out = { buffer: target.buffer, byteOffset: target.byteOffset + o0 * 8, length: o1 - o0 };
+      else {
+        const buffer = new ArrayBuffer((o1 - o0) * 8);
+        transfer.push(buffer);
+        out = { buffer, byteOffset: 0, length: o1 - o0 };
+      }
       const job: PoolJob = {
         id: nextId++,
         name,
         args: template,
         opts: base,
-        numeric: numeric.map((a) => slice(a, s0, s1)),
+        numeric,
         answers: spec.answers >= 0 ? sliceOf(args[spec.answers] as ArrayLike<unknown>, s0, s1) : null,
         groupSize: o?.groupSize !== undefined ? layout.uniformSize : null,
         groupOffsets: o?.groupSize !== undefined ? null : layout.offsets.subarray(g0, g1 + 1).map((x) => x - s0),
-        out: slice(target, o0, o1),
+        out,
         backend,
         transfer: !shared,
       };
-      return { job, transfer };
+      posted.push(
+        send(list, c % size, job, transfer).then((r) => {
+          // A worker's error (found inside a kernel, or by an estimator without kernels), or a batch the
+          // library might rescale as a whole: the direct call gives the answer, or the error, itself.
+          if (!r.ok || r.maxAbs >= EXTREME) failed = true;
+          // Copied into the result as soon as it is done, while the other chunks still run (a redo
+          // inline below overwrites the whole result).
+          if (failed || result === target) return r;
+          if (target !== null) result.set(target.subarray(o0, o1), o0);
+          else if (r.ok && r.out !== null) result.set(new Float64Array(r.out, 0, o1 - o0), o0);
+          return r;
+        }),
+      );
     });
-    let replies: PoolReply[];
     try {
-      const list = await start();
-      if (closed) throw closedError();
-      replies = await Promise.all(jobs.map(({ job, transfer }, i) => send(list, i, job, transfer)));
+      await Promise.all(posted);
     } catch (e) {
       release();
       throw e;
     }
-    // A worker's error (found inside a kernel, or by an estimator without kernels), or a batch the
-    // library might rescale as a whole: the direct call gives the answer, or the error, itself.
-    if (replies.some((r) => !r.ok || r.maxAbs >= EXTREME)) {
-      release();
-      return inline(true);
-    }
-    stats.workers++;
-    const result = userOut ?? new Float64Array(outLength);
-    if (shared) {
-      if (target !== result) result.set(target);
-    } else {
-      replies.forEach((r, i) => {
-        const [g0, g1] = chunks[i]!;
-        const from = spec.perGroup ? g0 : (layout.offsets[g0] as number);
-        const to = spec.perGroup ? g1 : (layout.offsets[g1] as number);
-        if (r.ok && r.out !== null) result.set(new Float64Array(r.out, 0, to - from), from);
-      });
-    }
     release();
+    if (failed) return inline(true);
+    stats.workers++;
     return result;
   }
 
@@ -651,26 +680,39 @@ class Scratch {
   }
 }
 
+/** A typed array of numbers (what a chunk is copied from). */
+type NumericArray =
+  | Float64Array
+  | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint8ClampedArray;
+
 /**
- * The values as a Float64Array the workers can read: the array itself when it already lives in shared
- * memory, else a copy (into `into`, shared scratch, or a new array when memory is not shared). Null when
- * a copy would change what the estimator sees (a plain array holding something other than numbers: the
- * direct call must refuse it itself).
+ * The values as a typed array of numbers a chunk can be copied from: the array itself when it is one,
+ * else a Float64Array copy of a plain array of numbers. Null when a copy would change what the estimator
+ * sees (a BigInt array, or a plain array holding something other than numbers: the direct call must
+ * refuse it itself).
  */
-function sharedCopy(values: ArrayLike<unknown>, into: Float64Array | null): Float64Array | null {
-  if (values instanceof Float64Array && into !== null && values.buffer instanceof SharedArrayBuffer) return values;
-  const copy = into ?? new Float64Array(values.length);
+function numericArray(values: ArrayLike<unknown>): NumericArray | null {
   if (ArrayBuffer.isView(values)) {
-    if (values instanceof BigInt64Array || values instanceof BigUint64Array) return null;
-    copy.set(values as ArrayLike<number>);
-    return copy;
+    if (values instanceof BigInt64Array || values instanceof BigUint64Array || values instanceof DataView) return null;
+    return values as unknown as NumericArray;
   }
+  const copy = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number') return null;
     copy[i] = v;
   }
   return copy;
+}
+
+/**
+ * How many chunks a batch is cut into: up to CHUNKS_PER_WORKER per worker, each of at least
+ * MIN_CHUNK samples (smaller ones cost more in messages than their copies overlap), never more than
+ * one per group.
+ */
+function chunkCount(layout: Layout, workers: number): number {
+  const samples = layout.offsets[layout.groups] as number;
+  return Math.max(1, Math.min(layout.groups, workers * CHUNKS_PER_WORKER, Math.max(workers, Math.floor(samples / MIN_CHUNK))));
 }
 
 /** Cuts the groups into at most `parts` contiguous runs [g0, g1) of about equal sample counts. */

@@ -257,6 +257,47 @@ describe('createWorkerPool: the same bits as the direct call', () => {
     expect(pool.stats.redone - before).toBe(5);
   });
 
+  it('cuts a large batch into several chunks per worker: the same bits, and a redo or an error in the last chunk as the direct call', async () => {
+    // ≈ 600,000 samples in ragged groups: up to 4 chunks per worker, each posted as soon as it is copied.
+    const rng = mulberry32(17);
+    const sizes = Array.from({ length: 6_000 }, () => 40 + Math.floor(rng() * 120));
+    const offsets = [0];
+    for (const s of sizes) offsets.push(offsets[offsets.length - 1]! + s);
+    const N = offsets[offsets.length - 1]!;
+    const g = reals(mulberry32(18), N);
+    const scores = reals(mulberry32(19), N);
+    const opts = { groupOffsets: offsets };
+    for (const p of [pool, transferPool]) {
+      for (const backend of ['js', 'wasm'] as const) {
+        const direct = maxAtKWeights(g, 8, { ...opts, backend });
+        for (const out of [undefined, new Float64Array(N), new Float64Array(new SharedArrayBuffer(N * 8))]) {
+          const got = await p.maxAtKWeights(g, 8, out === undefined ? { ...opts, backend } : { ...opts, backend, out });
+          if (out !== undefined) expect(got).toBe(out);
+          expect(firstDifference(got, direct), `maxAtKWeights ${backend}`).toBe(-1);
+        }
+        const bon = bestOfNWeights(scores, g, 8, { ...opts, backend });
+        expect(firstDifference(await p.bestOfNWeights(scores, g, 8, { ...opts, backend }), bon), `bestOfNWeights ${backend}`).toBe(-1);
+      }
+      // A value past the overflow guard in the last chunk only: the whole call is redone inline.
+      const extreme = g.slice();
+      extreme[N - 3] = 1e300;
+      const before = p.stats.redone;
+      expect(firstDifference(await p.maxAtKWeights(extreme, 8, opts), maxAtKWeights(extreme, 8, opts))).toBe(-1);
+      expect(p.stats.redone - before).toBe(1);
+      // A reward that is not 0 or 1 in the last chunk: the direct call's error and index.
+      const b = Float64Array.from(g, (x) => (x > 0 ? 1 : 0));
+      b[N - 2] = 0.5;
+      let direct: unknown;
+      try {
+        passAtKWeights(b, 4, opts);
+      } catch (e) {
+        direct = e;
+      }
+      expect(direct).toBeInstanceOf(Error);
+      await expect(p.passAtKWeights(b, 4, opts)).rejects.toSatisfy((e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)));
+    }
+  });
+
   it('runs a single group, a small batch or a user backend inline, with the same result', async () => {
     const small = createWorkerPool({ workers: 2 });
     const g = reals(mulberry32(3), 1000);
