@@ -1,7 +1,9 @@
 /**
  * Benchmark of the worker pool (inference-aware-rl/pool): the same call — maxAtKWeights on
- * 100,000 groups × n = 64, k = 8 (js and wasm backends), bestOfNWeights and majorityVoteWeights —
- * made directly on the calling thread, on a pool of 1 worker and on a pool of 2 workers. Every
+ * 100,000 groups × n = 64, k = 8 (js and wasm backends; with ordinary arrays, and with the rewards and
+ * `out` over a SharedArrayBuffer, which the pool uses in place), bestOfNWeights and
+ * majorityVoteWeights — made directly on the calling thread, on a pool of 1 worker and on a pool of 2
+ * workers. Every
  * iteration checks the result against the direct call's bits at 4,096 spread-out positions (the whole
  * array is compared once before timing). The ratio that matters is "2 workers" ÷ "1 worker": below 1/2
  * is impossible, 1/1.7 ≈ 0.59 is the target on a 2-core machine. Worker speedups need idle cores: the
@@ -42,14 +44,21 @@ interface Workload {
   pooled: (pool: WorkerPool, out: Float64Array) => Promise<Float64Array>;
   length: number;
   bytes: number;
+  /** Outputs over a SharedArrayBuffer too (the pool then copies nothing on the calling thread). */
+  shared?: boolean;
+}
+
+/** A Float64Array for a workload's output: over shared memory when the workload says so. */
+function outFor(w: Workload): Float64Array {
+  return w.shared ? new Float64Array(new SharedArrayBuffer(w.length * 8)) : new Float64Array(w.length);
 }
 
 async function group(w: Workload, one: WorkerPool, two: WorkerPool): Promise<BenchGroup> {
   const expected = w.direct(new Float64Array(w.length)).slice();
   for (const [name, pool] of [['1 worker', one], ['2 workers', two]] as const) {
-    assertSameBits(`${w.title} ${name}`, await w.pooled(pool, new Float64Array(w.length)), expected);
+    assertSameBits(`${w.title} ${name}`, await w.pooled(pool, outFor(w)), expected);
   }
-  const out = new Float64Array(w.length);
+  const out = outFor(w);
   const pooled = (name: string, pool: WorkerPool): BenchCase => ({
     name,
     async: true,
@@ -91,6 +100,9 @@ export default async function poolBench(opts: { quick: boolean }): Promise<void>
   const rng = prng(20_260_218);
   const length = groups * n;
   const g = Float64Array.from({ length }, () => rng());
+  // The same rewards over shared memory: what a trainer passes to skip the pool's copies.
+  const sharedG = new Float64Array(new SharedArrayBuffer(length * 8));
+  sharedG.set(g);
   const scores = Float64Array.from({ length }, () => Math.floor(rng() * 8) / 8);
   const mGroups = opts.quick ? 100 : 10_000;
   const mLength = mGroups * n;
@@ -107,6 +119,16 @@ export default async function poolBench(opts: { quick: boolean }): Promise<void>
         pooled: (pool, out) => pool.maxAtKWeights(g, k, { groupSize: n, backend, out }),
         length,
         bytes: 16 * length,
+      }),
+    ),
+    ...(['js', 'wasm'] as const).map(
+      (backend): Workload => ({
+        title: `maxAtKWeights, ${backend} backend, ${fmt}, rewards and out in shared memory`,
+        direct: (out) => maxAtKWeights(sharedG, k, { groupSize: n, backend, out }),
+        pooled: (pool, out) => pool.maxAtKWeights(sharedG, k, { groupSize: n, backend, out }),
+        length,
+        bytes: 16 * length,
+        shared: true,
       }),
     ),
     {
