@@ -35,7 +35,7 @@ import {
 } from '../index.js';
 import { outputArray, resolveLayout, type Layout } from '../groups.js';
 import { checkBoolean, checkInteger, checkOptions, isPlainObject } from '../validate.js';
-import { POOLED, type ArraySlice, type PoolJob, type PooledEstimator, type PooledName, type PoolReply } from './estimators.js';
+import { copyLargestAbs, POOLED, type ArraySlice, type PoolJob, type PooledEstimator, type PooledName, type PoolReply } from './estimators.js';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -569,13 +569,16 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       const s1 = layout.offsets[g1] as number;
       const [o0, o1] = spec.perGroup ? [g0, g1] : [s0, s1];
       const transfer: ArrayBuffer[] = [];
+      // Each input copied here is scanned for its largest |value| in the same pass (the overflow guard).
+      let maxAbs = 0;
+      const scanned = inputs.map(({ from, to }) => to !== from);
       const numeric = inputs.map(({ from, to }): ArraySlice => {
         if (to !== null) {
-          if (to !== from) to.set(from.subarray(s0, s1), s0);
+          if (to !== from) maxAbs = Math.max(maxAbs, copyLargestAbs(from, to, s0, s0, s1));
           return { buffer: to.buffer, byteOffset: to.byteOffset + s0 * 8, length: s1 - s0 };
         }
         const copy = new Float64Array(s1 - s0);
-        copy.set(from.subarray(s0, s1));
+        maxAbs = Math.max(maxAbs, copyLargestAbs(from, copy, 0, s0, s1));
         transfer.push(copy.buffer);
         return { buffer: copy.buffer, byteOffset: 0, length: s1 - s0 };
       });
@@ -598,6 +601,8 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         out,
         backend,
         transfer: !shared,
+        scanned,
+        maxAbs,
       };
       posted.push(
         send(list, c % size, job, transfer).then((r) => {

@@ -6,7 +6,7 @@
  * detect the rare extreme-range batches it must recompute on the calling thread).
  */
 import { loadWasmBackend } from '../index.js';
-import { POOLED, type PoolJob, type PoolReply } from './estimators.js';
+import { largestAbs, POOLED, type PoolJob, type PoolReply } from './estimators.js';
 
 const NODE_WORKERS = 'node:worker_threads';
 
@@ -38,31 +38,16 @@ async function port(): Promise<Port> {
 
 let wasm: Promise<unknown> | undefined;
 
-/** The largest |value| (NaN counts as 0: the call itself refuses it). A loop of its own, on locals. */
-function largestAbs(view: Float64Array): number {
-  let m0 = 0;
-  let m1 = 0;
-  const n = view.length;
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    const a = Math.abs(view[j] as number);
-    const b = Math.abs(view[j + 1] as number);
-    if (a > m0) m0 = a;
-    if (b > m1) m1 = b;
-  }
-  if (j < n && Math.abs(view[j] as number) > m0) m0 = Math.abs(view[j] as number);
-  return m0 > m1 ? m0 : m1;
-}
-
 async function run(job: PoolJob): Promise<PoolReply> {
   const spec = POOLED[job.name];
   if (job.backend === 'wasm') await (wasm ??= loadWasmBackend());
   const args = job.args.slice();
-  let maxAbs = 0;
+  // The inputs the calling thread did not copy (already in shared memory) are scanned here.
+  let maxAbs = job.maxAbs;
   spec.numeric.forEach((position, i) => {
     const s = job.numeric[i]!;
     const view = new Float64Array(s.buffer as ArrayBuffer, s.byteOffset, s.length);
-    maxAbs = Math.max(maxAbs, largestAbs(view));
+    if (!job.scanned[i]) maxAbs = Math.max(maxAbs, largestAbs(view));
     args[position] = view;
   });
   if (spec.answers >= 0) args[spec.answers] = job.answers;

@@ -284,6 +284,13 @@ describe('createWorkerPool: the same bits as the direct call', () => {
       const before = p.stats.redone;
       expect(firstDifference(await p.maxAtKWeights(extreme, 8, opts), maxAtKWeights(extreme, 8, opts))).toBe(-1);
       expect(p.stats.redone - before).toBe(1);
+      // The same in shared memory (not copied by the calling thread, so scanned by the worker), and in
+      // the rewards of best-of-N (its second input).
+      const sharedExtreme = new Float64Array(new SharedArrayBuffer(N * 8));
+      sharedExtreme.set(extreme);
+      expect(firstDifference(await p.maxAtKWeights(sharedExtreme, 8, opts), maxAtKWeights(extreme, 8, opts))).toBe(-1);
+      expect(firstDifference(await p.bestOfNWeights(g, extreme, 8, opts), bestOfNWeights(g, extreme, 8, opts))).toBe(-1);
+      expect(p.stats.redone - before).toBe(3);
       // A reward that is not 0 or 1 in the last chunk: the direct call's error and index.
       const b = Float64Array.from(g, (x) => (x > 0 ? 1 : 0));
       b[N - 2] = 0.5;
