@@ -109,6 +109,8 @@ export interface PoolJob {
    */
   readonly scanned: readonly boolean[];
   readonly maxAbs: number;
+  /** `out` holds float32 values (the caller's `out` is a Float32Array). */
+  readonly float32: boolean;
 }
 
 /** A worker's answer: the largest |value| of its numeric inputs, or the error its call threw. */

@@ -535,12 +535,18 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       const inPlace = shared && from instanceof Float64Array && from.buffer instanceof SharedArrayBuffer;
       inputs.push({ from, to: !shared ? null : inPlace ? from : lease.get(i, first.length) });
     }
-    const userOut = o?.out as Float64Array | undefined; // checked by the estimator above (type, length, aliasing)
+    // Checked by the estimator above (type, length, aliasing). A Float32Array `out` gets float32 chunks:
+    // each worker's call rounds its weights, and refuses one beyond float32's range, as the direct call does.
+    const userOut = o?.out as Float64Array | Float32Array | undefined;
+    const float32 = userOut instanceof Float32Array;
+    const bytesOut = float32 ? 4 : 8;
     const target =
-      userOut instanceof Float64Array && shared && userOut.buffer instanceof SharedArrayBuffer
+      userOut !== undefined && shared && userOut.buffer instanceof SharedArrayBuffer
         ? userOut
         : shared
-          ? lease.get(2, outLength)
+          ? float32
+            ? lease.get32(3, outLength)
+            : lease.get(2, outLength)
           : null;
     const result = userOut ?? new Float64Array(outLength);
     // More chunks than workers, each posted as soon as it is copied and copied back as soon as it is
@@ -583,9 +589,9 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         return { buffer: copy.buffer, byteOffset: 0, length: s1 - s0 };
       });
       let out: ArraySlice;
-      if (target !== null) out = { buffer: target.buffer, byteOffset: target.byteOffset + o0 * 8, length: o1 - o0 };
+      if (target !== null) out = { buffer: target.buffer, byteOffset: target.byteOffset + o0 * bytesOut, length: o1 - o0 };
       else {
-        const buffer = new ArrayBuffer((o1 - o0) * 8);
+        const buffer = new ArrayBuffer((o1 - o0) * bytesOut);
         transfer.push(buffer);
         out = { buffer, byteOffset: 0, length: o1 - o0 };
       }
@@ -603,6 +609,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         transfer: !shared,
         scanned,
         maxAbs,
+        float32,
       };
       posted.push(
         send(list, c % size, job, transfer).then((r) => {
@@ -613,7 +620,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
           // inline below overwrites the whole result).
           if (failed || result === target) return r;
           if (target !== null) result.set(target.subarray(o0, o1), o0);
-          else if (r.ok && r.out !== null) result.set(new Float64Array(r.out, 0, o1 - o0), o0);
+          else if (r.ok && r.out !== null) result.set(float32 ? new Float32Array(r.out, 0, o1 - o0) : new Float64Array(r.out, 0, o1 - o0), o0);
           return r;
         }),
       );
@@ -673,14 +680,22 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as { length?: unknown }).length === 'number';
 }
 
-/** Shared-memory arrays of one call (slots 0, 1: inputs; 2: output), grown on demand and reused. */
+/** Shared-memory arrays of one call (slots 0, 1: inputs; 2: output; 3: a float32 output), grown on demand and reused. */
 class Scratch {
   private readonly slots: (Float64Array | undefined)[] = [];
+  private readonly slots32: (Float32Array | undefined)[] = [];
 
   /** A view of `length` values of slot `i`. */
   get(i: number, length: number): Float64Array {
     let a = this.slots[i];
     if (a === undefined || a.length < length) this.slots[i] = a = new Float64Array(new SharedArrayBuffer(length * 8));
+    return a.subarray(0, length);
+  }
+
+  /** A float32 view of `length` values of slot `i` (a float32 output). */
+  get32(i: number, length: number): Float32Array {
+    let a = this.slots32[i];
+    if (a === undefined || a.length < length) this.slots32[i] = a = new Float32Array(new SharedArrayBuffer(length * 4));
     return a.subarray(0, length);
   }
 }

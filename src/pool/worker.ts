@@ -51,7 +51,9 @@ async function run(job: PoolJob): Promise<PoolReply> {
     args[position] = view;
   });
   if (spec.answers >= 0) args[spec.answers] = job.answers;
-  const out = new Float64Array(job.out.buffer as ArrayBuffer, job.out.byteOffset, job.out.length);
+  const out = job.float32
+    ? new Float32Array(job.out.buffer as ArrayBuffer, job.out.byteOffset, job.out.length)
+    : new Float64Array(job.out.buffer as ArrayBuffer, job.out.byteOffset, job.out.length);
   const opts: Record<string, unknown> = { ...job.opts, out };
   if (job.backend !== null) opts.backend = job.backend;
   if (job.groupSize !== null) opts.groupSize = job.groupSize;

@@ -305,6 +305,39 @@ describe('createWorkerPool: the same bits as the direct call', () => {
     }
   });
 
+  it('a Float32Array out (plain or shared memory) gets the direct call’s float32 bits, and its float32 overflow error', async () => {
+    const rng = mulberry32(23);
+    const N = 64 * 3_000;
+    const g = reals(rng, N);
+    const b = Float64Array.from(binary(rng, N));
+    for (const p of [pool, transferPool]) {
+      for (const backend of ['js', 'wasm'] as const) {
+        const opts = { groupSize: 64, backend };
+        for (const out of [new Float32Array(N), new Float32Array(new SharedArrayBuffer(N * 4))]) {
+          const direct = maxAtKWeights(g, 8, { ...opts, out: new Float32Array(N) });
+          const got = await p.maxAtKWeights(g, 8, { ...opts, out });
+          expect(got).toBe(out);
+          expect(firstDifference(got, direct), `maxAtKWeights ${backend}`).toBe(-1);
+          const binaryDirect = passAtKWeights(b, 4, { ...opts, out: new Float32Array(N) });
+          expect(firstDifference(await p.passAtKWeights(b, 4, { ...opts, out }), binaryDirect), `passAtKWeights ${backend}`).toBe(-1);
+        }
+        // Weights beyond float32's range in one group deep in the batch: the direct call's DomainError.
+        const huge = g.slice();
+        for (let i = 64 * 2_500; i < 64 * 2_501; i++) huge[i] = (i - 64 * 2_500) * 1e40;
+        let direct: unknown;
+        try {
+          maxAtKWeights(huge, 8, { ...opts, out: new Float32Array(N) });
+        } catch (e) {
+          direct = e;
+        }
+        expect(direct).toBeInstanceOf(Error);
+        await expect(p.maxAtKWeights(huge, 8, { ...opts, out: new Float32Array(N) })).rejects.toSatisfy(
+          (e) => JSON.stringify(shape(e)) === JSON.stringify(shape(direct)),
+        );
+      }
+    }
+  });
+
   it('runs a single group, a small batch or a user backend inline, with the same result', async () => {
     const small = createWorkerPool({ workers: 2 });
     const g = reals(mulberry32(3), 1000);
