@@ -628,7 +628,10 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     try {
       await Promise.all(posted);
     } catch (e) {
-      release();
+      // A worker died or the pool closed: chunks on the other workers may still be running and writing
+      // into this scratch, so it is not handed to the next call (which gets fresh scratch), and no
+      // later reply is copied into the caller's `out`.
+      failed = true;
       throw e;
     }
     release();
