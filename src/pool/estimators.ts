@@ -119,13 +119,14 @@ export type PoolReply =
   | { readonly id: number; readonly ok: false; readonly name: string; readonly message: string };
 
 /**
- * The largest |value| of `view[from, to)` (NaN counts as 0: the call itself refuses it): what a call
+ * The largest |value| of `view` (NaN counts as 0: the call itself refuses it): what a call
  * must be redone inline for (see the pool's overflow guard). A loop of its own, on locals.
  */
-export function largestAbs(view: Float64Array, from = 0, to = view.length): number {
+export function largestAbs(view: Float64Array): number {
   let m0 = 0;
   let m1 = 0;
-  let j = from;
+  const to = view.length;
+  let j = 0;
   for (; j + 1 < to; j += 2) {
     const a = Math.abs(view[j] as number);
     const b = Math.abs(view[j + 1] as number);

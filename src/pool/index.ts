@@ -570,6 +570,8 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     }
     let failed = false;
     const posted: Promise<PoolReply>[] = [];
+    // Which inputs this thread copies (and so scans): all but those already in shared memory.
+    const scanned = inputs.map(({ from, to }) => to !== from);
     chunks.forEach(([g0, g1], c) => {
       const s0 = layout.offsets[g0] as number;
       const s1 = layout.offsets[g1] as number;
@@ -577,7 +579,6 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
       const transfer: ArrayBuffer[] = [];
       // Each input copied here is scanned for its largest |value| in the same pass (the overflow guard).
       let maxAbs = 0;
-      const scanned = inputs.map(({ from, to }) => to !== from);
       const numeric = inputs.map(({ from, to }): ArraySlice => {
         if (to !== null) {
           if (to !== from) maxAbs = Math.max(maxAbs, copyLargestAbs(from, to, s0, s0, s1));

@@ -147,6 +147,22 @@ interface ChunkPointers {
   readonly i0: number;
 }
 
+/**
+ * Copies `src[i0, i1)` to the start of `dst` (wasm memory): a typed array by memcpy (integer and float32
+ * arrays converted exactly), a plain array value by value, anything that is not a number as NaN (the
+ * kernel's finiteness check then reports it at its index).
+ */
+function stageValues(dst: Float64Array, src: Values, i0: number, i1: number): void {
+  if (ArrayBuffer.isView(src)) {
+    dst.set((src as unknown as Float64Array).subarray(i0, i1));
+    return;
+  }
+  for (let i = i0; i < i1; i++) {
+    const v = src[i];
+    dst[i - i0] = typeof v === 'number' ? v : NaN;
+  }
+}
+
 /** Builds the backend over an instantiated module. */
 export function createWasmBackend(x: KernelExports): WasmBackend {
   const memory = x.memory;
@@ -323,17 +339,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
           ptr: -1,
           bytes: n * 8,
           resident: false,
-          copyIn: () => {
-            const dst = new Float64Array(memory.buffer, slot.ptr, n);
-            if (ArrayBuffer.isView(src)) {
-              dst.set((src as unknown as Float64Array).subarray(0, n));
-            } else {
-              for (let i = 0; i < n; i++) {
-                const v = src[i];
-                dst[i] = typeof v === 'number' ? v : NaN;
-              }
-            }
-          },
+          copyIn: () => stageValues(new Float64Array(memory.buffer, slot.ptr, n), src, 0, n),
         });
         return slot;
       },
@@ -599,14 +605,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       for (let j = 0; j < stagedViews.length; j++) {
         const dst = stagedViews[j];
         if (dst === undefined) continue;
-        const v = op.inputs[j]![0];
-        if (ArrayBuffer.isView(v)) dst.set((v as unknown as Float64Array).subarray(i0, i1));
-        else {
-          for (let i = i0; i < i1; i++) {
-            const x = v[i];
-            dst[i - i0] = typeof x === 'number' ? x : NaN;
-          }
-        }
+        stageValues(dst, op.inputs[j]![0], i0, i1);
         p.inputs[j] = (staged[j] as Slot).ptr - i0 * 8;
       }
       p.offsets = offs.ptr + g0 * 4;
