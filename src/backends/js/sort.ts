@@ -90,9 +90,9 @@ const RADIX_MAX = 1024;
 // Scratch of the radix argsort. Module constants on purpose: V8 (TurboFan) embeds a constant typed
 // array's storage and length in the code, while an array reached through a parameter or a mutable
 // field is reloaded around every store; the loops below ran 1.7× slower that way (node 20, n = 64).
-/** Each value's quantised key. */
+/** Each value's quantised key, its two digits above its index. */
 const KEY = /* @__PURE__ */ new Int32Array(RADIX_MAX);
-/** Indices ordered by the low digit of their key (the first counting pass). */
+/** Packed keys (digits and index) ordered by the low digit (the first counting pass). */
 const MID = /* @__PURE__ */ new Int32Array(RADIX_MAX);
 /** Digit histograms of the two passes, all zero between calls. */
 const COUNT_LOW = /* @__PURE__ */ new Int32Array(RADIX_MAX);
@@ -238,10 +238,12 @@ function radixArgsort(
 ): boolean {
   // Both digits are masked to [0, 2^bits), so even keys from a wrong (lo, hi) stay inside the
   // histograms (the check below then sees the disorder).
+  // Each key packs the two digits above the index (3·bits ≤ 30 bits), so the second pass reads its
+  // digit and the index from the first pass's output instead of going back to KEY.
   const mask = (1 << bits) - 1;
   for (let p = 0; p < n; p++) {
     const q = (((values[start + p] as number) - lo) * s) | 0;
-    KEY[p] = q;
+    KEY[p] = (q << bits) | p;
     COUNT_LOW[q & mask] = (COUNT_LOW[q & mask] as number) + 1;
     const high = (q >> bits) & mask;
     COUNT_HIGH[high] = (COUNT_HIGH[high] as number) + 1;
@@ -260,17 +262,19 @@ function radixArgsort(
     high += e;
   }
   for (let p = 0; p < n; p++) {
-    const d = (KEY[p] as number) & mask;
+    const key = KEY[p] as number;
+    const d = (key >> bits) & mask;
     const at = AT_LOW[d] as number;
     AT_LOW[d] = at + 1;
-    MID[at] = p;
+    MID[at] = key;
   }
+  const twice = 2 * bits;
   for (let i = 0; i < n; i++) {
-    const p = MID[i] as number;
-    const d = ((KEY[p] as number) >> bits) & mask;
+    const key = MID[i] as number;
+    const d = (key >> twice) & mask;
     const at = AT_HIGH[d] as number;
     AT_HIGH[d] = at + 1;
-    ix[at] = p;
+    ix[at] = key & mask;
   }
   let prev = -Infinity;
   let bad = 0;
