@@ -87,6 +87,9 @@ export function binaryWeights(
   for (let b = start; b < groups; b++) {
     const first = ldi(offsets, b);
     const end = ldi(offsets, b + 1);
+    // The group's first and end addresses, for the pointer-stepped passes below.
+    const p0 = values + (<usize>first << 3);
+    const pEnd = values + (<usize>end << 3);
     let i = first;
     let c = resume;
     if (b != start || resume < 0) {
@@ -101,8 +104,6 @@ export function binaryWeights(
       let acc3 = f64x2.splat(0.0);
       let bad0 = i64x2.splat(0);
       let bad1 = i64x2.splat(0);
-      const p0 = values + (<usize>first << 3);
-      const pEnd = values + (<usize>end << 3);
       let p = p0;
       for (; p + 64 <= pEnd; p += 64) {
         const v0 = v128.load(p);
@@ -147,8 +148,6 @@ export function binaryWeights(
       const vi = f64x2.splat(wi);
       const vd = v128.xor(f64x2.splat(wc), vi);
       // Sixteen values per step through one pointer; the output is at a fixed distance from the input.
-      const p0 = values + (<usize>first << 3);
-      const pEnd = values + (<usize>end << 3);
       const d = out - values;
       let p = p0;
       for (; p + 128 <= pEnd; p += 128) {
