@@ -32,7 +32,7 @@ import { loadWasmBackend, type WasmBackend } from '../src/backends/wasm/index.js
 import { jsBackend } from '../src/backends/js/index.js';
 import { BaselineCode } from '../src/backends/types.js';
 import { MEMCPY_FLOOR, memcpyFloor, runBench, type BenchCase, type BenchGroup, type BenchReport } from './harness.js';
-import { mulberry32 } from '../test/support/prng.js';
+import { benchSizes, checker, floorTitle, randomBatch, SEEDS, workloadTitle } from './backends-data.js';
 
 /**
  * max@k weights with the 'loo-1' baseline from tfjs ops: sort each row (topk with k = n, reversed to
@@ -73,37 +73,12 @@ export function tfjsPassAtKLoo1(rewards: Float64Array, n: number, k: number): Fl
   });
 }
 
-function randomBatch(length: number, binary: boolean, seed: number): Float64Array {
-  const random = mulberry32(seed);
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    const u = random();
-    out[i] = binary ? (u < 0.3 ? 1 : 0) : u;
-  }
-  return out;
-}
-
-/** Checks a few positions of every iteration's result against the js reference (cheap, never skipped). */
-function checker(expected: Float64Array, rel: number): (result: unknown) => void {
-  const probes = [0, 1, 2, 3, expected.length >> 1, expected.length - 1];
-  let maxAbs = 0;
-  for (const i of probes) maxAbs = Math.max(maxAbs, Math.abs(expected[i] as number));
-  return (result) => {
-    const got = result as ArrayLike<number>;
-    for (const i of probes) {
-      const e = expected[i] as number;
-      const err = Math.abs((got[i] as number) - e);
-      if (!(err <= rel * (Math.abs(e) + maxAbs))) throw new Error(`result[${i}] = ${got[i]}, js gives ${e}`);
-    }
-  };
-}
-
 function groupsFor(wasm: WasmBackend, B: number, n: number, k: number, tfjsOk: boolean): BenchGroup[] {
   const N = B * n;
   const bytes = N * 16;
   const groups: BenchGroup[] = [];
   for (const binary of [true, false]) {
-    const g = randomBatch(N, binary, binary ? 1 : 2);
+    const g = randomBatch(N, binary, binary ? SEEDS.binary : SEEDS.maxAtK);
     const out = new Float64Array(N);
     const run = binary
       ? (x: ArrayLike<number>, o: Float64Array, backend: string) => passAtKAdvantage(x, k, { groupSize: n, out: o, backend })
@@ -132,7 +107,7 @@ function groupsFor(wasm: WasmBackend, B: number, n: number, k: number, tfjsOk: b
       });
     }
     groups.push({
-      title: `${binary ? 'binary passAtKAdvantage' : 'continuous maxAtKAdvantage'} (loo-1), ${B.toLocaleString('en')} groups × n = ${n}, k = ${k}`,
+      title: workloadTitle(binary ? 'binary' : 'maxAtK', B, n, k),
       baseline: MEMCPY_FLOOR,
       bytes,
       elements: N,
@@ -141,8 +116,8 @@ function groupsFor(wasm: WasmBackend, B: number, n: number, k: number, tfjsOk: b
   }
   // bestOfNAdvantage: verifier scores pick, rewards are paid (no tfjs version: its tie-split weights
   // have no short composition from tfjs ops).
-  const scores = randomBatch(N, false, 4);
-  const rewards = randomBatch(N, false, 5);
+  const scores = randomBatch(N, false, SEEDS.bestOfNScores);
+  const rewards = randomBatch(N, false, SEEDS.bestOfNRewards);
   const out = new Float64Array(N);
   const run = (s: ArrayLike<number>, r: ArrayLike<number>, o: Float64Array, backend: string) =>
     bestOfNAdvantage(s, r, k, { groupSize: n, out: o, backend });
@@ -153,7 +128,7 @@ function groupsFor(wasm: WasmBackend, B: number, n: number, k: number, tfjsOk: b
   rView.set(rewards);
   const outView = wasm.alloc(N);
   groups.push({
-    title: `bestOfNAdvantage (loo-1), ${B.toLocaleString('en')} groups × n = ${n}, k = ${k}`,
+    title: workloadTitle('bestOfN', B, n, k),
     baseline: MEMCPY_FLOOR,
     bytes: N * 24,
     elements: N,
@@ -259,7 +234,7 @@ interface FloorTarget {
  */
 function binaryFloorGroups(wasm: WasmBackend, B: number, n: number, k: number, full: boolean): { group: BenchGroup; targets: FloorTarget[]; data: Float64Array; expected: Float64Array } {
   const N = B * n;
-  const g = randomBatch(N, true, 11 + n);
+  const g = randomBatch(N, true, SEEDS.floor(n));
   const run = <O extends Float64Array | Float32Array>(x: ArrayLike<number>, o: O, backend: string): O =>
     passAtKAdvantage(x, k, { groupSize: n, out: o, backend });
   const expected = run(g, new Float64Array(N), 'js').slice();
@@ -270,7 +245,7 @@ function binaryFloorGroups(wasm: WasmBackend, B: number, n: number, k: number, f
   const out32View = wasm.allocFloat32(N);
   const out = new Float64Array(N);
   const floorOut = new Float64Array(N);
-  const title = `binary passAtKAdvantage (loo-1) at the memory floor, ${B.toLocaleString('en')} groups × n = ${n}, k = ${k}`;
+  const title = floorTitle(B, n, k);
   const floor = 'memory floor (Float64Array.set of the input bytes)';
   const check32 = (r: unknown): void => {
     const got = r as Float32Array;
@@ -380,7 +355,47 @@ function floorSummary(report: BenchReport, targets: FloorTarget[], numpy: Record
   return rows;
 }
 
+/**
+ * The js rows again, from a child process that never loads WebAssembly (bench/backends-js.ts: a detach
+ * anywhere in a process slows typed-array code for the rest of it, and this process detaches buffers
+ * as soon as it loads wasm). Returns its report, or why it is missing.
+ */
+function jsFreshProcess(quick: boolean): BenchReport | { skipped: string } {
+  const script = fileURLToPath(new URL('./backends-js.ts', import.meta.url));
+  const r = spawnSync(process.execPath, [...process.execArgv, script, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  if (r.status !== 0) return { skipped: `bench/backends-js.ts exited with ${r.status ?? r.signal ?? r.error?.message}` };
+  const file = fileURLToPath(new URL(`./results/backends-js${quick ? '.quick' : ''}.json`, import.meta.url));
+  return JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+}
+
+/** The js rows of both processes side by side, with the targets that apply to them. */
+function jsSummary(fresh: BenchReport | { skipped: string }, here: BenchReport[]): void {
+  console.log('### js backend: in a process without wasm (child) and in this one (after wasm was loaded)\n');
+  if ('skipped' in fresh) {
+    console.log(`skipped: ${fresh.skipped}\n`);
+    return;
+  }
+  const targets: Record<string, number> = {
+    [floorTitle(100_000, 64, 8)]: 3,
+    [workloadTitle('maxAtK', 100_000, 64, 8)]: 30,
+  };
+  console.log('| workload | js, no wasm in the process (× floor) | js, this process (× floor) | slowdown | target |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const g of fresh.groups) {
+    const a = g.cases.find((c) => c.name === 'js');
+    const b = here.flatMap((r) => r.groups).find((x) => x.title === g.title)?.cases.find((c) => c.name === 'js');
+    if (a === undefined) continue;
+    const t = targets[g.title];
+    const verdict = t === undefined ? '' : `≤ ${t}×: ${a.ratio <= t ? 'met' : 'MISSED'} / ${b === undefined ? '—' : b.ratio <= t ? 'met' : 'MISSED'}`;
+    console.log(
+      `| ${g.title} | ${a.ratio.toFixed(2)}× (${a.medianMs.toFixed(2)} ms) | ${b === undefined ? '—' : `${b.ratio.toFixed(2)}× (${b.medianMs.toFixed(2)} ms)`} | ${b === undefined ? '' : `${(b.medianMs / a.medianMs).toFixed(2)}×`} | ${verdict} |`,
+    );
+  }
+  console.log('');
+}
+
 export default async function (opts: { quick: boolean }): Promise<void> {
+  const fresh = jsFreshProcess(opts.quick);
   const wasm = await loadWasmBackend();
   let tfjsOk = true;
   try {
@@ -390,9 +405,7 @@ export default async function (opts: { quick: boolean }): Promise<void> {
     console.warn(`tfjs wasm backend unavailable (${String(e)}); skipping the tfjs cases`);
     tfjsOk = false;
   }
-  const sizes: [number, number, number][] = opts.quick
-    ? [[200, 64, 8], [4, 1024, 64]]
-    : [[100_000, 64, 8], [1_000, 1024, 64]];
+  const { sizes, floorSizes } = benchSizes(opts.quick);
   // Memory for every view (2 per group) plus the largest call's temporaries (≤ 4 arrays + offsets),
   // grown once up front so that no later call grows it and detaches the views.
   const kernelSize: [number, number, number] = opts.quick ? [200, 64, 8] : [100_000, 64, 8];
@@ -400,9 +413,6 @@ export default async function (opts: { quick: boolean }): Promise<void> {
   const viewBytes =
     sizes.reduce((t, [B, n]) => t + 7 * (B * n * 8 + 16), 0) + 4 * (kernelSize[0] * kernelSize[1] * 8 + 16) + 4 * kernelSize[0] + 32;
   // The floor groups' views: rewards and f64 out (8 bytes each) and the f32 out (4) per sample.
-  const floorSizes: [number, number, number, boolean][] = opts.quick
-    ? [[200, 64, 8, true], [4, 1024, 8, false]]
-    : [[100_000, 64, 8, true], [1_000, 1024, 8, false]];
   const floorBytes = floorSizes.reduce((t, [B, n]) => t + 20 * B * n + 64, 0);
   wasm.reset();
   wasm.reserve(viewBytes + floorBytes + 6 * maxN * 8 + 1e6);
@@ -425,6 +435,7 @@ export default async function (opts: { quick: boolean }): Promise<void> {
   const rest: BenchGroup[] = [];
   for (const [B, n, k] of sizes) rest.push(...groupsFor(wasm, B, n, k, tfjsOk));
   rest.push(kernelGroup(wasm, ...kernelSize));
-  await runBench('backends', rest, { quick: opts.quick });
+  const restReport = await runBench('backends', rest, { quick: opts.quick });
   console.log(`\n${numpyRows(sizes, opts.quick)}\n`);
+  jsSummary(fresh, [floorReport, restReport]);
 }
