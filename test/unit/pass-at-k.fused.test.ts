@@ -166,6 +166,37 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     expect(() => passAtKAdvantage(Float64Array.from(bad), 1, { ...opts, backend: 'wasm' })).toThrow(/got 0\.5 at index 40000/);
   });
 
+  it('the kernel writes v·wc + (1 − v)·wi bit for bit whatever the (finite) weights: signed zeros, negatives, tiny and huge (js and wasm)', () => {
+    // wi = +0 (every loo-1 group) takes a shorter select on js; wi = −0 and the other pairs take the full
+    // one. (Every binary estimator's weights are finite.)
+    const pairs: [number, number][] = [
+      [-0, 0], [-1.5, 0], [0, 0], [2.5, 0], [5e-324, 0], [-1.7976931348623157e308, 0],
+      [-0, -0], [3, -0], [-2, -0], [1, 0.25], [-0, -7], [1e308, -1e-300],
+    ];
+    const rand = mulberry32(31);
+    const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 64, 67];
+    const offsets = [0];
+    for (const n of sizes) offsets.push((offsets.at(-1) as number) + n);
+    const N = offsets.at(-1) as number;
+    const rewards = Float64Array.from({ length: N }, () => (rand() < 0.5 ? 1 : 0));
+    let checked = 0;
+    for (const [wc, wi] of pairs) {
+      const expected = Float64Array.from(rewards, (v) => v * wc + (1 - v) * wi);
+      for (const backend of [jsBackend, wasm]) {
+        const out = new Float64Array(N).fill(NaN);
+        const bad = backend.kernels.binaryWeights!(rewards, Int32Array.from(offsets), () => [wc, wi], out);
+        expect(bad).toBe(-1);
+        for (let i = 0; i < N; i++) {
+          // js: bit for bit; wasm may write +0 for a −0 (e.g. wc = wi = −0, which no estimator produces).
+          const ok = backend === jsBackend ? Object.is(out[i], expected[i]) : out[i] === expected[i];
+          if (!ok) throw new Error(`${backend.name}, (wc, wi) = (${Object.is(wc, -0) ? "-0" : wc}, ${Object.is(wi, -0) ? "-0" : wi}): out[${i}] = ${Object.is(out[i], -0) ? "-0" : out[i]}, expected ${Object.is(expected[i], -0) ? "-0" : expected[i]}`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(pairs.length * 2 * N);
+  });
+
   it('a backend without the fused kernel fails naming it (the two-kernel path is not a silent fallback)', () => {
     const { binaryWeights: _fused, ...rest } = jsBackend.kernels;
     registerBackend({ name: 'js-two-pass', kernels: rest });

@@ -137,7 +137,16 @@ function binaryWeights(values: Values, offsets: Int32Array, weights: BinaryGroup
     // The arithmetic select of binaryScatter (the same bits), while the group is still in L1; a
     // Float32Array rounds each value in the store.
     let i = start;
-    if (out64 !== undefined) {
+    if (out64 !== undefined && Object.is(wi, 0)) {
+      // wi = +0 (loo-1): (1 − v)·wi is +0 for v ∈ {0, 1}, so the select is v·wc + 0, the same bits
+      // (the + 0 turns a −0 product into +0, as the full select does).
+      for (; i + 4 <= end; i += 4) {
+        out64[i] = (values[i] as number) * wc + 0;
+        out64[i + 1] = (values[i + 1] as number) * wc + 0;
+        out64[i + 2] = (values[i + 2] as number) * wc + 0;
+        out64[i + 3] = (values[i + 3] as number) * wc + 0;
+      }
+    } else if (out64 !== undefined) {
       for (; i + 4 <= end; i += 4) {
         const p = values[i] as number;
         const q = values[i + 1] as number;
