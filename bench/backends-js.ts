@@ -7,7 +7,7 @@
  * allocating views from it, or tfjs's wasm backend all cause one — invalidates V8's
  * "array buffer detaching" protector for the rest of that process. From then on, optimised code checks
  * that a typed array's buffer is still attached on every access it cannot prove safe, and the js
- * kernels, which are made of typed-array accesses, run measurably slower (≈1.4× on max@k, ≈1.15× on
+ * kernels, which are made of typed-array accesses, run measurably slower (1.24–1.38× on max@k, ≈1.15× on
  * binary pass@k on this bench's sizes: docs/backends.md). The parent process has done all of that
  * before its js rows run, so it reports the js backend as a process that also uses wasm sees it; this
  * script reports it as a process that only uses the default js backend sees it. Same data (same

@@ -118,7 +118,7 @@ function checkLoadOptions(opts: unknown): { setDefault: boolean; fallbackToJs: b
  * `fallbackToJs` is set, in which case it returns the `js` backend.
  *
  * Once the backend's memory grows (its first call that copies, or `alloc` / `reserve`), V8 slows
- * typed-array code for the rest of the process, the `js` backend's kernels included (about 1.2–1.5×
+ * typed-array code for the rest of the process, the `js` backend's kernels included (about 1.1–1.5×
  * on this library's benchmarks): growing a WebAssembly memory detaches its old buffer, and the first
  * detach in a process makes optimised code check every typed-array access for it. Anything else
  * that grows a WebAssembly memory or transfers an ArrayBuffer (tfjs-backend-wasm, `structuredClone`
