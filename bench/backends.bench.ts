@@ -17,6 +17,10 @@
  * works, bench/pass-at-k.numpy.py times numpy's vectorised version of the same weights on the same data
  * (a temp file) against numpy's own copy of the same bytes, and its ratio is printed next to ours.
  * Benchmarks report; they never assert a speed.
+ *
+ * The js rows are also timed first in a child process that never loads WebAssembly
+ * (bench/backends-js.ts), because growing a WebAssembly memory, which this process does, slows V8's
+ * typed-array code for the rest of the process; the last table puts both next to each other.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
