@@ -19,9 +19,9 @@ import { bestOfNAdvantage, maxAtKAdvantage, passAtKAdvantage } from '../src/inde
 import { benchSizes, checker, floorTitle, randomBatch, SEEDS, workloadTitle } from './backends-data.js';
 import { MEMCPY_FLOOR, memcpyFloor, runBench, type BenchGroup, type BenchReport } from './harness.js';
 
-/** A table of the js case against the floor (a copy of the first input), checked against the first call's result. */
-function jsGroup(title: string, data: Float64Array[], bytes: number, run: (out: Float64Array) => Float64Array): BenchGroup {
-  const N = (data[0] as Float64Array).length;
+/** A table of the js case against the floor (a copy of `input`, the first input), checked against the first call's result. */
+function jsGroup(title: string, input: Float64Array, bytes: number, run: (out: Float64Array) => Float64Array): BenchGroup {
+  const N = input.length;
   const expected = run(new Float64Array(N)).slice();
   const out = new Float64Array(N);
   return {
@@ -29,7 +29,7 @@ function jsGroup(title: string, data: Float64Array[], bytes: number, run: (out: 
     baseline: MEMCPY_FLOOR,
     bytes,
     elements: N,
-    cases: [{ name: 'js', fn: () => run(out), check: checker(expected, 0) }, memcpyFloor(data[0] as Float64Array)],
+    cases: [{ name: 'js', fn: () => run(out), check: checker(expected, 0) }, memcpyFloor(input)],
   };
 }
 
@@ -39,18 +39,18 @@ export async function runJsFresh(quick: boolean): Promise<BenchReport> {
   const groups: BenchGroup[] = [];
   for (const [B, n, k] of floorSizes) {
     const g = randomBatch(B * n, true, SEEDS.floor(n));
-    groups.push(jsGroup(floorTitle(B, n, k), [g], B * n * 16, (out) => passAtKAdvantage(g, k, { groupSize: n, out, backend: 'js' })));
+    groups.push(jsGroup(floorTitle(B, n, k), g, B * n * 16, (out) => passAtKAdvantage(g, k, { groupSize: n, out, backend: 'js' })));
   }
   for (const [B, n, k] of sizes) {
     const N = B * n;
     const gb = randomBatch(N, true, SEEDS.binary);
-    groups.push(jsGroup(workloadTitle('binary', B, n, k), [gb], N * 16, (out) => passAtKAdvantage(gb, k, { groupSize: n, out, backend: 'js' })));
+    groups.push(jsGroup(workloadTitle('binary', B, n, k), gb, N * 16, (out) => passAtKAdvantage(gb, k, { groupSize: n, out, backend: 'js' })));
     const gc = randomBatch(N, false, SEEDS.maxAtK);
-    groups.push(jsGroup(workloadTitle('maxAtK', B, n, k), [gc], N * 16, (out) => maxAtKAdvantage(gc, k, { groupSize: n, out, backend: 'js' })));
+    groups.push(jsGroup(workloadTitle('maxAtK', B, n, k), gc, N * 16, (out) => maxAtKAdvantage(gc, k, { groupSize: n, out, backend: 'js' })));
     const scores = randomBatch(N, false, SEEDS.bestOfNScores);
     const rewards = randomBatch(N, false, SEEDS.bestOfNRewards);
     groups.push(
-      jsGroup(workloadTitle('bestOfN', B, n, k), [scores, rewards], N * 24, (out) =>
+      jsGroup(workloadTitle('bestOfN', B, n, k), scores, N * 24, (out) =>
         bestOfNAdvantage(scores, rewards, k, { groupSize: n, out, backend: 'js' }),
       ),
     );
