@@ -173,6 +173,7 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
       [-0, 0], [-1.5, 0], [0, 0], [2.5, 0], [5e-324, 0], [-1.7976931348623157e308, 0],
       [-0, -0], [3, -0], [-2, -0], [1, 0.25], [-0, -7], [1e308, -1e-300],
     ];
+    const show = (x: number | undefined): string => (Object.is(x, -0) ? '-0' : String(x));
     const rand = mulberry32(31);
     const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 64, 67];
     const offsets = [0];
@@ -189,7 +190,7 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
         for (let i = 0; i < N; i++) {
           // js: bit for bit; wasm may write +0 for a −0 (e.g. wc = wi = −0, which no estimator produces).
           const ok = backend === jsBackend ? Object.is(out[i], expected[i]) : out[i] === expected[i];
-          if (!ok) throw new Error(`${backend.name}, (wc, wi) = (${Object.is(wc, -0) ? "-0" : wc}, ${Object.is(wi, -0) ? "-0" : wi}): out[${i}] = ${Object.is(out[i], -0) ? "-0" : out[i]}, expected ${Object.is(expected[i], -0) ? "-0" : expected[i]}`);
+          if (!ok) throw new Error(`${backend.name}, (wc, wi) = (${show(wc)}, ${show(wi)}): out[${i}] = ${show(out[i])}, expected ${show(expected[i])}`);
           checked++;
         }
       }
