@@ -301,6 +301,61 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     }
   });
 
+  it('long groups (the wasm kernel writes one while counting the next): same bits as the rule, the first bad value found, views and copies, float64 and float32', () => {
+    // Sizes around where the joined loop starts (256), not multiples of its step (8), followed by
+    // shorter, longer, empty and tiny groups, so both loops' remainders are exercised.
+    const sizes = [256, 255, 257, 263, 300, 8, 511, 512, 0, 1031, 1024, 1, 700, 256, 264, 2, 1029];
+    const hostile = [0.5, -1, 2, 1 + 2 ** -52, 1 - 2 ** -53, 2 ** -1074, 1e300, Infinity, -Infinity, NaN, 255];
+    const rng = mulberry32(20_261_203);
+    // Never ±0 (signed zeros have their own test above), so the expected bits are a plain select.
+    const weightsOf = (n: number, c: number): [number, number] => [c / (n + 1) + 0.25, -(c + 1) / (n + 3)];
+    const arena = wasm.createArena();
+    wasm.reserve(4 * 1024 * 1024);
+    try {
+      for (let trial = 0; trial < 60; trial++) {
+        const order = sizes.slice().sort(() => rng() - 0.5).slice(0, 3 + Math.floor(rng() * 8));
+        const offsets = [0];
+        for (const size of order) offsets.push(offsets[offsets.length - 1]! + size);
+        const total = offsets[offsets.length - 1]!;
+        const p = rng();
+        const values: number[] = Array.from({ length: total }, () => (rng() < 0.05 ? -0 : rng() < p ? 1 : 0));
+        // Half the trials put one or two bad values anywhere: in a group's first or last values, in the part
+        // counted alongside the previous group or in the rest.
+        if (trial % 2 === 1 && total > 0) {
+          for (let j = 0; j < 1 + (trial % 4 === 1 ? 1 : 0); j++) {
+            const at = rng() < 0.3 ? offsets[1 + Math.floor(rng() * (offsets.length - 2))]! - (rng() < 0.5 ? 1 : 0) : Math.floor(rng() * total);
+            if (at >= 0 && at < total) values[at] = hostile[Math.floor(rng() * hostile.length)]!;
+          }
+        }
+        const first = values.findIndex((v) => v !== 0 && v !== 1);
+        const expected = new Float64Array(total);
+        for (let b = 0; b + 1 < offsets.length; b++) {
+          let c = 0;
+          for (let i = offsets[b]!; i < offsets[b + 1]!; i++) c += values[i] === 1 ? 1 : 0;
+          const [wc, wi] = weightsOf(offsets[b + 1]! - offsets[b]!, c);
+          for (let i = offsets[b]!; i < offsets[b + 1]!; i++) expected[i] = values[i] === 1 ? wc : wi;
+        }
+        const view = arena.alloc(total);
+        view.set(values);
+        const outs = [() => new Float64Array(total), () => new Float32Array(total), () => arena.alloc(total), () => arena.allocFloat32(total)];
+        for (const backend of [jsBackend, wasm]) {
+          for (const input of backend === wasm ? [values, Float64Array.from(values), view] : [values, Float64Array.from(values)]) {
+            for (const makeOut of backend === wasm ? outs : outs.slice(0, 2)) {
+              const out = makeOut();
+              // A fresh weights function: the kernel stops at every count it has not seen and resumes.
+              const r = backend.kernels.binaryWeights!(input, Int32Array.from(offsets), weightsOf, out);
+              const what = `${backend.name} trial ${trial} sizes ${order} input ${input.constructor.name} out ${out.constructor.name}`;
+              expect(r, what).toBe(first);
+              if (first === -1) expect(same(out, out instanceof Float32Array ? Float32Array.from(expected) : expected), what).toBe(0);
+            }
+          }
+        }
+      }
+    } finally {
+      arena.reset();
+    }
+  });
+
   it('the weights are computed once per distinct (n, c), not once per group (js and wasm)', () => {
     for (const backend of [jsBackend, wasm]) {
       const calls: string[] = [];
