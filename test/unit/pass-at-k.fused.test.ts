@@ -356,6 +356,42 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
     }
   });
 
+  it('long groups: one bad value at every index of every group is the index returned (js, wasm copies and views)', () => {
+    // Every position class of the joined loop: this group's part written alongside the next group's
+    // count, the last values of either group after it, and groups longer or shorter than their neighbour.
+    const layouts = [[256, 256, 300], [300, 264, 257], [264, 300, 8], [1031, 257, 1029], [257, 1031, 0, 256]];
+    const hostile = [0.5, NaN, Infinity, -1, 2, 1 + 2 ** -52, 2 ** -1074];
+    const rng = mulberry32(20_261_204);
+    const arena = wasm.createArena();
+    wasm.reserve(1024 * 1024);
+    try {
+      for (const [l, sizes] of layouts.entries()) {
+        const offsets = [0];
+        for (const size of sizes) offsets.push(offsets[offsets.length - 1]! + size);
+        const total = offsets[offsets.length - 1]!;
+        // In two layouts the first group is all ones, so the top entry of its size's table is filled:
+        // a kernel that passed a bad group on as count −1 would read that entry instead of stopping.
+        const clean = Array.from({ length: total }, (_, i) => ((l % 2 === 1 && i < sizes[0]!) || rng() < 0.4 ? 1 : 0));
+        const offs = Int32Array.from(offsets);
+        const view = arena.alloc(total);
+        const out = arena.alloc(total);
+        const out32 = new Float32Array(total);
+        const weightsOf = (n: number, c: number): [number, number] => [c / (n + 1) + 0.25, -(c + 1) / (n + 3)];
+        for (let at = 0; at < total; at++) {
+          const values = Float64Array.from(clean);
+          values[at] = hostile[at % hostile.length]!;
+          view.set(values);
+          expect(jsBackend.kernels.binaryWeights!(values, offs, weightsOf, new Float64Array(total)), `js ${sizes} at ${at}`).toBe(at);
+          expect(wasm.kernels.binaryWeights!(values, offs, weightsOf, new Float64Array(total)), `wasm ${sizes} at ${at}`).toBe(at);
+          expect(wasm.kernels.binaryWeights!(view, offs, weightsOf, out), `wasm views ${sizes} at ${at}`).toBe(at);
+          expect(wasm.kernels.binaryWeights!(view, offs, weightsOf, out32), `wasm views, f32 out ${sizes} at ${at}`).toBe(at);
+        }
+      }
+    } finally {
+      arena.reset();
+    }
+  });
+
   it('the weights are computed once per distinct (n, c), not once per group (js and wasm)', () => {
     for (const backend of [jsBackend, wasm]) {
       const calls: string[] = [];

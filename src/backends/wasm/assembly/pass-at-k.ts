@@ -68,50 +68,91 @@ export function binaryScatter(
  */
 const JOIN_MIN = 256;
 
+/** sumChecked's modes: count only, or also write f64 or f32 weights (see writeCounting). */
+const COUNT = 0;
+const WRITE_F64 = 1;
+const WRITE_F32 = 2;
+
 /**
- * Counts the ones of values[first, end) and checks every value is 0 or 1: the count, or −2 − i for the
- * first value i that is neither.
+ * The counting loop, eight values per step from p to pStop through a pointer (V8 folds the constant
+ * offsets into the loads), counting the values at p + dq: their sum, or −1 when some value is not 0
+ * or 1. In the WRITE modes each step also writes the weights of the eight values at p (the select of
+ * writeGroup) to p + d (f64) or to out + (p − values)/2 (f32). `mode` is a constant at each call
+ * site, so each inlined copy keeps only its own stores.
+ *
+ * The check needs no branch per vector: the ones are summed as doubles (exact: integers below 2^31),
+ * and v·(1 − v), which is ±0 exactly for 0, −0 and 1 (non-zero or NaN for anything else: it never
+ * underflows to 0), is or-ed into `bad`, tested once at the end. Four operations per two values,
+ * with four sums and two check words.
  */
 // @ts-ignore: decorator
-@inline function countGroup(values: usize, first: i32, end: i32): i32 {
+@inline function sumChecked(mode: i32, values: usize, p: usize, pStop: usize, dq: usize, out: usize, wc: f64, wi: f64): f64 {
   const one = f64x2.splat(1.0);
-  // Count and check without a branch per vector: the ones are summed as doubles (exact: integers
-  // below 2^31), and v·(1 − v), which is ±0 exactly for 0, −0 and 1 (non-zero or NaN for anything
-  // else: it never underflows to 0), is or-ed into `bad`; one test per group. Four operations per
-  // two values. A group that fails is rescanned for the index. Eight values per step through a
-  // pointer (V8 folds the constant offsets into the loads), with four sums and two check words.
-  const p0 = values + (<usize>first << 3);
-  const pEnd = values + (<usize>end << 3);
   let acc0 = f64x2.splat(0.0);
   let acc1 = f64x2.splat(0.0);
   let acc2 = f64x2.splat(0.0);
   let acc3 = f64x2.splat(0.0);
   let bad0 = i64x2.splat(0);
   let bad1 = i64x2.splat(0);
-  let p = p0;
-  for (; p + 64 <= pEnd; p += 64) {
-    const v0 = v128.load(p);
-    const v1 = v128.load(p, 16);
-    const v2 = v128.load(p, 32);
-    const v3 = v128.load(p, 48);
+  const vi = mode == WRITE_F32 ? f32x4.splat(<f32>wi) : f64x2.splat(wi);
+  const vd = v128.xor(mode == WRITE_F32 ? f32x4.splat(<f32>wc) : f64x2.splat(wc), vi);
+  const d = out - values;
+  for (; p < pStop; p += 64) {
+    const q = p + dq;
+    const v0 = v128.load(q);
+    const v1 = v128.load(q, 16);
+    const v2 = v128.load(q, 32);
+    const v3 = v128.load(q, 48);
+    if (mode == WRITE_F64) {
+      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p), one))));
+      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p, 16), one))), 16);
+    } else if (mode == WRITE_F32) {
+      const o = out + ((p - values) >> 1);
+      v128.store(o, v128.xor(vi, v128.and(vd, i16x8.narrow_i32x4_s(f64x2.eq(v128.load(p), one), f64x2.eq(v128.load(p, 16), one)))));
+    }
     acc0 = f64x2.add(acc0, v0);
     acc1 = f64x2.add(acc1, v1);
     acc2 = f64x2.add(acc2, v2);
     acc3 = f64x2.add(acc3, v3);
+    if (mode == WRITE_F64) {
+      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p, 32), one))), 32);
+      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p, 48), one))), 48);
+    } else if (mode == WRITE_F32) {
+      const o = out + ((p - values) >> 1);
+      v128.store(o, v128.xor(vi, v128.and(vd, i16x8.narrow_i32x4_s(f64x2.eq(v128.load(p, 32), one), f64x2.eq(v128.load(p, 48), one)))), 16);
+    }
     bad0 = v128.or(bad0, v128.or(f64x2.mul(v0, f64x2.sub(one, v0)), f64x2.mul(v1, f64x2.sub(one, v1))));
     bad1 = v128.or(bad1, v128.or(f64x2.mul(v2, f64x2.sub(one, v2)), f64x2.mul(v3, f64x2.sub(one, v3))));
   }
-  let i = first + <i32>((p - p0) >> 3);
-  const bad = v128.or(bad0, bad1);
-  if (v128.any_true(v128.and(bad, i64x2.splat(0x7fffffffffffffff)))) {
-    for (let j = first; j < i; j++) {
-      const v = ld(values, j);
-      if (v != 1.0 && v != 0.0) return -2 - j;
-    }
-  }
-  // Converted only now: a sum over values that are not all 0 or 1 may be NaN (which would trap).
+  if (v128.any_true(v128.and(v128.or(bad0, bad1), i64x2.splat(0x7fffffffffffffff)))) return -1.0;
+  // Added only now: a sum over values that are not all 0 or 1 may be NaN.
   const acc = f64x2.add(f64x2.add(acc0, acc1), f64x2.add(acc2, acc3));
-  let c = <i32>(f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
+  return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}
+
+/** The index of the first value of values[first, end) that is neither 0 nor 1, or −1. */
+// @ts-ignore: decorator
+@inline function firstBad(values: usize, first: i32, end: i32): i32 {
+  for (let j = first; j < end; j++) {
+    const v = ld(values, j);
+    if (v != 1.0 && v != 0.0) return j;
+  }
+  return -1;
+}
+
+/**
+ * Counts the ones of values[first, end) and checks every value is 0 or 1 (sumChecked, then the last
+ * values one by one): the count, or −2 − i for the first value i that is neither.
+ */
+// @ts-ignore: decorator
+@inline function countGroup(values: usize, first: i32, end: i32): i32 {
+  const m = (end - first) & ~7;
+  const p0 = values + (<usize>first << 3);
+  const sum = sumChecked(COUNT, values, p0, p0 + (<usize>m << 3), 0, 0, 0.0, 0.0);
+  let i = first + m;
+  if (sum < 0) return -2 - firstBad(values, first, i);
+  // Converted only now: the sum of values that are all 0 or 1 is an exact count (a NaN would trap).
+  let c = <i32>sum;
   for (; i < end; i++) {
     const v = ld(values, i);
     if (v == 1.0) c++;
@@ -175,83 +216,27 @@ const JOIN_MIN = 256;
 
 /**
  * Writes group [first, end) (as writeGroup) while counting and checking the next group [end, nEnd) (as
- * countGroup), in one loop over their common length: each step loads eight values of the next group,
- * which come from memory, and writes eight of this one, which are in L1 since they were just counted,
- * so the loads from memory overlap the stores instead of waiting for them. At 1,000 groups of 1,024
- * this took 0.69–1.05 ms against 0.92–1.49 ms for writing then counting. Returns what countGroup
- * returns for the next group.
+ * countGroup), in one loop over their common length (sumChecked in a WRITE mode): each step loads eight
+ * values of the next group, which come from memory, and writes eight of this one, which are in L1
+ * since they were just counted, so the loads from memory overlap the stores instead of waiting for
+ * them. At 1,000 groups of 1,024 this took 0.69–1.05 ms against 0.92–1.49 ms for writing then
+ * counting. Returns what countGroup returns for the next group.
  */
 // @ts-ignore: decorator
 @inline function writeCounting(values: usize, out: usize, first: i32, end: i32, nEnd: i32, wc: f64, wi: f64, f32: i32): i32 {
-  const one = f64x2.splat(1.0);
   const len = end - first;
   const nextLen = nEnd - end;
   const m = (len < nextLen ? len : nextLen) & ~7;
-  let acc0 = f64x2.splat(0.0);
-  let acc1 = f64x2.splat(0.0);
-  let acc2 = f64x2.splat(0.0);
-  let acc3 = f64x2.splat(0.0);
-  let bad0 = i64x2.splat(0);
-  let bad1 = i64x2.splat(0);
-  // p walks this group; the next group's values are at p + dq.
-  let p = values + (<usize>first << 3);
+  // p walks this group; the next group's values are at p + len·8.
+  const p = values + (<usize>first << 3);
   const pStop = p + (<usize>m << 3);
   const dq = <usize>len << 3;
-  if (f32 == 0) {
-    const vi = f64x2.splat(wi);
-    const vd = v128.xor(f64x2.splat(wc), vi);
-    const d = out - values;
-    for (; p < pStop; p += 64) {
-      const q = p + dq;
-      const v0 = v128.load(q);
-      const v1 = v128.load(q, 16);
-      const v2 = v128.load(q, 32);
-      const v3 = v128.load(q, 48);
-      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p), one))));
-      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p, 16), one))), 16);
-      acc0 = f64x2.add(acc0, v0);
-      acc1 = f64x2.add(acc1, v1);
-      acc2 = f64x2.add(acc2, v2);
-      acc3 = f64x2.add(acc3, v3);
-      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p, 32), one))), 32);
-      v128.store(p + d, v128.xor(vi, v128.and(vd, f64x2.eq(v128.load(p, 48), one))), 48);
-      bad0 = v128.or(bad0, v128.or(f64x2.mul(v0, f64x2.sub(one, v0)), f64x2.mul(v1, f64x2.sub(one, v1))));
-      bad1 = v128.or(bad1, v128.or(f64x2.mul(v2, f64x2.sub(one, v2)), f64x2.mul(v3, f64x2.sub(one, v3))));
-    }
-  } else {
-    const vi = f32x4.splat(<f32>wi);
-    const vd = v128.xor(f32x4.splat(<f32>wc), vi);
-    // The f32 output is at out + (p − values) / 2.
-    for (; p < pStop; p += 64) {
-      const q = p + dq;
-      const v0 = v128.load(q);
-      const v1 = v128.load(q, 16);
-      const v2 = v128.load(q, 32);
-      const v3 = v128.load(q, 48);
-      const o = out + ((p - values) >> 1);
-      v128.store(o, v128.xor(vi, v128.and(vd, i16x8.narrow_i32x4_s(f64x2.eq(v128.load(p), one), f64x2.eq(v128.load(p, 16), one)))));
-      acc0 = f64x2.add(acc0, v0);
-      acc1 = f64x2.add(acc1, v1);
-      acc2 = f64x2.add(acc2, v2);
-      acc3 = f64x2.add(acc3, v3);
-      v128.store(o, v128.xor(vi, v128.and(vd, i16x8.narrow_i32x4_s(f64x2.eq(v128.load(p, 32), one), f64x2.eq(v128.load(p, 48), one)))), 16);
-      bad0 = v128.or(bad0, v128.or(f64x2.mul(v0, f64x2.sub(one, v0)), f64x2.mul(v1, f64x2.sub(one, v1))));
-      bad1 = v128.or(bad1, v128.or(f64x2.mul(v2, f64x2.sub(one, v2)), f64x2.mul(v3, f64x2.sub(one, v3))));
-    }
-  }
+  const sum = f32 == 0 ? sumChecked(WRITE_F64, values, p, pStop, dq, out, wc, wi) : sumChecked(WRITE_F32, values, p, pStop, dq, out, wc, wi);
   writeGroup(values, out, first + m, end, wc, wi, f32);
-  const bad = v128.or(bad0, bad1);
-  if (v128.any_true(v128.and(bad, i64x2.splat(0x7fffffffffffffff)))) {
-    for (let j = end; j < end + m; j++) {
-      const v = ld(values, j);
-      if (v != 1.0 && v != 0.0) return -2 - j;
-    }
-  }
+  if (sum < 0) return -2 - firstBad(values, end, end + m);
   const rest = countGroup(values, end + m, nEnd);
   if (rest < -1) return rest;
-  // Converted only now, as in countGroup.
-  const acc = f64x2.add(f64x2.add(acc0, acc1), f64x2.add(acc2, acc3));
-  return rest + <i32>(f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1));
+  return rest + <i32>sum;
 }
 
 /**
