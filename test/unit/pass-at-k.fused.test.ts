@@ -385,6 +385,23 @@ describe('fused binary kernel: bit-identical to the two-kernel path', () => {
           expect(wasm.kernels.binaryWeights!(values, offs, weightsOf, new Float64Array(total)), `wasm ${sizes} at ${at}`).toBe(at);
           expect(wasm.kernels.binaryWeights!(view, offs, weightsOf, out), `wasm views ${sizes} at ${at}`).toBe(at);
           expect(wasm.kernels.binaryWeights!(view, offs, weightsOf, out32), `wasm views, f32 out ${sizes} at ${at}`).toBe(at);
+          // The two-kernel path's counting kernel shares the wasm counting loop.
+          for (const backend of [jsBackend, wasm]) {
+            expect(backend.kernels.binaryCounts!(values, offs, new Int32Array(sizes.length)), `${backend.name} binaryCounts ${sizes} at ${at}`).toBe(at);
+          }
+        }
+        // And on the clean batch, its counts and the scatter kernel agree with the fused kernel bit for bit.
+        for (const backend of [jsBackend, wasm]) {
+          const counts = new Int32Array(sizes.length);
+          expect(backend.kernels.binaryCounts!(clean, offs, counts)).toBe(-1);
+          const wc = new Float64Array(sizes.length);
+          const wi = new Float64Array(sizes.length);
+          counts.forEach((c, b) => ([wc[b], wi[b]] = weightsOf(sizes[b]!, c)));
+          const scattered = new Float64Array(total);
+          backend.kernels.binaryScatter!(Float64Array.from(clean), offs, wc, wi, scattered);
+          const fused = new Float64Array(total);
+          expect(backend.kernels.binaryWeights!(Float64Array.from(clean), offs, weightsOf, fused)).toBe(-1);
+          expect(same(scattered, fused), `${backend.name} ${sizes}`).toBe(0);
         }
       }
     } finally {
