@@ -106,6 +106,67 @@ describe('best-of-N loo-1 weights of groups without ties', () => {
     }
   });
 
+  it('equal-size neighbours in the two lanes: every pattern of tied, colliding and clean groups, and errors at any group', () => {
+    // The wasm kernel runs two equal-size groups through one pass and redoes a group whose check fails
+    // (tied scores, or distinct scores that share a quantised key in the wrong order) by the general
+    // path, either lane, either both. Each group here draws one of those kinds at random.
+    const random = mulberry32(183);
+    const kinds = [
+      (): number => random(),
+      (): number => Math.floor(random() * 3),
+      // Distinct scores a few ulps apart around 0.5, plus one far value that makes the range wide:
+      // many share a key, in index order rather than value order.
+      (): number => (random() < 0.05 ? 1e6 : 0.5 + Math.floor(random() * 64) * 2 ** -52),
+    ];
+    let redone = 0;
+    for (const n0 of [8, 64, 65, 300]) {
+      for (let trial = 0; trial < 12; trial++) {
+        const groups = 2 + Math.floor(random() * 9);
+        const offsets = layout(random, n0, groups, trial % 4 === 3);
+        const total = offsets[groups] as number;
+        const scores = new Float64Array(total);
+        for (let g = 0; g < groups; g++) {
+          const draw = kinds[Math.floor(random() * kinds.length)]!;
+          if (draw !== kinds[0]) redone++;
+          for (let i = offsets[g] as number; i < (offsets[g + 1] as number); i++) scores[i] = draw();
+        }
+        const rewards = Float64Array.from({ length: total }, () => random() - 0.5);
+        for (const k of [2, 7]) {
+          for (const scaleByN of [false, true]) {
+            const viaBlocks = new Float64Array(total);
+            const js = new Float64Array(total);
+            const wa = new Float64Array(total);
+            bestOfNWeightsViaBlocks(scores, rewards, offsets, k, LOO_1, scaleByN, viaBlocks);
+            expect(bestOfNKernels.bestOfNWeights(scores, rewards, offsets, k, LOO_1, scaleByN, js)).toBe(-1);
+            expect(wasm.kernels.bestOfNWeights!(scores, rewards, offsets, k, LOO_1, scaleByN, wa)).toBe(-1);
+            const where = `n = ${n0}, trial ${trial}, k = ${k}, scaleByN ${scaleByN}`;
+            expect(bitDiffs(js, viaBlocks), where).toBe(0);
+            expect(bitDiffs(wa, viaBlocks), where).toBe(0);
+          }
+        }
+        // A non-finite score, or rewards whose range overflows, in any one group: both kernels stop with
+        // the same status at the same group (the second lane's group included).
+        for (let bad = 0; bad < groups; bad++) {
+          for (const fault of ['score', 'reward'] as const) {
+            const s = Float64Array.from(scores);
+            const r = Float64Array.from(rewards);
+            const at = (offsets[bad] as number) + 1;
+            if (fault === 'score') s[at] = NaN;
+            else {
+              r[at - 1] = -1e308;
+              r[at] = 1e308;
+            }
+            const js = bestOfNKernels.bestOfNWeights(s, r, offsets, 2, LOO_1, false, new Float64Array(total));
+            const wa = wasm.kernels.bestOfNWeights!(s, r, offsets, 2, LOO_1, false, new Float64Array(total));
+            expect(wa, `n = ${n0}, trial ${trial}, bad ${fault} in group ${bad}`).toBe(js);
+            expect(js).toBe(fault === 'score' ? at : -2);
+          }
+        }
+      }
+    }
+    expect(redone).toBeGreaterThan(50);
+  });
+
   it('the kernels report rewards out of range (−2) and the estimator keeps its errors and its rescue', () => {
     const scores = [0.1, 0.5, 0.3, 0.9, 0.2, 0.7];
     const offsets = Int32Array.of(0, 3, 6);

@@ -2,7 +2,7 @@
 // same operations in the same order. Math: docs/estimators/best-of-n.md.
 import { ld, ldi, st, sti } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { looOneFromKeys, meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+import { looOneFromKeys, looOnePairFromKeys, meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
 import {
   BASELINE_NONE,
   BASELINE_LOO,
@@ -420,7 +420,7 @@ const REWARDS_OUT_OF_RANGE: i32 = -2;
 /** Bytes of scratch {@link bestOfNWeights} needs for groups of at most maxN samples. */
 export function bestOfNWeightsScratchBytes(maxN: i32): usize {
   const f64s = <usize>(BEST_OF_N_WEIGHTS_SCRATCH_F64 + 2) * (<usize>maxN << 3);
-  return f64s + (<usize>(3 * maxN + 1) << 2) + 16 + argsortScratchBytes(maxN);
+  return f64s + (<usize>(3 * maxN + 1) << 2) + 32 + 2 * argsortScratchBytes(maxN);
 }
 
 /**
@@ -460,7 +460,13 @@ export function bestOfNWeights(
   const ix = blockStart + (<usize>(maxN + 1) << 2);
   const ix2 = ix + (<usize>maxN << 2);
   const sortScratch = (ix2 + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  // The second group of a fused pair sorts its keys here, so the first group's keys stay where they are.
+  const sortScratch2 = (sortScratch + argsortScratchBytes(maxN) + 15) & ~(<usize>15);
   const untiedPath = baseline == BASELINE_LOO_1 && k >= 2;
+  // A group whose fused pass failed as the second of a pair: its start and its sorted keys (in
+  // sortScratch2), so the next iteration takes the general path from them without sorting again.
+  let failedStart = -1;
+  let failedAt: usize = 0;
   let g = 0;
   while (g < groups) {
     const start = ldi(offsets, g);
@@ -469,26 +475,56 @@ export function bestOfNWeights(
     if (!groupRange(v, n)) return start + firstNonFinite(v, n);
     const slo = groupLo;
     const shi = groupHi;
+    const retry = start == failedStart;
     // A loo-1 group: its sorted keys first, for the one-pass form straight from them below.
-    const at = untiedPath && n >= k && shi > slo ? sortedKeys(v, n, slo, shi, sortScratch) : 0;
+    const at = retry ? failedAt : untiedPath && n >= k && shi > slo ? sortedKeys(v, n, slo, shi, sortScratch) : 0;
     const r = rewards + (<usize>start << 3);
     if (n > 0 && !(groupRange(r, n) && isFinite<f64>((groupHi - groupLo) * <f64>n))) return REWARDS_OUT_OF_RANGE;
     const absMax = max<f64>(abs<f64>(groupLo), abs<f64>(groupHi));
     const o = out + (<usize>start << 3);
     g++;
-    if (at != 0 && absMax < BIG_REWARD) {
+    // Set when the next group was computed in a fused pair: the general path below must not redo it.
+    let pairedNext = false;
+    if (at != 0 && absMax < BIG_REWARD && !retry) {
       loadTables(n, k, mu, nu);
-      // loo1Untied straight from the sorted keys (sums.ts#looOneFromKeys): scores rank and must not tie.
-      if (looOneFromKeys(at, keyMask, v, true, r, n, k, scaleByN ? <f64>n : 1.0, o, mu)) continue;
+      // loo1Untied straight from the sorted keys (sums.ts#looOneFromKeys): scores rank and must not
+      // tie. Two groups of the same size go through it together, one in each f64x2 lane, when the
+      // next one can take this path too (its checks here have no side effect but its keys).
+      let tried = false;
+      if (g < groups && ldi(offsets, g + 1) - ldi(offsets, g) == n) {
+        const start2 = start + n;
+        const v2 = scores + (<usize>start2 << 3);
+        if (groupRange(v2, n) && groupHi > groupLo) {
+          const at2 = sortedKeys(v2, n, groupLo, groupHi, sortScratch2);
+          const r2 = rewards + (<usize>start2 << 3);
+          if (at2 != 0 && groupRange(r2, n) && isFinite<f64>((groupHi - groupLo) * <f64>n) && max<f64>(abs<f64>(groupLo), abs<f64>(groupHi)) < BIG_REWARD) {
+            const o2 = out + (<usize>start2 << 3);
+            const bad = scaleByN
+              ? looOnePairFromKeys(false, true, true, at, at2, keyMask, v, v2, r, r2, n, k, <f64>n, o, o2, mu)
+              : looOnePairFromKeys(false, true, false, at, at2, keyMask, v, v2, r, r2, n, k, 1.0, o, o2, mu);
+            if (bad & 2) {
+              failedStart = start2;
+              failedAt = at2;
+            } else pairedNext = true;
+            if ((bad & 1) == 0) {
+              if (pairedNext) g++;
+              continue;
+            }
+            tried = true;
+          }
+        }
+      }
+      if (!tried && looOneFromKeys(at, keyMask, v, true, r, n, k, scaleByN ? <f64>n : 1.0, o, mu)) continue;
     }
     if (at != 0) argsortFromKeys(v, n, at, sorted, ix, sortScratch);
     else argsortGroup(v, n, slo, shi, sorted, ix, sortScratch);
+    if (pairedNext) g++;
     if (!(untiedPath && n >= k && !hasTies(sorted, n))) {
       weightsGroup(v, r, ix, n, k, baseline, scaleByN, o, y, blockSum, s, below, mu, nu, m1, blockStart);
       continue;
     }
     loadTables(n, k, mu, nu);
-    if (g == groups || ldi(offsets, g + 1) - ldi(offsets, g) != n) {
+    if (pairedNext || g == groups || ldi(offsets, g + 1) - ldi(offsets, g) != n) {
       loo1Untied(r, ix, n, k, scaleByN, o, mu, absMax);
       continue;
     }

@@ -4,7 +4,7 @@
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { looOneFromKeys, meanOf, subsetMaxWeights, twoSumError } from './sums';
+import { looOneFromKeys, looOnePairFromKeys, meanOf, subsetMaxWeights, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 
@@ -217,61 +217,23 @@ function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: u
 }
 
 /**
- * {@link looOneInPlace} for two groups of the same size at once, group A in lane 0 of every f64x2 and
- * group B in lane 1: each lane runs exactly the scalar operations in the scalar order, so the bits are
- * the same. Returns a mask of the groups whose keys' order was not their values' (1: A, 2: B).
+ * {@link looOneInPlace} for two groups of the same size at once (sums.ts#looOnePairFromKeys: group A in
+ * lane 0, B in lane 1, the scalar operations per lane, so the same bits). Returns a mask of the groups
+ * whose keys' order was not their values' (1: A, 2: B).
  */
 function looOnePair(vA: usize, atA: usize, vB: usize, atB: usize, n: i32, k: i32, scaleByN: bool, oA: usize, oB: usize, mu: usize): i32 {
   if (muFor != n) {
     subsetMaxWeights(n, k, mu);
     muFor = n;
   }
-  const s1 = nScale(n, scaleByN);
-  const scale = f64x2.splat(s1);
-  const zero = 0.0 * s1;
   const mask = keyMask;
-  let prevA = -Infinity;
-  let prevB = -Infinity;
-  let bad = false;
-  let p = 0;
-  for (; p < k - 1; p++) {
-    const iA = ldi(atA, p) & mask;
-    const iB = ldi(atB, p) & mask;
-    const xA = ld(vA, iA);
-    const xB = ld(vB, iB);
-    bad = bad | (xA < prevA) | (xB < prevB);
-    prevA = xA;
-    prevB = xB;
-    st(oA, iA, zero);
-    st(oB, iB, zero);
-  }
-  let badA = i32(bad);
-  let prev = f64x2.replace_lane(f64x2.splat(prevA), 1, prevB);
-  let worse = i64x2.splat(0);
-  let w = f64x2.splat(0.0);
-  let c = f64x2.splat(0.0);
-  for (; p < n; p++) {
-    const iA = ldi(atA, p) & mask;
-    const iB = ldi(atB, p) & mask;
-    const x = f64x2.replace_lane(f64x2.splat(ld(vA, iA)), 1, ld(vB, iB));
-    worse = v128.or(worse, f64x2.lt(x, prev));
-    const t = f64x2.mul(v128.load64_splat(mu + (<usize>p << 3)), f64x2.sub(x, prev));
-    prev = x;
-    const u = f64x2.add(w, t);
-    const bv = f64x2.sub(u, w);
-    c = f64x2.add(c, f64x2.add(f64x2.sub(w, f64x2.sub(u, bv)), f64x2.sub(t, bv)));
-    w = u;
-    const wt = f64x2.mul(f64x2.add(w, c), scale);
-    st(oA, iA, f64x2.extract_lane(wt, 0));
-    st(oB, iB, f64x2.extract_lane(wt, 1));
-  }
-  // A bad prefix is charged to both groups (rare: the exact path then redoes both).
-  return i64x2.bitmask(worse) | (badA * 3);
+  if (scaleByN) return looOnePairFromKeys(true, false, true, atA, atB, mask, vA, vB, vA, vB, n, k, <f64>n, oA, oB, mu);
+  return looOnePairFromKeys(true, false, false, atA, atB, mask, vA, vB, vA, vB, n, k, 1.0, oA, oB, mu);
 }
 
 /** Bytes of scratch {@link maxAtKWeights} needs for groups of at most maxN values. */
 export function maxAtKScratchBytes(maxN: i32): usize {
-  return (<usize>maxN << 3) * 5 + (<usize>maxN << 3) + 32 + argsortScratchBytes(maxN);
+  return (<usize>maxN << 3) * 5 + (<usize>maxN << 2) + 48 + 2 * argsortScratchBytes(maxN);
 }
 
 /**
@@ -302,8 +264,9 @@ export function maxAtKWeights(
   const m1 = mu + stride;
   const rho = m1 + stride;
   const ix = rho + stride;
-  const keysA = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
-  const sortScratch = (keysA + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
+  // The second group of a pair sorts its keys here, so the first group's keys stay where they are.
+  const sortScratch2 = (sortScratch + argsortScratchBytes(maxN) + 15) & ~(<usize>15);
   const loo1 = baseline == BASELINE_LOO_1 && k >= 2;
   let acc = 0.0;
   let b = 0;
@@ -329,13 +292,12 @@ export function maxAtKWeights(
         const lo2 = groupLo;
         const hi2 = groupHi;
         if (fusable(lo2, hi2, n, scaleByN)) {
-          memory.copy(keysA, at, <usize>n << 2);
-          const at2 = sortedKeys(v2, n, lo2, hi2, sortScratch);
+          const at2 = sortedKeys(v2, n, lo2, hi2, sortScratch2);
           const o2 = out + (<usize>start2 << 3);
           let bad = 0;
-          if (at2 != 0) bad = looOnePair(v, keysA, v2, at2, n, k, scaleByN, o, o2, mu);
-          else bad = (looOneInPlace(v, keysA, n, k, scaleByN, o, mu) ? 0 : 1) | 2;
-          if (bad & 1) acc += exactGroup(v, n, lo, hi, keysA, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+          if (at2 != 0) bad = looOnePair(v, at, v2, at2, n, k, scaleByN, o, o2, mu);
+          else bad = (looOneInPlace(v, at, n, k, scaleByN, o, mu) ? 0 : 1) | 2;
+          if (bad & 1) acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
           if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, at2, k, baseline, scaleByN, o2, sorted, ix, w, mu, m1, rho, sortScratch);
           b += 2;
           continue;

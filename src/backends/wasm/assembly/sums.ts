@@ -147,3 +147,80 @@ export function meanOf(a: usize, lo: i32, hi: i32, sc: f64): f64 {
   }
   return !bad;
 }
+
+/**
+ * {@link looOneFromKeys} for two groups of the same size at once, group A in lane 0 of every f64x2 and
+ * group B in lane 1: each lane runs exactly the scalar operations in the scalar order (IEEE add, sub
+ * and mul per lane, no fused multiply-add), so each group gets the bits looOneFromKeys gives it, for
+ * half the arithmetic instructions. `same` (a constant at each call site) says the ranking values are
+ * the rewards, so they are loaded once; `scaled` is false when `scale` is 1 (then the product, which
+ * would give the same bits, is left out). Returns a mask of the groups whose check failed (1: A, 2: B;
+ * a failure among the first k − 1 positions is charged to both).
+ */
+// @ts-ignore: decorator
+@inline export function looOnePairFromKeys(
+  same: bool,
+  strict: bool,
+  scaled: bool,
+  keysA: usize,
+  keysB: usize,
+  mask: i32,
+  byA: usize,
+  byB: usize,
+  rewardsA: usize,
+  rewardsB: usize,
+  n: i32,
+  k: i32,
+  scale: f64,
+  oA: usize,
+  oB: usize,
+  mu: usize,
+): i32 {
+  let prevKeyA = -Infinity;
+  let prevKeyB = -Infinity;
+  let prevA = 0.0;
+  let prevB = 0.0;
+  let bad = false;
+  let p = 0;
+  for (; p < k - 1; p++) {
+    const iA = ldi(keysA, p) & mask;
+    const iB = ldi(keysB, p) & mask;
+    const xA = ld(byA, iA);
+    const xB = ld(byB, iB);
+    bad = bad | (strict ? xA <= prevKeyA : xA < prevKeyA) | (strict ? xB <= prevKeyB : xB < prevKeyB);
+    prevKeyA = xA;
+    prevKeyB = xB;
+    if (!same) {
+      prevA = ld(rewardsA, iA);
+      prevB = ld(rewardsB, iB);
+    }
+    st(oA, iA, 0.0);
+    st(oB, iB, 0.0);
+  }
+  let prevKey = f64x2.replace_lane(f64x2.splat(prevKeyA), 1, prevKeyB);
+  let prev = same ? prevKey : f64x2.replace_lane(f64x2.splat(prevA), 1, prevB);
+  const scale2 = f64x2.splat(scale);
+  let worse = i64x2.splat(0);
+  let w = f64x2.splat(0.0);
+  let c = f64x2.splat(0.0);
+  for (; p < n; p++) {
+    // Byte offsets of the two samples; each value is loaded straight into its lane, and each weight
+    // stored straight from its lane.
+    const iA = <usize>(ldi(keysA, p) & mask) << 3;
+    const iB = <usize>(ldi(keysB, p) & mask) << 3;
+    const x = v128.load64_lane(byB + iB, v128.load64_zero(byA + iA), 1);
+    worse = v128.or(worse, strict ? f64x2.le(x, prevKey) : f64x2.lt(x, prevKey));
+    prevKey = x;
+    const y = same ? x : v128.load64_lane(rewardsB + iB, v128.load64_zero(rewardsA + iA), 1);
+    const t = f64x2.mul(v128.load64_splat(mu + (<usize>p << 3)), f64x2.sub(y, prev));
+    prev = y;
+    const u = f64x2.add(w, t);
+    const bv = f64x2.sub(u, w);
+    c = f64x2.add(c, f64x2.add(f64x2.sub(w, f64x2.sub(u, bv)), f64x2.sub(t, bv)));
+    w = u;
+    const wt = scaled ? f64x2.mul(f64x2.add(w, c), scale2) : f64x2.add(w, c);
+    v128.store64_lane(oA + iA, wt, 0);
+    v128.store64_lane(oB + iB, wt, 1);
+  }
+  return i64x2.bitmask(worse) | (i32(bad) * 3);
+}
