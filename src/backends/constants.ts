@@ -20,9 +20,9 @@ export const BIG_SCALE = 9.094947017729282e-13; // 2 ** -40
 export const SAFE_MAGNITUDE = 2.247116418577895e307; // 2 ** 1021
 
 /**
- * Scratch of the wasm best-of-N weights kernel: this many arrays of maxN doubles (y, blockSum, s, below,
- * μ, ν, μ(n − 1, κ)), then one array of maxN + 1 i32 (the tie-block starts).
+ * Scratch of the wasm best-of-N weights kernel: this many arrays of maxN doubles (y, blockSum, s, below),
+ * then one array of maxN + 1 i32 (the tie-block starts); its μ and ν tables live in a table cache after them.
  */
-export const BEST_OF_N_WEIGHTS_SCRATCH_F64 = 7;
+export const BEST_OF_N_WEIGHTS_SCRATCH_F64 = 4;
 /** Scratch of the wasm best-of-N metric and selection kernels: arrays of maxN doubles (y, blockSum, μ), then maxN + 1 i32. */
 export const BEST_OF_N_METRIC_SCRATCH_F64 = 3;

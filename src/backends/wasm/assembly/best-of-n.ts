@@ -2,7 +2,7 @@
 // same operations in the same order. Math: docs/estimators/best-of-n.md.
 import { ld, ldi, st, sti } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { looOneFromKeys, looOnePairFromKeys, meanOf, rangeSum, subsetMaxWeights, sumError, twoProdError, divRemainder } from './sums';
+import { looOneFromKeys, looOnePairFromKeys, meanOf, muTable, nuTable, rangeSum, resetTableCache, subsetMaxWeights, tableCacheBytes, sumError, twoProdError, divRemainder } from './sums';
 import {
   BASELINE_NONE,
   BASELINE_LOO,
@@ -74,24 +74,12 @@ function loadBlocks(
   for (let u = 0; u < t; u++) st(blockSum, u, rangeSum(y, ldi(blockStart, u), ldi(blockStart, u + 1)));
 }
 
-/** The group size whose μ(n, k), ν and μ(n − 1, ·) tables the scratch holds (−1: none); reset per call. */
-let tablesN: i32 = -1;
-let m1N: i32 = -1;
-
-/** μ(n, k) into mu and ν_p = μ_p (k − 1)/p into nu (ν_0 = 0), unless they already hold group size n's. */
-function loadTables(n: i32, k: i32, mu: usize, nu: usize): void {
-  if (tablesN == n) return;
-  subsetMaxWeights(n, k, mu);
-  if (n > 0) st(nu, 0, 0.0);
-  for (let p = 1; p < n; p++) st(nu, p, (ld(mu, p) * <f64>(k - 1)) / <f64>p);
-  tablesN = n;
-}
-
 /**
  * Best-of-N weights of one group, scattered to out[perm[p]] (perm, scores, rewards and out point at the
  * group's first entry; perm lists the sample indices in ascending-score order, ties in input order): the
  * reference kernel's formulas, the same operations in the same order. The scratch pointers hold maxN
- * doubles each (y, blockSum, s, below, μ, ν, μ(n − 1, κ)) and blockStart maxN + 1 i32.
+ * doubles each (y, blockSum, s, below) and blockStart maxN + 1 i32; μ, ν and μ(n − 1, κ) come from the
+ * table cache (sums.ts#muTable).
  */
 function weightsGroup(
   scores: usize,
@@ -106,9 +94,6 @@ function weightsGroup(
   blockSum: usize,
   s: usize,
   below: usize,
-  mu: usize,
-  nu: usize,
-  m1: usize,
   blockStart: usize,
 ): void {
   const kf = <f64>k;
@@ -117,7 +102,8 @@ function weightsGroup(
   const shiftByMean = !gapPath && k == 1 && baseline != BASELINE_LOO_PKPO && baseline != BASELINE_NONE;
   loadBlocks(scores, rewards, true, perm, n, y, blockStart, blockSum, isLoo1Gap ? k - 1 : k, shiftByMean);
   const blocks = blockCount;
-  loadTables(n, k, mu, nu);
+  const mu = muTable(n, k);
+  const nu = nuTable(n, k);
   const scale: f64 = (scaleByN ? <f64>n : 1.0) / blockScale;
   if (gapPath) {
     const off = s;
@@ -140,11 +126,7 @@ function weightsGroup(
       if (!isLoo1Gap && e >= k && (t == 0 || a < k)) st(gap, t, 0.0);
     }
     const isLoo = baseline == BASELINE_LOO;
-    if (isLoo && m1N != n) {
-      subsetMaxWeights(n - 1, k, m1);
-      m1N = n;
-    }
-    const mm = isLoo ? m1 : mu;
+    const mm = isLoo ? muTable(n - 1, k) : mu;
     const kn = kf / <f64>n;
     if (isLoo) {
       let q = 0.0;
@@ -257,10 +239,7 @@ function weightsGroup(
     return;
   }
   const kappa = baseline == BASELINE_LOO_1 && k >= 2 ? k - 1 : k;
-  if (m1N != n) {
-    subsetMaxWeights(n - 1, kappa, m1);
-    m1N = n;
-  }
+  const m1 = muTable(n - 1, kappa);
   let lower = 0.0;
   let cLower = 0.0;
   for (let t = 0; t < blocks; t++) {
@@ -420,7 +399,7 @@ const REWARDS_OUT_OF_RANGE: i32 = -2;
 /** Bytes of scratch {@link bestOfNWeights} needs for groups of at most maxN samples. */
 export function bestOfNWeightsScratchBytes(maxN: i32): usize {
   const f64s = <usize>(BEST_OF_N_WEIGHTS_SCRATCH_F64 + 2) * (<usize>maxN << 3);
-  return f64s + (<usize>(3 * maxN + 1) << 2) + 32 + 2 * argsortScratchBytes(maxN);
+  return f64s + (<usize>(3 * maxN + 1) << 2) + 48 + 2 * argsortScratchBytes(maxN) + tableCacheBytes(maxN, true);
 }
 
 /**
@@ -444,24 +423,20 @@ export function bestOfNWeights(
   scratch: usize,
   maxN: i32,
 ): i32 {
-  tablesN = -1;
-  m1N = -1;
   const stride = <usize>maxN << 3;
   const sorted = scratch;
   const y = sorted + stride;
   const blockSum = y + stride;
   const s = blockSum + stride;
   const below = s + stride;
-  const mu = below + stride;
-  const nu = mu + stride;
-  const m1 = nu + stride;
-  const sorted2 = m1 + stride;
+  const sorted2 = below + stride;
   const blockStart = sorted2 + stride;
   const ix = blockStart + (<usize>(maxN + 1) << 2);
   const ix2 = ix + (<usize>maxN << 2);
   const sortScratch = (ix2 + (<usize>maxN << 2) + 15) & ~(<usize>15);
   // The second group of a fused pair sorts its keys here, so the first group's keys stay where they are.
   const sortScratch2 = (sortScratch + argsortScratchBytes(maxN) + 15) & ~(<usize>15);
+  resetTableCache((sortScratch2 + argsortScratchBytes(maxN) + 15) & ~(<usize>15), maxN, true);
   const untiedPath = baseline == BASELINE_LOO_1 && k >= 2;
   // A group whose fused pass failed as the second of a pair: its start and its sorted keys (in
   // sortScratch2), so the next iteration takes the general path from them without sorting again.
@@ -486,7 +461,7 @@ export function bestOfNWeights(
     // Set when the next group was computed in a fused pair: the general path below must not redo it.
     let pairedNext = false;
     if (at != 0 && absMax < BIG_REWARD && !retry) {
-      loadTables(n, k, mu, nu);
+      const mu = muTable(n, k);
       // loo1Untied straight from the sorted keys (sums.ts#looOneFromKeys): scores rank and must not
       // tie. Two groups of the same size go through it together, one in each f64x2 lane, when the
       // next one can take this path too (its checks here have no side effect but its keys).
@@ -520,10 +495,10 @@ export function bestOfNWeights(
     else argsortGroup(v, n, slo, shi, sorted, ix, sortScratch);
     if (pairedNext) g++;
     if (!(untiedPath && n >= k && !hasTies(sorted, n))) {
-      weightsGroup(v, r, ix, n, k, baseline, scaleByN, o, y, blockSum, s, below, mu, nu, m1, blockStart);
+      weightsGroup(v, r, ix, n, k, baseline, scaleByN, o, y, blockSum, s, below, blockStart);
       continue;
     }
-    loadTables(n, k, mu, nu);
+    const mu = muTable(n, k);
     if (pairedNext || g == groups || ldi(offsets, g + 1) - ldi(offsets, g) != n) {
       loo1Untied(r, ix, n, k, scaleByN, o, mu, absMax);
       continue;
@@ -542,7 +517,7 @@ export function bestOfNWeights(
       loo1UntiedPair(r, ix, r2, ix2, n, k, scaleByN, o, o2, mu, absMax, absMax2);
     } else {
       loo1Untied(r, ix, n, k, scaleByN, o, mu, absMax);
-      weightsGroup(v2, r2, ix2, n, k, baseline, scaleByN, o2, y, blockSum, s, below, mu, nu, m1, blockStart);
+      weightsGroup(v2, r2, ix2, n, k, baseline, scaleByN, o2, y, blockSum, s, below, blockStart);
     }
   }
   return -1;

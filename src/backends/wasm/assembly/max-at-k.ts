@@ -4,18 +4,14 @@
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { looOneFromKeys, looOnePairFromKeys, meanOf, subsetMaxWeights, twoSumError } from './sums';
+import { looOneFromKeys, looOnePairFromKeys, meanOf, muTable, resetTableCache, subsetMaxWeights, tableCacheBytes, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 
-/** The group sizes whose μ(n, k) and μ(n − 1, k) tables the scratch holds (−1: none); reset per call. */
-let muFor: i32 = -1;
-let m1For: i32 = -1;
-
 /**
  * max@k weights by sorted position of one group s[0, n) into o[0, n); see the reference kernel
- * (src/backends/js/max-at-k.ts) for the math: the same operations in the same order. mu, m1 and rho
- * hold n doubles each: μ(n, k) (filled here when muFor ≠ n), μ(n − 1, k) and a suffix-sum buffer.
+ * (src/backends/js/max-at-k.ts) for the math: the same operations in the same order. μ(n, k) and
+ * μ(n − 1, k) come from the table cache (sums.ts#muTable); rho holds n doubles (a suffix-sum buffer).
  */
 function maxWeightsGroup(
   s: usize,
@@ -24,15 +20,10 @@ function maxWeightsGroup(
   baseline: i32,
   scaleByN: bool,
   o: usize,
-  mu: usize,
-  m1: usize,
   rho: usize,
 ): void {
   const kf = <f64>k;
-  if (muFor != n) {
-    subsetMaxWeights(n, k, mu);
-    muFor = n;
-  }
+  const mu = muTable(n, k);
   const lo = baseline == BASELINE_LOO_1 && k >= 2 ? k - 2 : k - 1;
   const sc: f64 = max<f64>(abs<f64>(ld(s, lo)), abs<f64>(ld(s, n - 1))) < SAFE_MAGNITUDE ? 1.0 : 0.25;
   const scale: f64 = (scaleByN ? <f64>n : 1.0) / sc;
@@ -67,10 +58,7 @@ function maxWeightsGroup(
     }
     return;
   }
-  if (m1For != n) {
-    subsetMaxWeights(n - 1, k, m1);
-    m1For = n;
-  }
+  const m1 = muTable(n - 1, k);
   if (k >= 2) {
     // loo = loo-1 − (k/n)·Δ_q, Δ_q by Abel summation with non-negative weights (as the reference kernel).
     const m = n - 1;
@@ -203,12 +191,8 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
  * sums.ts#looOneFromKeys (the values rank and are the rewards), for a group whose values and weights
  * cannot overflow (maxAtKWeights' `fusable`). Returns false when two distinct values shared a bucket.
  */
-function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize, mu: usize): bool {
-  if (muFor != n) {
-    subsetMaxWeights(n, k, mu);
-    muFor = n;
-  }
-  return looOneFromKeys(at, keyMask, v, false, v, n, k, nScale(n, scaleByN), o, mu);
+function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: usize): bool {
+  return looOneFromKeys(at, keyMask, v, false, v, n, k, nScale(n, scaleByN), o, muTable(n, k));
 }
 
 // @ts-ignore: decorator
@@ -221,11 +205,8 @@ function looOneInPlace(v: usize, at: usize, n: i32, k: i32, scaleByN: bool, o: u
  * lane 0, B in lane 1, the scalar operations per lane, so the same bits). Returns a mask of the groups
  * whose keys' order was not their values' (1: A, 2: B).
  */
-function looOnePair(vA: usize, atA: usize, vB: usize, atB: usize, n: i32, k: i32, scaleByN: bool, oA: usize, oB: usize, mu: usize): i32 {
-  if (muFor != n) {
-    subsetMaxWeights(n, k, mu);
-    muFor = n;
-  }
+function looOnePair(vA: usize, atA: usize, vB: usize, atB: usize, n: i32, k: i32, scaleByN: bool, oA: usize, oB: usize): i32 {
+  const mu = muTable(n, k);
   const mask = keyMask;
   if (scaleByN) return looOnePairFromKeys(true, false, true, atA, atB, mask, vA, vB, vA, vB, n, k, <f64>n, oA, oB, mu);
   return looOnePairFromKeys(true, false, false, atA, atB, mask, vA, vB, vA, vB, n, k, 1.0, oA, oB, mu);
@@ -233,7 +214,7 @@ function looOnePair(vA: usize, atA: usize, vB: usize, atB: usize, n: i32, k: i32
 
 /** Bytes of scratch {@link maxAtKWeights} needs for groups of at most maxN values. */
 export function maxAtKScratchBytes(maxN: i32): usize {
-  return (<usize>maxN << 3) * 5 + (<usize>maxN << 2) + 48 + 2 * argsortScratchBytes(maxN);
+  return (<usize>maxN << 3) * 3 + (<usize>maxN << 2) + 48 + 2 * argsortScratchBytes(maxN) + tableCacheBytes(maxN, false);
 }
 
 /**
@@ -255,18 +236,15 @@ export function maxAtKWeights(
   scratch: usize,
   maxN: i32,
 ): i32 {
-  muFor = -1;
-  m1For = -1;
   const stride = <usize>maxN << 3;
   const sorted = scratch;
   const w = sorted + stride;
-  const mu = w + stride;
-  const m1 = mu + stride;
-  const rho = m1 + stride;
+  const rho = w + stride;
   const ix = rho + stride;
   const sortScratch = (ix + (<usize>maxN << 2) + 15) & ~(<usize>15);
   // The second group of a pair sorts its keys here, so the first group's keys stay where they are.
   const sortScratch2 = (sortScratch + argsortScratchBytes(maxN) + 15) & ~(<usize>15);
+  resetTableCache((sortScratch2 + argsortScratchBytes(maxN) + 15) & ~(<usize>15), maxN, false);
   const loo1 = baseline == BASELINE_LOO_1 && k >= 2;
   let acc = 0.0;
   let b = 0;
@@ -280,7 +258,7 @@ export function maxAtKWeights(
     const hi = groupHi;
     const at = loo1 && fusable(lo, hi, n, scaleByN) ? sortedKeys(v, n, lo, hi, sortScratch) : 0;
     if (at == 0) {
-      acc += exactGroup(v, n, lo, hi, 0, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+      acc += exactGroup(v, n, lo, hi, 0, k, baseline, scaleByN, o, sorted, ix, w, rho, sortScratch);
       b++;
       continue;
     }
@@ -295,17 +273,17 @@ export function maxAtKWeights(
           const at2 = sortedKeys(v2, n, lo2, hi2, sortScratch2);
           const o2 = out + (<usize>start2 << 3);
           let bad = 0;
-          if (at2 != 0) bad = looOnePair(v, at, v2, at2, n, k, scaleByN, o, o2, mu);
-          else bad = (looOneInPlace(v, at, n, k, scaleByN, o, mu) ? 0 : 1) | 2;
-          if (bad & 1) acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
-          if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, at2, k, baseline, scaleByN, o2, sorted, ix, w, mu, m1, rho, sortScratch);
+          if (at2 != 0) bad = looOnePair(v, at, v2, at2, n, k, scaleByN, o, o2);
+          else bad = (looOneInPlace(v, at, n, k, scaleByN, o) ? 0 : 1) | 2;
+          if (bad & 1) acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, rho, sortScratch);
+          if (bad & 2) acc += exactGroup(v2, n, lo2, hi2, at2, k, baseline, scaleByN, o2, sorted, ix, w, rho, sortScratch);
           b += 2;
           continue;
         }
       }
     }
-    if (!looOneInPlace(v, at, n, k, scaleByN, o, mu)) {
-      acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, mu, m1, rho, sortScratch);
+    if (!looOneInPlace(v, at, n, k, scaleByN, o)) {
+      acc += exactGroup(v, n, lo, hi, at, k, baseline, scaleByN, o, sorted, ix, w, rho, sortScratch);
     }
     b++;
   }
@@ -338,14 +316,12 @@ function exactGroup(
   sorted: usize,
   ix: usize,
   w: usize,
-  mu: usize,
-  m1: usize,
   rho: usize,
   sortScratch: usize,
 ): f64 {
   if (at == 0) argsortGroup(v, n, lo, hi, sorted, ix, sortScratch);
   else argsortFromKeys(v, n, at, sorted, ix, sortScratch);
-  maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, mu, m1, rho);
+  maxWeightsGroup(sorted, n, k, baseline, scaleByN, w, rho);
   let acc = 0.0;
   let prev = ld(sorted, 0);
   let from = 0;

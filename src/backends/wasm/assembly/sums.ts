@@ -49,6 +49,74 @@ export function subsetMaxWeights(n: i32, k: i32, out: usize): void {
   }
 }
 
+// ---- A cache of μ tables ---------------------------------------------------------------------------
+//
+// The weight kernels need μ(n, k) (and μ(n − 1, ·), and best-of-N ν) for every group's size n. The
+// recurrence is sequential, with two dependent divisions per entry, so computing it costs more than the
+// rest of a group's work: a batch of mixed sizes, which changes n from one group to the next, must not
+// compute it per group. Slot n mod slots of a kernel's scratch keeps the table of the last (n, k) that
+// mapped there, so the sizes of a batch within any `slots` consecutive values each compute their
+// tables once per call.
+
+/** Slots for groups of at most maxN values: 16 while that costs at most 512 KB per table kind, else 2. */
+// @ts-ignore: decorator
+@inline function cacheSlots(maxN: i32): i32 {
+  return maxN <= 4096 ? 16 : 2;
+}
+
+let muCache: usize = 0;
+let nuCache: usize = 0;
+let cacheStride: usize = 0;
+let cacheMask: i32 = 0;
+/** Two i32 per slot, the (n, k) its μ table holds ((−1, −1): none), then the same for ν. */
+let cacheTags: usize = 0;
+
+/** Bytes of scratch {@link resetTableCache} needs for groups of at most maxN values (16-aligned). */
+export function tableCacheBytes(maxN: i32, withNu: bool): usize {
+  const slots = <usize>cacheSlots(maxN);
+  const table = ((<usize>max<i32>(maxN, 1) << 3) + 15) & ~(<usize>15);
+  return slots * table * (withNu ? 2 : 1) + slots * 16;
+}
+
+/** Empties the cache and places it at `at` (tableCacheBytes(maxN, withNu) bytes, 16-aligned); once per kernel call. */
+export function resetTableCache(at: usize, maxN: i32, withNu: bool): void {
+  const slots = cacheSlots(maxN);
+  cacheStride = ((<usize>max<i32>(maxN, 1) << 3) + 15) & ~(<usize>15);
+  cacheMask = slots - 1;
+  muCache = at;
+  nuCache = withNu ? at + <usize>slots * cacheStride : 0;
+  cacheTags = at + <usize>slots * cacheStride * (withNu ? 2 : 1);
+  memory.fill(cacheTags, 0xff, <usize>slots * 16);
+}
+
+/** μ(n, k) (subsetMaxWeights: n doubles, n ≤ the cache's maxN), computed unless its slot holds it. */
+export function muTable(n: i32, k: i32): usize {
+  const slot = n & cacheMask;
+  const tag = cacheTags + (<usize>slot << 3);
+  const t = muCache + <usize>slot * cacheStride;
+  if (load<i32>(tag) != n || load<i32>(tag, 4) != k) {
+    subsetMaxWeights(n, k, t);
+    store<i32>(tag, n);
+    store<i32>(tag, k, 4);
+  }
+  return t;
+}
+
+/** ν_p = μ_p (k − 1)/p (ν_0 = 0) of μ(n, k), n doubles, computed unless its slot holds it (a cache reset withNu). */
+export function nuTable(n: i32, k: i32): usize {
+  const slot = n & cacheMask;
+  const tag = cacheTags + ((<usize>(cacheMask + 1) + <usize>slot) << 3);
+  const t = nuCache + <usize>slot * cacheStride;
+  if (load<i32>(tag) != n || load<i32>(tag, 4) != k) {
+    const mu = muTable(n, k);
+    if (n > 0) st(t, 0, 0.0);
+    for (let p = 1; p < n; p++) st(t, p, (ld(mu, p) * <f64>(k - 1)) / <f64>p);
+    store<i32>(tag, n);
+    store<i32>(tag, k, 4);
+  }
+  return t;
+}
+
 // @ts-ignore: decorator
 @inline export function sumError(s: f64, t: f64, u: f64): f64 {
   return abs<f64>(s) >= abs<f64>(t) ? s - u + t : t - u + s;
