@@ -24,5 +24,5 @@ export const SAFE_MAGNITUDE = 2.247116418577895e307; // 2 ** 1021
  * then one array of maxN + 1 i32 (the tie-block starts); its μ and ν tables live in a table cache after them.
  */
 export const BEST_OF_N_WEIGHTS_SCRATCH_F64 = 4;
-/** Scratch of the wasm best-of-N metric and selection kernels: arrays of maxN doubles (y, blockSum, μ), then maxN + 1 i32. */
-export const BEST_OF_N_METRIC_SCRATCH_F64 = 3;
+/** Scratch of the wasm best-of-N metric and selection kernels: arrays of maxN doubles (y, blockSum), then maxN + 1 i32, then a μ table cache. */
+export const BEST_OF_N_METRIC_SCRATCH_F64 = 2;

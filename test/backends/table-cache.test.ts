@@ -3,7 +3,8 @@
  * sizes in a direct-mapped cache (slot n mod 16, or mod 2 for groups over 4096), so that batches of
  * mixed sizes do not recompute them at every change of size. Whatever the order of the sizes — sizes
  * that share a slot, n next to n − 1 (whose μ is another size's μ(n − 1, ·)), many sizes, groups over
- * 4096 — the weights are the js kernels' bits, for every baseline and both scales.
+ * 4096 — the weights are the js kernels' bits, for every baseline and both scales; so are the metric
+ * kernels' values (max@k, best-of-N) and best-of-N's selection probabilities, which use the same cache.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWasmBackend } from '../../src/backends/wasm/index.js';
@@ -78,6 +79,39 @@ describe('the wasm kernels’ table cache', () => {
             expect(wasm.kernels.bestOfNWeights!(scores, rewards, offsets, k, baseline, scaleByN, wa)).toBe(-1);
             expect(bitDiffs(wa, js), `${label}, k = ${k}, ${name}, scaleByN ${scaleByN}`).toBe(0);
           }
+        }
+      }
+    }
+  });
+
+  it('the max@k and best-of-N metrics and best-of-N selection: the js kernels’ values on batches of mixed sizes', () => {
+    for (const [label, sizes] of LAYOUTS) {
+      const offsets = offsetsOf(sizes);
+      const groups = sizes.length;
+      const total = offsets[groups] as number;
+      const values = Float64Array.from({ length: total }, (_, i) => (i % 5 === 0 ? Math.floor(random() * 3) : random()));
+      const sorted = new Float64Array(total);
+      for (let g = 0; g < groups; g++) sorted.set(values.slice(offsets[g], offsets[g + 1]).sort(), offsets[g] as number);
+      const rewards = Float64Array.from({ length: total }, () => random() - 0.5);
+      for (const k of [1, 3]) {
+        const js = new Float64Array(groups);
+        const wa = new Float64Array(groups);
+        maxAtKKernels.sortedMaxMetric(sorted, offsets, k, js);
+        wasm.kernels.sortedMaxMetric!(sorted, offsets, k, wa);
+        expect(bitDiffs(wa, js), `max@k metric, ${label}, k = ${k}`).toBe(0);
+        bestOfNKernels.bestOfNMetric(values, rewards, offsets, k, js);
+        wasm.kernels.bestOfNMetric!(values, rewards, offsets, k, wa);
+        expect(bitDiffs(wa, js), `best-of-N metric, ${label}, k = ${k}`).toBe(0);
+        for (const withReplacement of [false, true]) {
+          const pj = new Float64Array(total);
+          const pw = new Float64Array(total);
+          bestOfNKernels.bestOfNSelection(values, offsets, k, withReplacement, pj);
+          wasm.kernels.bestOfNSelection!(values, offsets, k, withReplacement, pw);
+          const where = `best-of-N selection, ${label}, N = ${k}, with replacement ${withReplacement}`;
+          // With replacement the probabilities go through pow, expm1 and log1p, whose last bits differ
+          // between V8's and the wasm module's implementations; without, they are μ tables: same bits.
+          if (withReplacement) pw.forEach((x, i) => expect(Math.abs(x - (pj[i] as number)), where).toBeLessThanOrEqual(1e-12 * Math.abs(pj[i] as number)));
+          else expect(bitDiffs(pw, pj), where).toBe(0);
         }
       }
     }

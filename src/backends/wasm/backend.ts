@@ -8,7 +8,6 @@
 import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
 import { isDetached } from '../../validate.js';
 import type { Backend, BaselineCode, BinaryGroupWeights, KernelTable, Values, WeightOut } from '../types.js';
-import { BEST_OF_N_METRIC_SCRATCH_F64 } from '../constants.js';
 import type { KernelExports } from './exports.generated.js';
 
 export type { KernelExports } from './exports.generated.js';
@@ -693,9 +692,9 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const offs = f.i32(offsets, groups + 1, 'opts.groupOffsets');
       const s = f.f64(sorted, n, 'sorted');
       const o = f.out(out, groups, 8);
-      const scratch = f.scratch(maxN * 8);
+      const scratch = f.scratch(x.sortedMaxMetricScratchBytes(maxN));
       f.commit();
-      x.sortedMaxMetric(s.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr);
+      x.sortedMaxMetric(s.ptr, offs.ptr, groups, k, o.ptr, scratch.ptr, maxN);
       copyOutF64(out, o, groups);
     },
     maxAtKWeights(values, offsets, k, baseline: BaselineCode, scaleByN, out): number {
@@ -749,7 +748,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const r = f.f64(rewards, n, 'rewards');
       const p = f.scratch(n * 4);
       const o = f.out(out, groups, 8);
-      const scratch = f.scratch(Math.max(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
+      const scratch = f.scratch(Math.max(x.bestOfNMetricScratchBytes(maxN), x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
       const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       if (bad >= 0) return bad;
@@ -764,7 +763,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
       const sc = f.f64(scores, n, 'scores');
       const p = f.scratch(n * 4);
       const o = f.out(out, n, 8);
-      const scratch = f.scratch(Math.max(BEST_OF_N_METRIC_SCRATCH_F64 * maxN * 8 + (maxN + 1) * 4, x.segmentedArgsortScratchBytes(maxN)));
+      const scratch = f.scratch(Math.max(x.bestOfNMetricScratchBytes(maxN), x.segmentedArgsortScratchBytes(maxN)));
       f.commit();
       const bad = x.segmentedArgsort(sc.ptr, offs.ptr, groups, p.ptr, scratch.ptr, maxN);
       if (bad >= 0) return bad;

@@ -35,12 +35,16 @@ export interface KernelExports {
   maxAtKWeights(values: number, offsets: number, groups: number, k: number, baseline: number, scaleByN: boolean, out: number, scratch: number, maxN: number): number;
   /** src/backends/wasm/assembly/max-at-k/maxAtKScratchBytes(maxN: i32): usize */
   maxAtKScratchBytes(maxN: number): number;
-  /** src/backends/wasm/assembly/max-at-k/sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize): void */
-  sortedMaxMetric(sorted: number, offsets: number, groups: number, k: number, out: number, scratch: number): void;
+  /** src/backends/wasm/assembly/max-at-k/sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize, maxN: i32): void */
+  sortedMaxMetric(sorted: number, offsets: number, groups: number, k: number, out: number, scratch: number, maxN: number): void;
+  /** src/backends/wasm/assembly/max-at-k/sortedMaxMetricScratchBytes(maxN: i32): usize */
+  sortedMaxMetricScratchBytes(maxN: number): number;
   /** src/backends/wasm/assembly/best-of-n/bestOfNWeights(scores: usize, rewards: usize, offsets: usize, groups: i32, k: i32, baseline: i32, scaleByN: bool, out: usize, scratch: usize, maxN: i32): i32 */
   bestOfNWeights(scores: number, rewards: number, offsets: number, groups: number, k: number, baseline: number, scaleByN: boolean, out: number, scratch: number, maxN: number): number;
   /** src/backends/wasm/assembly/best-of-n/bestOfNWeightsScratchBytes(maxN: i32): usize */
   bestOfNWeightsScratchBytes(maxN: number): number;
+  /** src/backends/wasm/assembly/best-of-n/bestOfNMetricScratchBytes(maxN: i32): usize */
+  bestOfNMetricScratchBytes(maxN: number): number;
   /** src/backends/wasm/assembly/best-of-n/sortedBestOfNMetric(scores: usize, rewards: usize, perm: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize, maxN: i32): void */
   sortedBestOfNMetric(scores: number, rewards: number, perm: number, offsets: number, groups: number, k: number, out: number, scratch: number, maxN: number): void;
   /** src/backends/wasm/assembly/best-of-n/sortedBestOfNSelection(scores: usize, perm: usize, offsets: usize, groups: i32, N: i32, withReplacement: bool, out: usize, scratch: usize, maxN: i32): void */

@@ -2,7 +2,7 @@
 // same operations in the same order. Math: docs/estimators/best-of-n.md.
 import { ld, ldi, st, sti } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { looOneFromKeys, looOnePairFromKeys, meanOf, muTable, nuTable, rangeSum, resetTableCache, subsetMaxWeights, tableCacheBytes, sumError, twoProdError, divRemainder } from './sums';
+import { looOneFromKeys, looOnePairFromKeys, meanOf, muTable, nuTable, rangeSum, resetTableCache, tableCacheBytes, sumError, twoProdError, divRemainder } from './sums';
 import {
   BASELINE_NONE,
   BASELINE_LOO,
@@ -523,7 +523,18 @@ export function bestOfNWeights(
   return -1;
 }
 
-/** Best-of-N metric per group (as the reference kernel). scratch: 3 · maxN doubles (y, blockSum, μ) then maxN + 1 i32. */
+/** Where the metric and selection kernels' table cache starts in their scratch (after y, blockSum and blockStart). */
+// @ts-ignore: decorator
+@inline function metricCache(scratch: usize, maxN: i32): usize {
+  return (scratch + <usize>BEST_OF_N_METRIC_SCRATCH_F64 * (<usize>maxN << 3) + (<usize>(maxN + 1) << 2) + 15) & ~(<usize>15);
+}
+
+/** Bytes of scratch {@link sortedBestOfNMetric} and {@link sortedBestOfNSelection} need for groups of at most maxN samples. */
+export function bestOfNMetricScratchBytes(maxN: i32): usize {
+  return <usize>BEST_OF_N_METRIC_SCRATCH_F64 * (<usize>maxN << 3) + (<usize>(maxN + 1) << 2) + 16 + tableCacheBytes(maxN, false);
+}
+
+/** Best-of-N metric per group (as the reference kernel). scratch: bestOfNMetricScratchBytes(maxN) bytes, 16-aligned (y and blockSum, maxN doubles each, maxN + 1 i32, then the μ table cache). */
 export function sortedBestOfNMetric(
   scores: usize,
   rewards: usize,
@@ -538,17 +549,13 @@ export function sortedBestOfNMetric(
   const stride = <usize>maxN << 3;
   const y = scratch;
   const blockSum = y + stride;
-  const mu = blockSum + stride;
   const blockStart = scratch + <usize>BEST_OF_N_METRIC_SCRATCH_F64 * stride;
-  let muN = -1;
+  resetTableCache(metricCache(scratch, maxN), maxN, false);
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
     loadBlocks(scores, rewards, true, perm + (<usize>start << 2), n, y, blockStart, blockSum, k, false);
-    if (muN != n) {
-      subsetMaxWeights(n, k, mu);
-      muN = n;
-    }
+    const mu = muTable(n, k);
     let sum = 0.0;
     let c = 0.0;
     let firstY = NaN;
@@ -585,18 +592,14 @@ export function sortedBestOfNSelection(
   const stride = <usize>maxN << 3;
   const y = scratch;
   const blockSum = y + stride;
-  const mu = blockSum + stride;
   const blockStart = scratch + <usize>BEST_OF_N_METRIC_SCRATCH_F64 * stride;
+  resetTableCache(metricCache(scratch, maxN), maxN, false);
   const Nf = <f64>N;
-  let muN = -1;
   for (let g = 0; g < groups; g++) {
     const start = ldi(offsets, g);
     const n = ldi(offsets, g + 1) - start;
     loadBlocks(scores, 0, false, perm + (<usize>start << 2), n, y, blockStart, blockSum, 0, false);
-    if (!withReplacement && muN != n) {
-      subsetMaxWeights(n, N, mu);
-      muN = n;
-    }
+    const mu: usize = withReplacement ? 0 : muTable(n, N);
     for (let t = 0; t < blockCount; t++) {
       const a = ldi(blockStart, t);
       const e = ldi(blockStart, t + 1);

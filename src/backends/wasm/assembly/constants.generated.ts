@@ -8,7 +8,7 @@ export const BASELINE_LOO_PKPO: i32 = 2;
 export const BASELINE_LOO_1: i32 = 3;
 
 // Shared thresholds and scratch sizes (documented in src/backends/constants.ts).
-export const BEST_OF_N_METRIC_SCRATCH_F64: i32 = 3;
+export const BEST_OF_N_METRIC_SCRATCH_F64: i32 = 2;
 export const BEST_OF_N_WEIGHTS_SCRATCH_F64: i32 = 4;
 export const BIG_REWARD: f64 = reinterpret<f64>(0x7dd0000000000000); // 2^990
 export const BIG_SCALE: f64 = reinterpret<f64>(0x3d70000000000000); // 2^-40

@@ -9,6 +9,6 @@ export { heapBase } from './memory';
 export { binaryCounts, binaryScatter, binaryWeights } from './pass-at-k';
 export { groupMoments, affineScatter } from './grpo';
 export { segmentedSort, segmentedArgsort, segmentedArgsortScratchBytes, resetArgsortStats, argsortRepaired, argsortExact } from './sort';
-export { maxAtKWeights, maxAtKScratchBytes, sortedMaxMetric } from './max-at-k';
-export { bestOfNWeights, bestOfNWeightsScratchBytes, sortedBestOfNMetric, sortedBestOfNSelection } from './best-of-n';
+export { maxAtKWeights, maxAtKScratchBytes, sortedMaxMetric, sortedMaxMetricScratchBytes } from './max-at-k';
+export { bestOfNWeights, bestOfNWeightsScratchBytes, bestOfNMetricScratchBytes, sortedBestOfNMetric, sortedBestOfNSelection } from './best-of-n';
 export { orderStatisticApply, orderStatisticMetric } from './order-statistics';

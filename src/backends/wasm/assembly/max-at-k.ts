@@ -4,7 +4,7 @@
 // backends give the same bits. Math: docs/estimators/max-at-k.md.
 import { ld, ldi, st } from './memory';
 import { argsortFromKeys, argsortGroup, argsortScratchBytes, firstNonFinite, groupHi, groupLo, groupRange, keyMask, sortedKeys } from './sort';
-import { looOneFromKeys, looOnePairFromKeys, meanOf, muTable, resetTableCache, subsetMaxWeights, tableCacheBytes, twoSumError } from './sums';
+import { looOneFromKeys, looOnePairFromKeys, meanOf, muTable, resetTableCache, tableCacheBytes, twoSumError } from './sums';
 import { BASELINE_NONE, BASELINE_LOO_PKPO, BASELINE_LOO_1, SAFE_MAGNITUDE } from './constants.generated';
 
 
@@ -150,17 +150,22 @@ function maxWeightsGroup(
 
 }
 
-/** max@k per group: a compensated Σ_{p ≥ k−1} μ_p x_(p) (as the reference kernel). scratch holds maxN doubles. */
-export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize): void {
-  let muN = -1;
+/** Bytes of scratch {@link sortedMaxMetric} needs for groups of at most maxN values. */
+export function sortedMaxMetricScratchBytes(maxN: i32): usize {
+  return tableCacheBytes(maxN, false);
+}
+
+/**
+ * max@k per group: a compensated Σ_{p ≥ k−1} μ_p x_(p) (as the reference kernel).
+ * scratch: sortedMaxMetricScratchBytes(maxN) bytes, 16-aligned (the μ table cache).
+ */
+export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i32, out: usize, scratch: usize, maxN: i32): void {
+  resetTableCache(scratch, maxN, false);
   for (let b = 0; b < groups; b++) {
     const start = ldi(offsets, b);
     const n = ldi(offsets, b + 1) - start;
     const s = sorted + (<usize>start << 3);
-    if (muN != n) {
-      subsetMaxWeights(n, k, scratch);
-      muN = n;
-    }
+    const mu = muTable(n, k);
     const bottom = ld(s, k - 1);
     const top = ld(s, n - 1);
     if (bottom == top) {
@@ -177,7 +182,7 @@ export function sortedMaxMetric(sorted: usize, offsets: usize, groups: i32, k: i
     let sum = 0.0;
     let c = 0.0;
     for (let p = k - 1; p < n; p++) {
-      const t = ld(scratch, p) * (ld(s, p) * sc);
+      const t = ld(mu, p) * (ld(s, p) * sc);
       const u = sum + t;
       c += twoSumError(sum, t, u);
       sum = u;
