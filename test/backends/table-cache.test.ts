@@ -51,8 +51,8 @@ describe('the wasm kernels’ table cache', () => {
           for (const scaleByN of [false, true]) {
             const js = new Float64Array(total);
             const wa = new Float64Array(total);
-            expect(maxAtKKernels.maxAtKWeights(values, offsets, k, baseline, scaleByN, js)).not.toBeGreaterThan(-1);
-            expect(wasm.kernels.maxAtKWeights!(values, offsets, k, baseline, scaleByN, wa)).not.toBeGreaterThan(-1);
+            expect(maxAtKKernels.maxAtKWeights(values, offsets, k, baseline, scaleByN, js)).toBe(-1);
+            expect(wasm.kernels.maxAtKWeights!(values, offsets, k, baseline, scaleByN, wa)).toBe(-1);
             expect(bitDiffs(wa, js), `${label}, k = ${k}, ${name}, scaleByN ${scaleByN}`).toBe(0);
           }
         }

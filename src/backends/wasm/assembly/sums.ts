@@ -64,6 +64,12 @@ export function subsetMaxWeights(n: i32, k: i32, out: usize): void {
   return maxN <= 4096 ? 16 : 2;
 }
 
+/** Bytes of one table for groups of at most maxN values, 16-aligned. */
+// @ts-ignore: decorator
+@inline function tableStride(maxN: i32): usize {
+  return ((<usize>max<i32>(maxN, 1) << 3) + 15) & ~(<usize>15);
+}
+
 let muCache: usize = 0;
 let nuCache: usize = 0;
 let cacheStride: usize = 0;
@@ -74,14 +80,13 @@ let cacheTags: usize = 0;
 /** Bytes of scratch {@link resetTableCache} needs for groups of at most maxN values (16-aligned). */
 export function tableCacheBytes(maxN: i32, withNu: bool): usize {
   const slots = <usize>cacheSlots(maxN);
-  const table = ((<usize>max<i32>(maxN, 1) << 3) + 15) & ~(<usize>15);
-  return slots * table * (withNu ? 2 : 1) + slots * 16;
+  return slots * tableStride(maxN) * (withNu ? 2 : 1) + slots * 16;
 }
 
 /** Empties the cache and places it at `at` (tableCacheBytes(maxN, withNu) bytes, 16-aligned); once per kernel call. */
 export function resetTableCache(at: usize, maxN: i32, withNu: bool): void {
   const slots = cacheSlots(maxN);
-  cacheStride = ((<usize>max<i32>(maxN, 1) << 3) + 15) & ~(<usize>15);
+  cacheStride = tableStride(maxN);
   cacheMask = slots - 1;
   muCache = at;
   nuCache = withNu ? at + <usize>slots * cacheStride : 0;
