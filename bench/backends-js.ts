@@ -1,21 +1,22 @@
 /**
  * The backends bench's js rows, measured in a process that never loads WebAssembly (run by
- * bench/backends.bench.ts as a child process; `tsx bench/backends-js.ts [--quick]` runs it alone).
+ * bench/backends.bench.ts as a child process; `tsx bench/backends-js.ts [--quick] [--with-wasm]` runs it
+ * alone), and, with `--with-wasm`, in a process that has loaded the library's wasm backend and grown its
+ * memory first.
  *
- * Why a separate process: the first ArrayBuffer detach in a V8 process — which every
- * `WebAssembly.Memory.grow` does to the memory's old buffer, so loading the library's wasm backend,
- * allocating views from it, or tfjs's wasm backend all cause one — invalidates V8's
- * "array buffer detaching" protector for the rest of that process. From then on, optimised code checks
- * that a typed array's buffer is still attached on every access it cannot prove safe, and the js
- * kernels, which are made of typed-array accesses, run measurably slower (1.24–1.38× on max@k, ≈1.15× on
- * binary pass@k on this bench's sizes: docs/backends.md). The parent process has done all of that
- * before its js rows run, so it reports the js backend as a process that also uses wasm sees it; this
- * script reports it as a process that only uses the default js backend sees it. Same data (same
- * seeds), same checks, and each table's baseline is the memory floor measured in this process.
- * Writes bench/results/backends-js.json (or .quick.json).
+ * Why separate processes: the first ArrayBuffer detach in a V8 process (`WebAssembly.Memory.grow` does
+ * one to the memory's old buffer, as do tfjs's wasm backend and `structuredClone` with `transfer`)
+ * invalidates V8's "array buffer detaching" protector for the rest of that process. From then on,
+ * optimised code checks that a typed array's buffer is still attached on every access it cannot prove
+ * safe, and the js kernels, which are made of typed-array accesses, run measurably slower (docs/backends.md).
+ * The library's wasm backend moves to a new memory instead of growing one, so the `--with-wasm` rows
+ * should match the plain ones; the parent process has also loaded tfjs-backend-wasm, which grows its
+ * memory, so its js rows show the slowdown. Same data (same seeds), same checks, and each table's
+ * baseline is the memory floor measured in this process.
+ * Writes bench/results/backends-js.json or backends-js-wasm.json (or .quick.json).
  */
 import { fileURLToPath } from 'node:url';
-import { bestOfNAdvantage, maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';
+import { bestOfNAdvantage, loadWasmBackend, maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';
 import { benchSizes, checker, floorTitle, randomBatch, SEEDS, workloadTitle } from './backends-data.js';
 import { MEMCPY_FLOOR, memcpyFloor, runBench, type BenchGroup, type BenchReport } from './harness.js';
 
@@ -33,8 +34,27 @@ function jsGroup(title: string, input: Float64Array, bytes: number, run: (out: F
   };
 }
 
-/** Every js row of the backends bench, timed in this process. */
-export async function runJsFresh(quick: boolean): Promise<BenchReport> {
+/**
+ * Loads the library's wasm backend and makes its memory grow three ways (a call that copies, views
+ * from `alloc`, `reserve`), as a trainer that uses both backends would, before the js rows run.
+ */
+async function growWasm(): Promise<void> {
+  const wasm = await loadWasmBackend();
+  const g = randomBatch(64 * 4096, false, SEEDS.maxAtK);
+  maxAtKAdvantage(g, 8, { groupSize: 64, backend: 'wasm' });
+  const view = wasm.alloc(g.length);
+  wasm.reserve(64 << 20);
+  wasm.refresh(view).set(g);
+  maxAtKAdvantage(wasm.refresh(view), 8, { groupSize: 64, backend: 'wasm' });
+  wasm.reset();
+}
+
+/**
+ * Every js row of the backends bench, timed in this process; with `withWasm`, after the library's wasm
+ * backend was loaded and its memory grown (report `backends-js-wasm`).
+ */
+export async function runJsFresh(quick: boolean, withWasm = false): Promise<BenchReport> {
+  if (withWasm) await growWasm();
   const { sizes, floorSizes } = benchSizes(quick);
   const groups: BenchGroup[] = [];
   for (const [B, n, k] of floorSizes) {
@@ -55,9 +75,9 @@ export async function runJsFresh(quick: boolean): Promise<BenchReport> {
       ),
     );
   }
-  return runBench('backends-js', groups, { quick });
+  return runBench(withWasm ? 'backends-js-wasm' : 'backends-js', groups, { quick });
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await runJsFresh(process.argv.includes('--quick'));
+  await runJsFresh(process.argv.includes('--quick'), process.argv.includes('--with-wasm'));
 }

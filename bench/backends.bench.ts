@@ -360,21 +360,24 @@ function floorSummary(report: BenchReport, targets: FloorTarget[], numpy: Record
 }
 
 /**
- * The js rows again, from a child process that never loads WebAssembly (bench/backends-js.ts: a detach
- * anywhere in a process slows typed-array code for the rest of it, and this process detaches buffers
- * as soon as it loads wasm). Returns its report, or why it is missing.
+ * The js rows again, from a child process that never loads WebAssembly, or (`withWasm`) one that loads
+ * only this library's wasm backend and grows its memory (bench/backends-js.ts: a detach anywhere in a
+ * process slows typed-array code for the rest of it, and this process loads tfjs-backend-wasm, which
+ * detaches its memory's buffers as it grows). Returns its report, or why it is missing.
  */
-function jsFreshProcess(quick: boolean): BenchReport | { skipped: string } {
+function jsChildProcess(quick: boolean, withWasm: boolean): BenchReport | { skipped: string } {
   const script = fileURLToPath(new URL('./backends-js.ts', import.meta.url));
-  const r = spawnSync(process.execPath, [...process.execArgv, script, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  const args = [...process.execArgv, script, ...(quick ? ['--quick'] : []), ...(withWasm ? ['--with-wasm'] : [])];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (r.status !== 0) return { skipped: `bench/backends-js.ts exited with ${r.status ?? r.signal ?? r.error?.message}` };
-  const file = fileURLToPath(new URL(`./results/backends-js${quick ? '.quick' : ''}.json`, import.meta.url));
+  const name = withWasm ? 'backends-js-wasm' : 'backends-js';
+  const file = fileURLToPath(new URL(`./results/${name}${quick ? '.quick' : ''}.json`, import.meta.url));
   return JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
 }
 
-/** The js rows of both processes side by side, with the targets that apply to them. */
-function jsSummary(fresh: BenchReport | { skipped: string }, here: BenchReport[]): void {
-  console.log('### js backend: in a process without wasm (child) and in this one (after wasm was loaded)\n');
+/** The js rows of the three processes side by side, with the targets that apply to them. */
+function jsSummary(fresh: BenchReport | { skipped: string }, withWasm: BenchReport | { skipped: string }, here: BenchReport[]): void {
+  console.log('### js backend: without wasm (child), with this library\'s wasm grown (child), and in this process (also tfjs-backend-wasm)\n');
   if ('skipped' in fresh) {
     console.log(`skipped: ${fresh.skipped}\n`);
     return;
@@ -383,23 +386,27 @@ function jsSummary(fresh: BenchReport | { skipped: string }, here: BenchReport[]
     [floorTitle(100_000, 64, 8)]: 3,
     [workloadTitle('maxAtK', 100_000, 64, 8)]: 30,
   };
-  console.log('| workload | js, no wasm in the process (× floor) | js, this process (× floor) | slowdown | target |');
+  const find = (reports: BenchReport[], title: string) => reports.flatMap((r) => r.groups).find((x) => x.title === title)?.cases.find((c) => c.name === 'js');
+  const show = (c: { ratio: number; medianMs: number } | undefined) => (c === undefined ? '—' : `${c.ratio.toFixed(2)}× (${c.medianMs.toFixed(2)} ms)`);
+  const verdict = (c: { ratio: number } | undefined, t: number) => (c === undefined ? '—' : c.ratio <= t ? 'met' : 'MISSED');
+  console.log('| workload | js, no wasm (× floor) | js, library wasm grown (× floor) | js, this process (× floor) | target: no wasm / library wasm / this process |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const g of fresh.groups) {
     const a = g.cases.find((c) => c.name === 'js');
-    const b = here.flatMap((r) => r.groups).find((x) => x.title === g.title)?.cases.find((c) => c.name === 'js');
     if (a === undefined) continue;
+    const w = 'skipped' in withWasm ? undefined : find([withWasm], g.title);
+    const b = find(here, g.title);
     const t = targets[g.title];
-    const verdict = t === undefined ? '' : `≤ ${t}×: ${a.ratio <= t ? 'met' : 'MISSED'} / ${b === undefined ? '—' : b.ratio <= t ? 'met' : 'MISSED'}`;
-    console.log(
-      `| ${g.title} | ${a.ratio.toFixed(2)}× (${a.medianMs.toFixed(2)} ms) | ${b === undefined ? '—' : `${b.ratio.toFixed(2)}× (${b.medianMs.toFixed(2)} ms)`} | ${b === undefined ? '' : `${(b.medianMs / a.medianMs).toFixed(2)}×`} | ${verdict} |`,
-    );
+    const v = t === undefined ? '' : `≤ ${t}×: ${verdict(a, t)} / ${verdict(w, t)} / ${verdict(b, t)}`;
+    console.log(`| ${g.title} | ${show(a)} | ${show(w)} | ${show(b)} | ${v} |`);
   }
+  if ('skipped' in withWasm) console.log(`\n(the library-wasm child was skipped: ${withWasm.skipped})`);
   console.log('');
 }
 
 export default async function (opts: { quick: boolean }): Promise<void> {
-  const fresh = jsFreshProcess(opts.quick);
+  const fresh = jsChildProcess(opts.quick, false);
+  const withWasm = jsChildProcess(opts.quick, true);
   const wasm = await loadWasmBackend();
   let tfjsOk = true;
   try {
@@ -441,5 +448,5 @@ export default async function (opts: { quick: boolean }): Promise<void> {
   rest.push(kernelGroup(wasm, ...kernelSize));
   const restReport = await runBench('backends', rest, { quick: opts.quick });
   console.log(`\n${numpyRows(sizes, opts.quick)}\n`);
-  jsSummary(fresh, [floorReport, restReport]);
+  jsSummary(fresh, withWasm, [floorReport, restReport]);
 }

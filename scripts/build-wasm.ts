@@ -27,7 +27,7 @@ export const GENERATED_MODULE = 'src/backends/wasm/module.generated.ts';
 export const GENERATED_EXPORTS = 'src/backends/wasm/exports.generated.ts';
 export const GENERATED_CONSTANTS = 'src/backends/wasm/assembly/constants.generated.ts';
 /** The exact compiler flags; changing them changes the committed payload. */
-export const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd'] as const;
+export const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--noExportMemory'] as const;
 
 /** What one compilation gives: the .wasm bytes and asc's declarations of the raw exports. */
 export interface WasmBuild {
@@ -65,9 +65,68 @@ export async function compileWasm(overrides: Readonly<Record<string, string>> = 
   return { wasm: binary, declarations };
 }
 
+/** Reads an unsigned LEB128 integer at `at`: [value, next position]. */
+function uleb(bytes: Uint8Array, at: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    if (at >= bytes.length) throw new Error('truncated LEB128 in the wasm binary');
+    const b = bytes[at++] as number;
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((b & 0x80) === 0) return [value, at];
+  }
+}
+
+/**
+ * The minimum pages of the memory the module imports (`env.memory`), from its import section: the
+ * backend creates that memory itself, so it must know the size the module declares.
+ */
+export function importedMemoryPages(wasm: Uint8Array): number {
+  let at = 8; // magic and version
+  while (at < wasm.length) {
+    const id = wasm[at++] as number;
+    let size: number;
+    [size, at] = uleb(wasm, at);
+    const end = at + size;
+    if (id === 2) {
+      let count: number;
+      [count, at] = uleb(wasm, at);
+      for (let i = 0; i < count; i++) {
+        const names: string[] = [];
+        for (let j = 0; j < 2; j++) {
+          let len: number;
+          [len, at] = uleb(wasm, at);
+          names.push(new TextDecoder().decode(wasm.subarray(at, at + len)));
+          at += len;
+        }
+        const kind = wasm[at++] as number;
+        if (kind === 0) [, at] = uleb(wasm, at); // function: type index
+        else if (kind === 1) {
+          at++; // table: element type, then limits
+          const flags = wasm[at++] as number;
+          [, at] = uleb(wasm, at);
+          if (flags & 1) [, at] = uleb(wasm, at);
+        } else if (kind === 2) {
+          const flags = wasm[at++] as number;
+          const [min] = uleb(wasm, at);
+          if (names.join('.') !== 'env.memory' || (flags & ~1) !== 0) {
+            throw new Error(`the kernels must import a plain memory as env.memory (got ${names.join('.')}, flags ${flags})`);
+          }
+          return min;
+        } else if (kind === 3) at += 2; // global: value type, mutability
+        else throw new Error(`unknown import kind ${kind} in the wasm binary`);
+      }
+    }
+    at = end;
+  }
+  throw new Error('the wasm binary imports no memory (the build needs --importMemory)');
+}
+
 /** The source of module.generated.ts for the given bytes: base64 in 100-character lines. */
 export function moduleSource(wasm: Uint8Array): string {
   const b64 = Buffer.from(wasm).toString('base64');
+  const pages = importedMemoryPages(wasm);
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 100) lines.push(`  '${b64.slice(i, i + 100)}'`);
   return [
@@ -77,6 +136,9 @@ export function moduleSource(wasm: Uint8Array): string {
     '/** The SIMD kernels module (.wasm), base64. Imported only by loadWasmBackend(), dynamically. */',
     'export const wasmBase64 =',
     lines.join(' +\n') + ';',
+    '',
+    '/** The pages (64 KiB each) of the memory the module imports as `env.memory`, at least. */',
+    `export const wasmMemoryPages = ${pages};`,
     '',
   ].join('\n');
 }
@@ -147,10 +209,10 @@ export function exportsSource(declarations: string): string {
     '',
     '/**',
     ' * The raw exports of the kernels module built from src/backends/wasm/assembly/index.ts (pointers are',
-    ' * byte addresses into `memory`). `bool` parameters take a boolean (wasm receives 0 or 1).',
+    ' * byte addresses into the memory the module imports as `env.memory`). `bool` parameters take a boolean',
+    ' * (wasm receives 0 or 1).',
     ' */',
     'export interface KernelExports {',
-    '  readonly memory: WebAssembly.Memory;',
   ];
   for (const e of parseExportDeclarations(declarations)) {
     const params = e.params.map((p) => `${p.name}: ${TS_TYPE[p.type]}`).join(', ');

@@ -62,7 +62,18 @@ export function isDetached(buffer: ArrayBufferLike): boolean {
   }
 }
 
-/** Throws unless `view` is a typed array over a live (not detached) buffer. */
+/**
+ * Installed by the `wasm` backend once it has replaced a memory by a larger one: throws for a view of
+ * the old memory (a stale view). Kept out of this module so that bundles without wasm stay small.
+ */
+let staleCheck: ((view: ArrayBufferView, name: string) => void) | undefined;
+
+/** Installs the stale-view check (see {@link checkNotDetached}). */
+export function setStaleCheck(check: (view: ArrayBufferView, name: string) => void): void {
+  staleCheck = check;
+}
+
+/** Throws unless `view` is a typed array over a live (not detached) buffer that is not a replaced wasm memory. */
 export function checkNotDetached(view: ArrayBufferView, name: string): void {
   if (view.byteLength === 0 && isDetached(view.buffer)) {
     throw new InvalidArgumentError(
@@ -71,6 +82,7 @@ export function checkNotDetached(view: ArrayBufferView, name: string): void {
         `memory grows: get a live one with wasm.refresh(${name.replace(/^opts\./, '')}))`,
     );
   }
+  staleCheck?.(view, name);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The wasm memory contract under stress: memory that would grow during a call on zero-copy views,
- * views detached by growth, views freed by another task's reset, interleaved async tasks with their
+ * views left behind by growth (stale after a move to a new memory, detached where it grows in place), views freed by another task's reset, interleaved async tasks with their
  * own arenas, addresses above 2 GiB and requests beyond 4 GiB. Every case must give the js result or a
  * typed error, never a silently wrong array.
  */
@@ -13,8 +13,11 @@ import {
   InvalidArgumentError,
   maxAtKAdvantage,
   passAtKAdvantage,
+  registerBackend,
 } from '../../src/index.js';
 import { loadWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
+import { createWasmBackend } from '../../src/backends/wasm/backend.js';
+import type { KernelExports } from '../../src/backends/wasm/exports.generated.js';
 import { FUNCTIONS } from '../support/hostile.js';
 import { mulberry32 } from '../support/prng.js';
 
@@ -22,6 +25,27 @@ let wasm: WasmBackend;
 beforeAll(async () => {
   wasm = await loadWasmBackend();
 });
+
+let fresh = 0;
+/**
+ * A new wasm backend over its own one-page memory, registered under a new name (the shared one above
+ * has grown through the earlier tests). `instantiate` replaces the synchronous instantiation.
+ */
+async function freshBackend(instantiate?: () => never): Promise<{ backend: WasmBackend; name: string }> {
+  const { wasmBase64, wasmMemoryPages } = await import('../../src/backends/wasm/module.generated.js');
+  const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+  const imports = (memory: WebAssembly.Memory) => ({ env: { memory, abort: () => {} } });
+  const memory = new WebAssembly.Memory({ initial: wasmMemoryPages });
+  const { module, instance } = await WebAssembly.instantiate(bytes, imports(memory));
+  const backend = createWasmBackend(
+    instance.exports as unknown as KernelExports,
+    memory,
+    instantiate ?? ((bigger) => new WebAssembly.Instance(module, imports(bigger)).exports as unknown as KernelExports),
+  );
+  const name = `wasm-fresh-${fresh++}`;
+  registerBackend({ name, kernels: backend.kernels });
+  return { backend, name };
+}
 
 function thrown(fn: () => unknown): InferenceAwareRLError {
   let error: unknown;
@@ -125,24 +149,79 @@ describe('memory growth during a call on zero-copy views', () => {
   });
 });
 
-describe('detached and freed views', () => {
-  it('a view detached by growth is an InvalidArgumentError naming the argument and refresh (it was read as an empty array)', () => {
+describe('stale, detached and freed views', () => {
+  it('growth moves to a new memory: nothing is detached; a view left behind is stale but intact, and every call on either backend refuses it', () => {
     wasm.reset();
     const view = wasm.alloc(6);
     view.set([1, 0, 0, 1, 1, 0]);
+    const old = view.buffer;
     wasm.reserve(view.buffer.byteLength + 4 * 65536);
-    expect(view.length).toBe(0);
+    expect(wasm.refresh(view).buffer).not.toBe(old);
+    // Not detached (a detach would slow every typed-array access in the process, in V8).
+    expect(old.byteLength).toBeGreaterThan(0);
+    expect(view.length).toBe(6);
+    expect(Array.from(view)).toEqual([1, 0, 0, 1, 1, 0]);
     for (const backend of ['js', 'wasm']) {
-      const e = thrown(() => passAtKAdvantage(view, 2, { groupSize: 3, backend }));
-      expect(e).toBeInstanceOf(InvalidArgumentError);
-      expect(e.argument).toBe('rewards');
-      expect(e.message).toContain('wasm.refresh(rewards)');
-      const out = thrown(() => passAtKAdvantage([1, 0, 0, 1, 1, 0], 2, { groupSize: 3, out: view, backend }));
-      expect(out.argument).toBe('opts.out');
+      for (const stale of [view, view.subarray(0, 6)]) {
+        const e = thrown(() => passAtKAdvantage(stale, 2, { groupSize: 3, backend }));
+        expect(e).toBeInstanceOf(InvalidArgumentError);
+        expect(e.argument).toBe('rewards');
+        expect(e.message).toMatch(/^rewards is a stale wasm view/);
+        expect(e.message).toContain('wasm.refresh(rewards)');
+        const out = thrown(() => passAtKAdvantage([1, 0, 0, 1, 1, 0], 2, { groupSize: 3, out: stale, backend }));
+        expect(out.argument).toBe('opts.out');
+      }
     }
     const live = wasm.refresh(view);
     expectAgree(passAtKAdvantage(live, 2, { groupSize: 3, backend: 'wasm' }), passAtKAdvantage([1, 0, 0, 1, 1, 0], 2, { groupSize: 3 }));
     wasm.reset();
+  });
+
+  it('a call that grows the memory (no views allocated) detaches nothing either', async () => {
+    const { backend, name } = await freshBackend();
+    const old = backend.alloc(1).buffer;
+    backend.reset();
+    const g = Array.from({ length: 64_000 }, (_, i) => (i * 7919) % 1000);
+    expectAgree(maxAtKAdvantage(g, 8, { groupSize: 64, backend: name }), maxAtKAdvantage(g, 8, { groupSize: 64, backend: 'js' }));
+    expect(backend.alloc(1).buffer.byteLength).toBeGreaterThan(old.byteLength);
+    expect(old.byteLength).toBeGreaterThan(0);
+  });
+
+  it('every view of every arena keeps its bytes across several moves (refresh gives them back)', () => {
+    wasm.reset();
+    const random = mulberry32(77);
+    const arena = wasm.createArena();
+    const views: (Float64Array | Int32Array | Float32Array)[] = [];
+    const expected: number[][] = [];
+    for (let round = 0; round < 6; round++) {
+      const size = 1000 + Math.floor(random() * 60_000);
+      const v = round % 3 === 0 ? wasm.alloc(size) : round % 3 === 1 ? arena.allocInt32(size) : wasm.allocFloat32(size);
+      for (let i = 0; i < size; i++) v[i] = Math.floor(random() * 1000) - 500;
+      views.push(v);
+      expected.push(Array.from(v));
+      wasm.reserve(wasm.refresh(v).buffer.byteLength);
+    }
+    views.forEach((v, i) => expect(Array.from(wasm.refresh(v)), `view ${i}`).toEqual(expected[i]));
+    // A later alloc still hands out zeros above the copied views.
+    expect(wasm.alloc(70_000).every((x) => x === 0)).toBe(true);
+    arena.reset();
+    wasm.reset();
+  });
+
+  it('where the host refuses a synchronous instantiation, the backend grows in place (views detached, refresh live)', async () => {
+    let asked = 0;
+    const { backend: refusing } = await freshBackend(() => {
+      asked++;
+      throw new RangeError('WebAssembly.Instance is disallowed on the main thread');
+    });
+    const view = refusing.alloc(4);
+    view.set([1, 2, 3, 4]);
+    refusing.reserve(view.buffer.byteLength + 65536);
+    expect(view.length).toBe(0); // detached by memory.grow
+    expect(Array.from(refusing.refresh(view))).toEqual([1, 2, 3, 4]);
+    refusing.reserve(refusing.refresh(view).buffer.byteLength + 65536);
+    expect(asked).toBe(1); // it stops asking once refused
+    expect(Array.from(refusing.refresh(view))).toEqual([1, 2, 3, 4]);
   });
 
   it("a view freed by another task's reset() is refused, not fed with the other task's data", () => {

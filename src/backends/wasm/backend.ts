@@ -6,7 +6,7 @@
  * Docs: docs/backends.md.
  */
 import { CapacityError, InvalidArgumentError, show } from '../../errors.js';
-import { isDetached } from '../../validate.js';
+import { isDetached, setStaleCheck } from '../../validate.js';
 import type { Backend, BaselineCode, BinaryGroupWeights, KernelTable, Values, WeightOut } from '../types.js';
 import type { KernelExports } from './exports.generated.js';
 
@@ -47,12 +47,18 @@ export interface WasmArena {
  * module's memory; a kernel given such a view reads or writes it in place instead of copying.
  *
  * The memory contract (docs/backends.md, "Zero-copy views and concurrency"):
- * - While any view is allocated, a call never grows the memory (growing would detach every view).
+ * - The memory grows by moving to a new, larger one (the views' bytes copied across; the old buffer is
+ *   not detached, so typed-array code elsewhere in the process keeps its speed), or by `memory.grow`
+ *   where the host cannot instantiate synchronously or the views hold more than 256 MiB. Either way
+ *   the views handed out before are left behind: stale (they still read the old bytes) or detached
+ *   (they read as empty).
+ * - While any view is allocated, a call never grows the memory (that would leave every view behind).
  *   A call whose temporaries do not fit throws a {@link CapacityError} before it writes anything,
  *   naming the bytes to pass to {@link WasmBackend.reserve}. With no views allocated, calls grow the
  *   memory as they need.
- * - `alloc` and `reserve` may grow the memory, which detaches the views handed out before: a detached
- *   view passed to a call is an error naming it; {@link WasmBackend.refresh} gives a live one.
+ * - `alloc` and `reserve` may grow the memory: a view left behind that is passed to any call (either
+ *   backend) is an error naming it; {@link WasmBackend.refresh} gives a live one. A stale view keeps
+ *   the old memory alive until it is dropped.
  * - A view freed by its arena's `reset` is an error in every later call (not silently reused memory).
  * - Up to WebAssembly's 4 GiB; beyond, or when the host refuses to grow, a {@link CapacityError}.
  *
@@ -78,7 +84,7 @@ export interface WasmBackend extends Backend {
    * place (`passAtKAdvantage(r, 8, { out: wasm.allocFloat32(r.length), backend: 'wasm' })`).
    */
   allocFloat32(length: number): Float32Array;
-  /** A live view over the same memory as `view` (needed only after the memory grew). */
+  /** A live view of the same bytes as `view` (needed only after the memory grew: `view` is then stale or detached). */
   refresh<T extends Float64Array | Int32Array | Float32Array>(view: T): T;
   /**
    * Grows the memory now so that `bytes` more bytes fit above the allocated views, so calls have room
@@ -98,6 +104,11 @@ const PAGE = 65536;
 const MAX_BYTES = 4294967296; // 2 ** 32 (a literal: bundlers keep an unused top-level `2 ** 32`)
 /** Rounds up to a multiple of 16 with plain arithmetic (a bitwise `& ~15` wraps above 2^31). */
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/**
+ * The most bytes of views a growth copies to a new memory (see createWasmBackend); above it the memory
+ * grows in place, so a move never holds more than this much twice, nor spends more than ≈ 50 ms copying.
+ */
+const MOVE_LIMIT = 256 * 1024 * 1024;
 /** Samples per chunk of the fused binary kernel on copied arrays: 64 KiB of f64, in L2 with its output. */
 const CHUNK = 8192;
 
@@ -162,9 +173,51 @@ function stageValues(dst: Float64Array, src: Values, i0: number, i1: number): vo
   }
 }
 
-/** Builds the backend over an instantiated module. */
-export function createWasmBackend(x: KernelExports): WasmBackend {
-  const memory = x.memory;
+/**
+ * Buffers of wasm memories a backend has moved away from (it replaces its memory with a larger one
+ * instead of growing it): views over them still read the old bytes but are stale, and every call
+ * refuses them as it refuses detached views.
+ */
+const retiredBuffers = new WeakSet<ArrayBufferLike>();
+
+/** True when `buffer` belongs to a wasm memory a backend has replaced. */
+function isRetired(buffer: ArrayBufferLike): boolean {
+  return retiredBuffers.has(buffer);
+}
+
+/** The error for a view of a replaced wasm memory, naming `name` and the refresh call. */
+function staleView(view: ArrayBufferView, name: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    name,
+    `${name} is a stale wasm view (got ${show(view)}; the wasm memory was replaced by a larger one after the ` +
+      `view was made): get a live one with wasm.refresh(${name.replace(/^opts\./, '')})`,
+  );
+}
+
+/** Retires `buffer` and makes every call's array check refuse views of it. */
+function retireBuffer(buffer: ArrayBufferLike): void {
+  retiredBuffers.add(buffer);
+  setStaleCheck((view, name) => {
+    if (isRetired(view.buffer)) throw staleView(view, name);
+  });
+}
+
+/** A new instance of the kernels module over `memory` (synchronously); throws when the host refuses. */
+export type InstantiateKernels = (memory: WebAssembly.Memory) => KernelExports;
+
+/**
+ * Builds the backend over an instance of the kernels module and the memory it imports. With
+ * `instantiate`, the backend never grows a memory: when it needs more, it makes a new, larger memory and
+ * a new instance over it, copies the views' bytes across and marks the old buffer retired (views over it
+ * are stale: calls refuse them, `refresh` gives live ones). `memory.grow` would detach the old buffer,
+ * and in V8 the first detach in a process slows every typed-array access in optimised code for the rest
+ * of it. Without `instantiate`, once the host refuses a synchronous instantiation, or when the views
+ * hold more than MOVE_LIMIT bytes (256 MiB) to copy, it grows in place.
+ */
+export function createWasmBackend(first: KernelExports, initialMemory: WebAssembly.Memory, instantiate?: InstantiateKernels): WasmBackend {
+  let x = first;
+  let memory = initialMemory;
+  let replace = instantiate;
   const base = x.heapBase();
   /** End of the region holding arena blocks; kernel temporaries go above it and are dropped per call. */
   let userTop = base;
@@ -177,7 +230,8 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
   /** Where each view handed out lives, so its block can be checked (and a detached one refreshed). */
   const homes = new WeakMap<object, { block: Block; ptr: number; length: number }>();
 
-  function grow(end: number, what: string, argument = what): void {
+  /** Makes the memory at least `end` bytes; `headroom` (alloc) asks for ≥ 1.25× the current size on a move. */
+  function grow(end: number, what: string, argument = what, headroom = false): void {
     if (end > MAX_BYTES) {
       throw new CapacityError(
         argument,
@@ -186,6 +240,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     }
     const have = memory.buffer.byteLength;
     if (end <= have) return;
+    if (replace !== undefined && userTop - base <= MOVE_LIMIT && moveTo(end, replace, headroom)) return;
     try {
       memory.grow(Math.ceil((end - have) / PAGE));
     } catch (e) {
@@ -194,6 +249,41 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
         `${what} needs wasm memory up to ${end} bytes, but the runtime refused to grow it from ${have} (${(e as Error).message})`,
       );
     }
+  }
+
+  /**
+   * Moves the backend to a new memory of at least `end` bytes (with `headroom`, at least 1.25× the current
+   * size when the host gives it, so a run of growing allocations copies O(total) bytes) and a new instance over it; the
+   * bytes of the arenas' blocks, [base, userTop), are copied, everything above is fresh zeros. Returns
+   * false (the caller grows in place) when no new memory of `end` bytes can be had, and stops trying
+   * for good when the host refuses the synchronous instantiation.
+   */
+  function moveTo(end: number, make: InstantiateKernels, headroom: boolean): boolean {
+    const need = Math.ceil(end / PAGE);
+    const roomy = headroom ? Math.min(MAX_BYTES / PAGE, Math.max(need, Math.ceil((1.25 * memory.buffer.byteLength) / PAGE))) : need;
+    let next: WebAssembly.Memory | undefined;
+    for (const pages of roomy > need ? [roomy, need] : [need]) {
+      try {
+        next = new WebAssembly.Memory({ initial: pages });
+        break;
+      } catch {
+        // Try the exact size, then memory.grow (which reports the failure).
+      }
+    }
+    if (next === undefined) return false;
+    let kernels: KernelExports;
+    try {
+      kernels = make(next);
+    } catch {
+      replace = undefined;
+      return false;
+    }
+    new Uint8Array(next.buffer).set(new Uint8Array(memory.buffer, base, userTop - base), base);
+    retireBuffer(memory.buffer);
+    memory = next;
+    x = kernels;
+    dirtyTop = userTop;
+    return true;
   }
 
   // ---- arena blocks -------------------------------------------------------------------------------
@@ -211,7 +301,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
     }
     if (ptr < 0) {
       ptr = userTop;
-      grow(ptr + size, 'alloc', 'length');
+      grow(ptr + size, 'alloc', 'length', true);
       userTop = ptr + size;
     }
     // Zero only what was ever written: fresh pages are zero already (so a 2 GiB view costs no time).
@@ -310,6 +400,7 @@ export function createWasmBackend(x: KernelExports): WasmBackend {
         `${what} is a detached view (the wasm memory grew after it was made): pass wasm.refresh(view) instead`,
       );
     }
+    if (isRetired(arr.buffer)) throw staleView(arr, what);
     return -1;
   }
 

@@ -3,10 +3,10 @@
 
 /**
  * The raw exports of the kernels module built from src/backends/wasm/assembly/index.ts (pointers are
- * byte addresses into `memory`). `bool` parameters take a boolean (wasm receives 0 or 1).
+ * byte addresses into the memory the module imports as `env.memory`). `bool` parameters take a boolean
+ * (wasm receives 0 or 1).
  */
 export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
   /** src/backends/wasm/assembly/memory/heapBase(): usize */
   heapBase(): number;
   /** src/backends/wasm/assembly/pass-at-k/binaryCounts(values: usize, offsets: usize, groups: i32, counts: usize): i32 */

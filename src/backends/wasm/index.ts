@@ -48,6 +48,8 @@ export class WasmUnavailableError extends InvalidArgumentError {}
 export interface WasmApi {
   validate(bytes: BufferSource): boolean;
   instantiate(bytes: BufferSource, imports?: WebAssembly.Imports): Promise<WebAssembly.WebAssemblyInstantiatedSource>;
+  /** Synchronous instantiation of the compiled module (default `new WebAssembly.Instance`). */
+  instance?(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Instance;
 }
 
 /** The smallest module using a v128 instruction (i8x16.splat, i8x16.popcnt): valid iff SIMD is supported. */
@@ -83,15 +85,25 @@ export async function loadWasmBackendWith(api: WasmApi | undefined, opts?: LoadW
   try {
     if (api === undefined || typeof api.validate !== 'function') throw unavailable('WebAssembly, which this runtime lacks');
     if (!api.validate(SIMD_PROBE)) throw unavailable('WebAssembly SIMD (v128), which this runtime lacks');
-    const { wasmBase64 } = await import('./module.generated.js');
-    const { instance } = await api.instantiate(decodeBase64(wasmBase64), {
+    const { wasmBase64, wasmMemoryPages } = await import('./module.generated.js');
+    const imports = (memory: WebAssembly.Memory): WebAssembly.Imports => ({
       env: {
+        memory,
         abort: () => {
           throw new Error('wasm kernel aborted');
         },
       },
     });
-    backend = createWasmBackend(instance.exports as unknown as KernelExports);
+    const memory = new WebAssembly.Memory({ initial: wasmMemoryPages });
+    const { module, instance } = await api.instantiate(decodeBase64(wasmBase64), imports(memory));
+    // Later instances over larger memories are made synchronously from the compiled module (no
+    // recompilation): the backend replaces its memory instead of growing it (see createWasmBackend).
+    const sync = api.instance ?? ((m: WebAssembly.Module, i: WebAssembly.Imports) => new WebAssembly.Instance(m, i));
+    backend = createWasmBackend(
+      instance.exports as unknown as KernelExports,
+      memory,
+      (bigger) => sync(module, imports(bigger)).exports as unknown as KernelExports,
+    );
   } catch (e) {
     if (!fallbackToJs || !(e instanceof WasmUnavailableError)) throw e;
     backend = jsBackend;
@@ -117,12 +129,14 @@ function checkLoadOptions(opts: unknown): { setDefault: boolean; fallbackToJs: b
  * backend. Throws {@link WasmUnavailableError} when WebAssembly or SIMD is unavailable, unless
  * `fallbackToJs` is set, in which case it returns the `js` backend.
  *
- * Once the backend's memory grows (its first call that copies, or `alloc` / `reserve`), V8 slows
- * typed-array code for the rest of the process, the `js` backend's kernels included (about 1.1–1.5×
- * on this library's benchmarks): growing a WebAssembly memory detaches its old buffer, and the first
- * detach in a process makes optimised code check every typed-array access for it. Anything else
- * that grows a WebAssembly memory or transfers an ArrayBuffer (tfjs-backend-wasm, `structuredClone`
- * with `transfer`) does the same. A process that runs both backends should run its hot path on wasm.
+ * When the backend needs more memory it moves to a new, larger WebAssembly memory (and a new instance
+ * of the compiled module) instead of calling `memory.grow`, because growing detaches the old buffer,
+ * and in V8 the first detach in a process makes optimised code check every typed-array access for it
+ * for the rest of the process (about 1.15–1.4× slower typed-array code, the `js` backend's kernels and
+ * the caller's own loops included, on this library's benchmarks). Where the host refuses to
+ * instantiate synchronously, the backend falls back to `memory.grow`. Anything else that grows a
+ * WebAssembly memory or transfers an ArrayBuffer (tfjs-backend-wasm, `structuredClone` with
+ * `transfer`, the worker pool without shared memory) still pays it.
  *
  * @example
  * ```ts
