@@ -180,14 +180,10 @@ function stageValues(dst: Float64Array, src: Values, i0: number, i1: number): vo
  */
 const retiredBuffers = new WeakSet<ArrayBufferLike>();
 
-/** True when `buffer` belongs to a wasm memory a backend has replaced. */
-function isRetired(buffer: ArrayBufferLike): boolean {
-  return retiredBuffers.has(buffer);
-}
-
-/** The error for a view of a replaced wasm memory, naming `name` and the refresh call. */
-function staleView(view: ArrayBufferView, name: string): InvalidArgumentError {
-  return new InvalidArgumentError(
+/** Throws for a view of a replaced wasm memory, naming `name` and the refresh call. */
+function refuseStale(view: ArrayBufferView, name: string): void {
+  if (!retiredBuffers.has(view.buffer)) return;
+  throw new InvalidArgumentError(
     name,
     `${name} is a stale wasm view (got ${show(view)}; the wasm memory was replaced by a larger one after the ` +
       `view was made): get a live one with wasm.refresh(${name.replace(/^opts\./, '')})`,
@@ -197,9 +193,7 @@ function staleView(view: ArrayBufferView, name: string): InvalidArgumentError {
 /** Retires `buffer` and makes every call's array check refuse views of it. */
 function retireBuffer(buffer: ArrayBufferLike): void {
   retiredBuffers.add(buffer);
-  setStaleCheck((view, name) => {
-    if (isRetired(view.buffer)) throw staleView(view, name);
-  });
+  setStaleCheck(refuseStale);
 }
 
 /** A new instance of the kernels module over `memory` (synchronously); throws when the host refuses. */
@@ -400,7 +394,7 @@ export function createWasmBackend(first: KernelExports, initialMemory: WebAssemb
         `${what} is a detached view (the wasm memory grew after it was made): pass wasm.refresh(view) instead`,
       );
     }
-    if (isRetired(arr.buffer)) throw staleView(arr, what);
+    refuseStale(arr, what);
     return -1;
   }
 

@@ -132,9 +132,9 @@ function checkLoadOptions(opts: unknown): { setDefault: boolean; fallbackToJs: b
  * When the backend needs more memory it moves to a new, larger WebAssembly memory (and a new instance
  * of the compiled module) instead of calling `memory.grow`, because growing detaches the old buffer,
  * and in V8 the first detach in a process makes optimised code check every typed-array access for it
- * for the rest of the process (about 1.15–1.4× slower typed-array code, the `js` backend's kernels and
- * the caller's own loops included, on this library's benchmarks). Where the host refuses to
- * instantiate synchronously, the backend falls back to `memory.grow`. Anything else that grows a
+ * for the rest of the process (measured here: the `js` backend's max@k 1.1–1.4× slower, a plain
+ * typed-array loop of the caller's up to 2.4×). Where the host refuses to instantiate synchronously,
+ * or the views hold more than 256 MiB to copy, the backend falls back to `memory.grow`. Anything else that grows a
  * WebAssembly memory or transfers an ArrayBuffer (tfjs-backend-wasm, `structuredClone` with
  * `transfer`, the worker pool without shared memory) still pays it.
  *
