@@ -237,6 +237,20 @@ export function baselineCode(baseline: Baseline): BaselineCode {
   return BaselineCode[baseline];
 }
 
+/** How many times {@link onScaledRewards} has run on this thread (see {@link overflowRescues}). */
+let rescues = 0;
+
+/**
+ * How many calls on this thread so far took the overflow rescue ({@link onScaledRewards}). Every
+ * trigger of the rescue is a property of one group (its range or its weights overflow), so a batch
+ * takes it exactly when some part of it, cut at group boundaries, would: the worker pool compares
+ * this count before and after each chunk's call to know whether the direct call would rescale the
+ * whole batch (pool/worker.ts).
+ */
+export function overflowRescues(): number {
+  return rescues;
+}
+
 /**
  * The overflow policy of the kernel-backed k-sample estimators (max@k, order statistics, best-of-N):
  * their metrics and weights are positively homogeneous in the rewards, so a batch whose arithmetic
@@ -249,6 +263,7 @@ export function onScaledRewards<V extends ArrayLike<number>>(
   out: Float64Array,
   run: (values: V | Float64Array) => void,
 ): void {
+  rescues++;
   run(Float64Array.from(values, (x) => x / d));
   for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * d;
 }

@@ -103,63 +103,14 @@ export interface PoolJob {
   readonly backend: string | null;
   /** True when buffers were transferred (no shared memory): the worker posts `out` back. */
   readonly transfer: boolean;
-  /**
-   * Per numeric input, whether the calling thread already found its largest |value| while copying it
-   * (then the worker does not read it again for that), and the largest of those.
-   */
-  readonly scanned: readonly boolean[];
-  readonly maxAbs: number;
   /** `out` holds float32 values (the caller's `out` is a Float32Array). */
   readonly float32: boolean;
 }
 
-/** A worker's answer: the largest |value| of its numeric inputs, or the error its call threw. */
+/**
+ * A worker's answer: whether its call took the library's overflow rescue (see overflowRescues in
+ * estimators/weights.ts: the direct call would then rescale the whole batch), or the error its call threw.
+ */
 export type PoolReply =
-  | { readonly id: number; readonly ok: true; readonly maxAbs: number; readonly out: ArrayBuffer | null }
+  | { readonly id: number; readonly ok: true; readonly rescued: boolean; readonly out: ArrayBuffer | null }
   | { readonly id: number; readonly ok: false; readonly name: string; readonly message: string };
-
-/**
- * The largest |value| of `view` (NaN counts as 0: the call itself refuses it): what a call
- * must be redone inline for (see the pool's overflow guard). A loop of its own, on locals.
- */
-export function largestAbs(view: Float64Array): number {
-  let m0 = 0;
-  let m1 = 0;
-  const to = view.length;
-  let j = 0;
-  for (; j + 1 < to; j += 2) {
-    const a = Math.abs(view[j] as number);
-    const b = Math.abs(view[j + 1] as number);
-    if (a > m0) m0 = a;
-    if (b > m1) m1 = b;
-  }
-  if (j < to && Math.abs(view[j] as number) > m0) m0 = Math.abs(view[j] as number);
-  return m0 > m1 ? m0 : m1;
-}
-
-/**
- * Copies `from[s0, s1)` to `to[at, at + s1 − s0)` and returns its largest |value| ({@link largestAbs}),
- * in one pass: the copy reads every value anyway.
- */
-export function copyLargestAbs(from: ArrayLike<number>, to: Float64Array, at: number, s0: number, s1: number): number {
-  let m0 = 0;
-  let m1 = 0;
-  const shift = at - s0;
-  let j = s0;
-  for (; j + 1 < s1; j += 2) {
-    const a = from[j] as number;
-    const b = from[j + 1] as number;
-    to[j + shift] = a;
-    to[j + 1 + shift] = b;
-    const x = Math.abs(a);
-    const y = Math.abs(b);
-    if (x > m0) m0 = x;
-    if (y > m1) m1 = y;
-  }
-  if (j < s1) {
-    const a = from[j] as number;
-    to[j + shift] = a;
-    if (Math.abs(a) > m0) m0 = Math.abs(a);
-  }
-  return m0 > m1 ? m0 : m1;
-}

@@ -35,7 +35,7 @@ import {
 } from '../index.js';
 import { outputArray, resolveLayout, type Layout } from '../groups.js';
 import { checkBoolean, checkInteger, checkOptions, isPlainObject } from '../validate.js';
-import { copyLargestAbs, POOLED, type ArraySlice, type PoolJob, type PooledEstimator, type PooledName, type PoolReply } from './estimators.js';
+import { POOLED, type ArraySlice, type PoolJob, type PooledEstimator, type PooledName, type PoolReply } from './estimators.js';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -84,7 +84,8 @@ export interface WorkerPool {
    * How the calls so far ran: `workers`, computed on the worker threads; `inline`, computed on the
    * calling thread without posting work (a single group, a small batch, a user backend, an argument
    * the direct call refuses); `redone`, posted but then recomputed inline (a worker met an error the
-   * direct call reports itself, or the batch holds a value ≥ 2^900, see {@link createWorkerPool}).
+   * direct call reports itself, or a chunk took the library's overflow rescue, which the direct call
+   * applies to the whole batch: see {@link createWorkerPool}).
    */
   readonly stats: { readonly workers: number; readonly inline: number; readonly redone: number };
   /**
@@ -248,9 +249,6 @@ export interface WorkerPool {
  */
 export const POOL_CHECK_BACKEND = 'pool-check';
 
-/** Values at least this large may make the library rescale a whole batch (the overflow rescue): such a call runs inline. */
-const EXTREME = 2 ** 900;
-
 /** At most this many chunks per worker and call (see chunkCount). */
 const CHUNKS_PER_WORKER = 4;
 
@@ -335,7 +333,9 @@ function closedError(): InvalidArgumentError {
  *
  * Same bits: every group's values are computed by the same function, backend and options as in the
  * direct call. The library couples groups in one case only, a group whose range overflows (rewards
- * near ±1e308 make it rescale the whole batch): a call with any |value| ≥ 2^900 is recomputed inline.
+ * near ±1e308 make it rescale the whole batch): a call in which any chunk took that rescue is
+ * recomputed inline. Each worker reports whether its chunk did (the trigger is a property of one group,
+ * so the direct call takes it exactly when some chunk does); no pass over the data looks for it.
  *
  * Same errors: for estimators that run on backend kernels, the pool first runs the estimator itself on
  * the calling thread on a kernel-less backend (see {@link POOL_CHECK_BACKEND}): all its checks, none of
@@ -570,22 +570,18 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     }
     let failed = false;
     const posted: Promise<PoolReply>[] = [];
-    // Which inputs this thread copies (and so scans): all but those already in shared memory.
-    const scanned = inputs.map(({ from, to }) => to !== from);
     chunks.forEach(([g0, g1], c) => {
       const s0 = layout.offsets[g0] as number;
       const s1 = layout.offsets[g1] as number;
       const [o0, o1] = spec.perGroup ? [g0, g1] : [s0, s1];
       const transfer: ArrayBuffer[] = [];
-      // Each input copied here is scanned for its largest |value| in the same pass (the overflow guard).
-      let maxAbs = 0;
       const numeric = inputs.map(({ from, to }): ArraySlice => {
         if (to !== null) {
-          if (to !== from) maxAbs = Math.max(maxAbs, copyLargestAbs(from, to, s0, s0, s1));
+          if (to !== from) to.set(from.subarray(s0, s1), s0);
           return { buffer: to.buffer, byteOffset: to.byteOffset + s0 * 8, length: s1 - s0 };
         }
         const copy = new Float64Array(s1 - s0);
-        maxAbs = Math.max(maxAbs, copyLargestAbs(from, copy, 0, s0, s1));
+        copy.set(from.subarray(s0, s1));
         transfer.push(copy.buffer);
         return { buffer: copy.buffer, byteOffset: 0, length: s1 - s0 };
       });
@@ -608,15 +604,13 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         out,
         backend,
         transfer: !shared,
-        scanned,
-        maxAbs,
         float32,
       };
       posted.push(
         send(list, c % size, job, transfer).then((r) => {
           // A worker's error (found inside a kernel, or by an estimator without kernels), or a batch the
           // library might rescale as a whole: the direct call gives the answer, or the error, itself.
-          if (!r.ok || r.maxAbs >= EXTREME) failed = true;
+          if (!r.ok || r.rescued) failed = true;
           // Copied into the result as soon as it is done, while the other chunks still run (a redo
           // inline below overwrites the whole result).
           if (failed || result === target) return r;

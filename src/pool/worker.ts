@@ -2,11 +2,12 @@
  * The worker script of the worker pool (built as dist/pool-worker.js and dist/pool-worker.cjs). Each
  * job is one call of a library estimator on a run of whole groups: the worker wraps the shared (or
  * transferred) buffers in Float64Array views, calls the public function with the slice's layout and
- * `out` set to its part of the result, and posts back the largest |value| it read (the pool uses it to
- * detect the rare extreme-range batches it must recompute on the calling thread).
+ * `out` set to its part of the result, and posts back whether that call took the library's overflow
+ * rescue (the pool then recomputes the batch on the calling thread, as the direct call rescales it whole).
  */
 import { loadWasmBackend } from '../index.js';
-import { largestAbs, POOLED, type PoolJob, type PoolReply } from './estimators.js';
+import { overflowRescues } from '../estimators/weights.js';
+import { POOLED, type PoolJob, type PoolReply } from './estimators.js';
 
 const NODE_WORKERS = 'node:worker_threads';
 
@@ -42,13 +43,9 @@ async function run(job: PoolJob): Promise<PoolReply> {
   const spec = POOLED[job.name];
   if (job.backend === 'wasm') await (wasm ??= loadWasmBackend());
   const args = job.args.slice();
-  // The inputs the calling thread did not copy (already in shared memory) are scanned here.
-  let maxAbs = job.maxAbs;
   spec.numeric.forEach((position, i) => {
     const s = job.numeric[i]!;
-    const view = new Float64Array(s.buffer as ArrayBuffer, s.byteOffset, s.length);
-    if (!job.scanned[i]) maxAbs = Math.max(maxAbs, largestAbs(view));
-    args[position] = view;
+    args[position] = new Float64Array(s.buffer as ArrayBuffer, s.byteOffset, s.length);
   });
   if (spec.answers >= 0) args[spec.answers] = job.answers;
   const out = job.float32
@@ -59,8 +56,9 @@ async function run(job: PoolJob): Promise<PoolReply> {
   if (job.groupSize !== null) opts.groupSize = job.groupSize;
   else opts.groupOffsets = job.groupOffsets;
   args[spec.opts] = opts;
+  const rescues = overflowRescues();
   (spec.fn as (...a: unknown[]) => unknown)(...args);
-  return { id: job.id, ok: true, maxAbs, out: job.transfer ? (job.out.buffer as ArrayBuffer) : null };
+  return { id: job.id, ok: true, rescued: overflowRescues() !== rescues, out: job.transfer ? (job.out.buffer as ArrayBuffer) : null };
 }
 
 async function main(): Promise<void> {

@@ -29,6 +29,7 @@ import {
   rlooWeights,
   TIE_POLICIES,
 } from '../../src/index.js';
+import { overflowRescues } from '../../src/estimators/weights.js';
 import { createWorkerPool, POOL_CHECK_BACKEND, type WorkerPool } from '../../src/pool/index.js';
 import { mulberry32 } from '../support/prng.js';
 import { BAD_INTEGERS, BAD_LAYOUTS, BAD_OPTS, badArrays, badOuts, FUNCTIONS } from '../support/hostile.js';
@@ -246,15 +247,21 @@ describe('createWorkerPool: the same bits as the direct call', () => {
   it('groups that the library rescales as a whole batch (a range near ±1e308 next to subnormal rewards) still match', async () => {
     const groups = [[-1e308, 1e308, 0, 5], [5e-324, 1e-310, 3e-320, 0], [1, 2, 3, 4], [-4e-322, 1e-323, 7e-310, 2e-308]];
     const g = groups.flat();
-    const before = pool.stats.redone;
+    let rescued = 0;
     for (const name of ['maxAtKWeights', 'maxAtK', 'orderStatisticWeights', 'bestOfNWeights', 'bestOfNAtK'] as const) {
       const args: unknown[] =
         name === 'orderStatisticWeights' ? [g, 2, 'max', { groupSize: 4 }] : name.startsWith('bestOfN') ? [g, g, 2, { groupSize: 4 }] : [g, 2, { groupSize: 4 }];
+      const rescues = overflowRescues();
       const direct = DIRECT[name]!(...args) as Float64Array;
+      const took = overflowRescues() !== rescues;
+      if (took) rescued++;
+      const before = pool.stats.redone;
       const got = (await callPool(pool, { name, args })) as Float64Array;
       expect(firstDifference(got, direct), name).toBe(-1);
+      // Redone inline exactly when the direct call rescaled the batch.
+      expect(pool.stats.redone - before, name).toBe(took ? 1 : 0);
     }
-    expect(pool.stats.redone - before).toBe(5);
+    expect(rescued).toBeGreaterThan(0);
   });
 
   it('cuts a large batch into several chunks per worker: the same bits, and a redo or an error in the last chunk as the direct call', async () => {
@@ -278,19 +285,49 @@ describe('createWorkerPool: the same bits as the direct call', () => {
         const bon = bestOfNWeights(scores, g, 8, { ...opts, backend });
         expect(firstDifference(await p.bestOfNWeights(scores, g, 8, { ...opts, backend }), bon), `bestOfNWeights ${backend}`).toBe(-1);
       }
-      // A value past the overflow guard in the last chunk only: the whole call is redone inline.
-      const extreme = g.slice();
-      extreme[N - 3] = 1e300;
+      // Huge values that no group's arithmetic overflows on: computed on the workers, the same bits.
+      const huge = g.slice();
+      huge[3] = 1e300;
+      huge[N - 3] = -1e300;
       const before = p.stats.redone;
-      expect(firstDifference(await p.maxAtKWeights(extreme, 8, opts), maxAtKWeights(extreme, 8, opts))).toBe(-1);
-      expect(p.stats.redone - before).toBe(1);
-      // The same in shared memory (not copied by the calling thread, so scanned by the worker), and in
-      // the rewards of best-of-N (its second input).
-      const sharedExtreme = new Float64Array(new SharedArrayBuffer(N * 8));
-      sharedExtreme.set(extreme);
-      expect(firstDifference(await p.maxAtKWeights(sharedExtreme, 8, opts), maxAtKWeights(extreme, 8, opts))).toBe(-1);
-      expect(firstDifference(await p.bestOfNWeights(g, extreme, 8, opts), bestOfNWeights(g, extreme, 8, opts))).toBe(-1);
-      expect(p.stats.redone - before).toBe(3);
+      const workersBefore = p.stats.workers;
+      expect(firstDifference(await p.maxAtKWeights(huge, 8, opts), maxAtKWeights(huge, 8, opts))).toBe(-1);
+      expect(firstDifference(await p.bestOfNWeights(g, huge, 8, opts), bestOfNWeights(g, huge, 8, opts))).toBe(-1);
+      expect(p.stats.workers - workersBefore).toBe(2);
+      expect(p.stats.redone - before).toBe(0);
+      // A group whose range overflows in the last chunk only, and subnormal rewards in the first group:
+      // the direct call rescales the whole batch, which changes the first group's last bits, so the
+      // chunk that took the rescue makes the pool redo the call inline. best-of-N rescales for any
+      // range that overflows; max@k (k = 1) for a group whose values alternate between ±1e308.
+      const first = offsets[1]!;
+      const last = offsets[offsets.length - 2]!; // the last group starts here
+      const extreme = g.slice();
+      for (let i = 0; i < first; i++) extreme[i] = (7 * i + 3) * 5e-324; // odd multiples of the least subnormal: x / 4 rounds
+      const alternating = extreme.slice();
+      for (let i = last; i < N; i++) alternating[i] = i % 2 === 0 ? 1e308 : -1e308;
+      extreme[N - 3] = -1e308;
+      extreme[N - 2] = 1e308;
+      type Layout = { groupOffsets: number[] } | { groupSize: number };
+      const cases = [
+        { what: 'bestOfNWeights', run: (w: WorkerPool | null, r: Float64Array, o: Layout = opts) => (w === null ? bestOfNWeights(g.subarray(0, r.length), r, 8, o) : w.bestOfNWeights(g, r, 8, o)), rewards: extreme },
+        { what: 'maxAtKWeights', run: (w: WorkerPool | null, r: Float64Array, o: Layout = opts) => (w === null ? maxAtKWeights(r, 1, o) : w.maxAtKWeights(r, 1, o)), rewards: alternating },
+      ];
+      let redone = 0;
+      for (const c of cases) {
+        const rescues = overflowRescues();
+        const whole = c.run(null, c.rewards) as Float64Array;
+        expect(overflowRescues() - rescues, c.what).toBe(1);
+        // The first group on its own: what the workers' chunk without the overflowing group gives.
+        const alone = c.run(null, c.rewards.slice(0, first), { groupSize: first }) as Float64Array;
+        expect(firstDifference(whole.subarray(0, first), alone), c.what).not.toBe(-1);
+        expect(firstDifference(await c.run(p, c.rewards), whole), c.what).toBe(-1);
+        // The same in shared memory (not copied by the calling thread).
+        const sharedRewards = new Float64Array(new SharedArrayBuffer(N * 8));
+        sharedRewards.set(c.rewards);
+        expect(firstDifference(await c.run(p, sharedRewards), whole), `${c.what}, shared`).toBe(-1);
+        redone += 2;
+        expect(p.stats.redone - before, c.what).toBe(redone);
+      }
       // A reward that is not 0 or 1 in the last chunk: the direct call's error and index.
       const b = Float64Array.from(g, (x) => (x > 0 ? 1 : 0));
       b[N - 2] = 0.5;
