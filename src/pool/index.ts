@@ -249,6 +249,9 @@ export interface WorkerPool {
  */
 export const POOL_CHECK_BACKEND = 'pool-check';
 
+/** Chunks of one call posted to a worker and not yet answered, at most (see the pool's dispatch). */
+const IN_FLIGHT = 2;
+
 /** At most this many chunks per worker and call (see chunkCount). */
 const CHUNKS_PER_WORKER = 4;
 
@@ -326,8 +329,9 @@ function closedError(): InvalidArgumentError {
 /**
  * Creates a pool of worker threads whose methods are the library's batched estimators, async. Workers
  * start on the first call that needs them. Each call cuts the batch into contiguous chunks of whole
- * groups (up to 4 per worker, balanced by sample count, dealt to the workers in turn); each chunk is
- * copied into shared memory and posted at once, each worker runs the library function on its chunks,
+ * groups (up to 4 per worker, balanced by sample count); each chunk is copied into shared memory and
+ * handed to a worker as soon as one has fewer than 2 of the call's chunks in hand (a slower worker
+ * takes fewer chunks), each worker runs the library function on its chunks,
  * and each result is copied into `opts.out` (or a new Float64Array), exactly where the direct call would
  * put it, as soon as it is done: the calling thread's copies overlap the workers' work.
  *
@@ -570,6 +574,39 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
     }
     let failed = false;
     const posted: Promise<PoolReply>[] = [];
+    // Chunks are handed to the workers as they free up, at most IN_FLIGHT each (so a worker never waits
+    // for its next message), rather than dealt in turn: a worker on a busier core, or whose chunks
+    // happen to cost more, takes fewer of them. `queue` holds the chunks copied but not yet posted.
+    const queue: ((worker: number) => void)[] = [];
+    const inFlight = new Array<number>(size).fill(0);
+    let stopped = false;
+    const pump = (): void => {
+      while (queue.length > 0 && !stopped) {
+        let w = 0;
+        for (let i = 1; i < size; i++) if (inFlight[i]! < inFlight[w]!) w = i;
+        if (inFlight[w]! >= IN_FLIGHT) return;
+        inFlight[w]!++;
+        queue.shift()!(w);
+      }
+    };
+    const dispatched = (job: PoolJob, transfer: ArrayBuffer[]): Promise<PoolReply> =>
+      new Promise<PoolReply>((resolve, reject) => {
+        queue.push((w) =>
+          send(list, w, job, transfer).then(
+            (r) => {
+              inFlight[w]!--;
+              resolve(r);
+              pump();
+            },
+            (e: unknown) => {
+              // A worker died or the pool closed: the call rejects, and its chunks not yet posted never are.
+              stopped = true;
+              reject(e);
+            },
+          ),
+        );
+        pump();
+      });
     chunks.forEach(([g0, g1], c) => {
       const s0 = layout.offsets[g0] as number;
       const s1 = layout.offsets[g1] as number;
@@ -607,7 +644,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         float32,
       };
       posted.push(
-        send(list, c % size, job, transfer).then((r) => {
+        dispatched(job, transfer).then((r) => {
           // A worker's error (found inside a kernel, or by an estimator without kernels), or a batch the
           // library might rescale as a whole: the direct call gives the answer, or the error, itself.
           if (!r.ok || r.rescued) failed = true;
