@@ -34,7 +34,7 @@ interface Report {
   subpaths: Record<string, { exports: string[]; backends: string[] | null }>;
   wasm: { backends: string[]; advantage: number[] } | null;
   tfjs?: { shape: number[]; weights: number[]; spyCalls: number; sameErrorClasses: boolean };
-  pool?: { sameBits: boolean; length: number; stats: { workers: number; inline: number; redone: number }; error: { name: string; isLibraryError: boolean; message: string } };
+  pool?: { sameBits: boolean; rescueSameBits: boolean; rescueChangesFirstGroup: boolean; length: number; stats: { workers: number; inline: number; redone: number }; error: { name: string; isLibraryError: boolean; message: string } };
 }
 
 /**
@@ -89,6 +89,18 @@ async function main() {
     const w = await pool.maxAtKWeights(x, 8, { groupSize: 64 });
     const d = root.maxAtKAdvantage(x, 8, { groupSize: 64 });
     report.pool = { sameBits: w.length === d.length && w.every((v, i) => Object.is(v, d[i])), length: w.length };
+    // A group whose range overflows in the last chunk and subnormal rewards in the first: the direct call
+    // rescales the whole batch (the first group's bits change), so the chunk's worker must report the
+    // rescue through the built worker script and the pool redo the call.
+    const y = Float64Array.from({ length: 64 * 50 }, (_, i) => Math.cos(i * 0.9));
+    for (let i = 0; i < 64; i++) y[i] = (7 * i + 3) * 5e-324;
+    y[64 * 50 - 3] = -1e308;
+    y[64 * 50 - 2] = 1e308;
+    const wb = await pool.bestOfNWeights(x, y, 8, { groupSize: 64 });
+    const db = root.bestOfNWeights(x, y, 8, { groupSize: 64 });
+    const alone = root.bestOfNWeights(x.subarray(0, 64), y.subarray(0, 64), 8, { groupSize: 64 });
+    report.pool.rescueSameBits = wb.every((v, i) => Object.is(v, db[i]));
+    report.pool.rescueChangesFirstGroup = !alone.every((v, i) => Object.is(v, db[i]));
     try { await pool.passAtKWeights(x, 4, { groupSize: 64 }); } catch (e) {
       report.pool.error = { name: e.name, isLibraryError: e instanceof root.InferenceAwareRLError, message: e.message };
     }
@@ -242,7 +254,7 @@ describe.each([
     expect(t.sameErrorClasses).toBe(true);
   });
 
-  it('the /pool subpath, when exported, runs maxAtKAdvantage on worker threads with the direct call’s bits and typed errors', () => {
+  it('the /pool subpath, when exported, runs maxAtKAdvantage on worker threads with the direct call’s bits, redoes an overflow-rescued batch, and gives typed errors', () => {
     if (!subpaths.includes('./pool')) {
       console.warn(`[build] no ./pool export yet: the pool subpath is not tested in ${file}`);
       return;
@@ -251,6 +263,10 @@ describe.each([
     expect(p.length).toBe(64 * 50);
     expect(p.sameBits).toBe(true);
     expect(p.stats.workers).toBe(1);
+    // The overflow rescue in one chunk: redone inline, with the direct call's bits.
+    expect(p.rescueChangesFirstGroup).toBe(true);
+    expect(p.rescueSameBits).toBe(true);
+    expect(p.stats.redone).toBe(2);
     // Non-binary rewards: found by the kernel in a worker, re-raised by the direct call.
     expect(p.error.name).toBe('DomainError');
     expect(p.error.isLibraryError).toBe(true);
