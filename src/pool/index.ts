@@ -607,7 +607,7 @@ export function createWorkerPool(opts?: WorkerPoolOptions): WorkerPool {
         );
         pump();
       });
-    chunks.forEach(([g0, g1], c) => {
+    chunks.forEach(([g0, g1]) => {
       const s0 = layout.offsets[g0] as number;
       const s1 = layout.offsets[g1] as number;
       const [o0, o1] = spec.perGroup ? [g0, g1] : [s0, s1];
