@@ -19,21 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { bestOfNWeights, loadWasmBackend, majorityVoteWeights, maxAtKWeights } from '../src/index.js';
 import { createWorkerPool, type WorkerPool } from '../src/pool/index.js';
 import { runBench, type BenchCase, type BenchGroup, type BenchReport } from './harness.js';
-import { poolRewards } from './pool-data.js';
-
-const PROBES = 4096;
-
-/** A check of `expected`'s bits at PROBES spread-out positions. */
-function sameBits(label: string, expected: Float64Array): (r: unknown) => void {
-  const step = Math.max(1, Math.floor(expected.length / PROBES));
-  return (r) => {
-    const got = r as Float64Array;
-    if (got.length !== expected.length) throw new Error(`${label}: length ${got.length}, expected ${expected.length}`);
-    for (let i = 0; i < expected.length; i += step) {
-      if (!Object.is(got[i], expected[i])) throw new Error(`${label}: element ${i} is ${got[i]}, the direct call gave ${expected[i]}`);
-    }
-  };
-}
+import { poolRewards, sameBits } from './pool-data.js';
 
 /** The full comparison, once before timing. */
 function assertSameBits(label: string, got: Float64Array, expected: Float64Array): void {
