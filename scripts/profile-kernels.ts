@@ -1,7 +1,7 @@
 /**
  * Where the wasm kernels' time goes, against the memory floor (`Float64Array.prototype.set` of the same
- * bytes) timed in the same process. Run: `npx tsx scripts/profile-kernels.ts` (≈ 1 minute). Read with
- * docs/backends.md ("Where the time goes").
+ * bytes) timed in the same process. Run: `npx tsx scripts/profile-kernels.ts` (≈ 30 s). Read with
+ * docs/backends.md ("Runs of 2026-12-06, and where the time goes").
  *
  * 1. max@k (`maxAtKWeights`, loo-1) by subtraction: the kernels module is compiled four times, each
  *    build stopping every group after one more phase (the range pass; + the quantised keys; + sorting
@@ -17,16 +17,24 @@
  * the median of the rounds and the fastest round.
  */
 import { readFile } from 'node:fs/promises';
-import asc from 'assemblyscript/asc';
 import { maxAtKAdvantage, passAtKAdvantage } from '../src/index.js';
 import { loadWasmBackend } from '../src/backends/wasm/index.js';
 import { BaselineCode } from '../src/backends/types.js';
 import { randomBatch, SEEDS } from '../bench/backends-data.js';
-import { compileWasm } from './build-wasm.js';
+import { ASSEMBLY_ENTRY, compileWasm } from './build-wasm.js';
 
 const ROUNDS = 25;
 const median = (a: number[]): number => [...a].sort((p, q) => p - q)[a.length >> 1] as number;
-const floorMs = (src: Float64Array, dst: Float64Array) => (): unknown => dst.set(src);
+const floorCopy = (src: Float64Array, dst: Float64Array) => (): unknown => dst.set(src);
+
+/** Instantiates a module compiled with `--importMemory` over `memory` (its `env` imports). */
+async function instantiate<T>(wasm: Uint8Array, memory: WebAssembly.Memory): Promise<T> {
+  const abort = (): never => {
+    throw new Error('wasm code aborted');
+  };
+  const { instance } = await WebAssembly.instantiate(new Uint8Array(wasm), { env: { memory, abort } });
+  return instance.exports as unknown as T;
+}
 
 /** A case's time per call over the rounds: the median, and the fastest (what is left without interference). */
 interface Timing {
@@ -79,20 +87,16 @@ async function profileMaxAtK(B: number, n: number, k: number): Promise<void> {
   const values = randomBatch(N, false, SEEDS.maxAtK);
   const expected = maxAtKAdvantage(values, k, { groupSize: n, backend: 'js' });
   const names = ['range', '+ keys', '+ sort', 'whole kernel'];
-  const cases: Record<string, () => unknown> = { floor: floorMs(values, new Float64Array(N)) };
+  const cases: Record<string, () => unknown> = { floor: floorCopy(values, new Float64Array(N)) };
   let whole: Float64Array | undefined;
+  const pages = Math.ceil((N * 16 + (B + 1) * 4 + (4 << 20)) / 65536) + 16;
   for (let phase = 1; phase <= 4; phase++) {
     const { wasm } = await compileWasm(await phaseSources(phase));
-    const bytes = N * 16 + (B + 1) * 4 + (4 << 20);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 16 });
-    const abort = (): never => {
-      throw new Error('wasm kernel aborted');
-    };
-    const { instance } = await WebAssembly.instantiate(new Uint8Array(wasm), { env: { memory, abort } });
-    const x = instance.exports as unknown as {
+    const memory = new WebAssembly.Memory({ initial: pages });
+    const x = await instantiate<{
       heapBase(): number;
       maxAtKWeights(v: number, o: number, groups: number, k: number, baseline: number, scaleByN: boolean, out: number, scratch: number, maxN: number): number;
-    };
+    }>(wasm, memory);
     const at = (x.heapBase() + 15) & ~15;
     const offsets = at + N * 8;
     const out = (offsets + (B + 1) * 4 + 15) & ~15;
@@ -159,22 +163,6 @@ export function sumThenWrite(src: usize, dst: usize, n: i32, g: i32): f64 {
 }
 `;
 
-async function compileStreamLoops(): Promise<Uint8Array> {
-  let binary: Uint8Array | undefined;
-  let stderr = '';
-  const { error } = await asc.main(['stream.ts', '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--outFile', 'stream.wasm'], {
-    readFile: (name: string) => (name === 'stream.ts' ? STREAM_SOURCE : null),
-    writeFile(name: string, contents: string | Uint8Array) {
-      if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
-    },
-    listFiles: () => [],
-    stdout: { write: () => true } as never,
-    stderr: { write: (s: string) => ((stderr += s), true) } as never,
-  });
-  if (error || binary === undefined) throw new Error(`asc failed: ${error?.message ?? 'no binary'}\n${stderr}`);
-  return binary;
-}
-
 /** binary pass@k loo-1 on wasm views next to the minimal loops, B groups of n. */
 async function profileBinary(B: number, n: number, k: number, streamWasm: Uint8Array): Promise<void> {
   const N = B * n;
@@ -190,20 +178,17 @@ async function profileBinary(B: number, n: number, k: number, streamWasm: Uint8A
   const out64 = wasm.alloc(N);
   const out32 = wasm.allocFloat32(N);
   const memory = new WebAssembly.Memory({ initial: Math.ceil((N * 48 + 65536) / 65536) + 1 });
-  const abort = (): never => {
-    throw new Error('wasm loop aborted');
-  };
-  const loops = (await WebAssembly.instantiate(new Uint8Array(streamWasm), { env: { memory, abort } })).instance.exports as unknown as {
+  const loops = await instantiate<{
     copy64(src: number, dst: number, n: number): void;
     demote(src: number, dst: number, n: number): void;
     sumThenWrite(src: number, dst: number, n: number, g: number): number;
-  };
+  }>(streamWasm, memory);
   /** [src, dst] of loop i: its own N doubles in and N doubles out. */
   const at = (i: number): [number, number] => [65536 + i * N * 16, 65536 + i * N * 16 + N * 8];
   for (let i = 0; i < 3; i++) new Float64Array(memory.buffer, at(i)[0], N).set(rewards);
   const [c0, c1, c2] = [at(0), at(1), at(2)];
   const t = timeInTurns({
-    floor: floorMs(rewards, new Float64Array(N)),
+    floor: floorCopy(rewards, new Float64Array(N)),
     'wasm loop: v128 copy, f64 → f64': () => loops.copy64(c0[0], c0[1], N),
     'wasm loop: read f64, store f32': () => loops.demote(c1[0], c1[1], N),
     'wasm loop: per group a sum pass, then a write pass': () => loops.sumThenWrite(c2[0], c2[1], N, n),
@@ -225,7 +210,8 @@ async function profileBinary(B: number, n: number, k: number, streamWasm: Uint8A
   }
 }
 
-const streamWasm = await compileStreamLoops();
+// Compiled as the kernels are (the same asc flags), with the loops in place of the kernels' entry file.
+const { wasm: streamWasm } = await compileWasm({ [ASSEMBLY_ENTRY]: STREAM_SOURCE });
 await profileMaxAtK(100_000, 64, 8);
 await profileMaxAtK(1_000, 1024, 64);
 await profileBinary(100_000, 64, 8, streamWasm);
